@@ -1,0 +1,103 @@
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { LabeledService, Protocol, ServiceType } from '.';
+import { validationErrorOf } from '../test/errors';
+import { validateAgainstSchema } from '../test/kube-schema';
+
+function synth(props: ConstructorParameters<typeof LabeledService>[2]) {
+  const chart = Testing.chart();
+  const service = new LabeledService(chart, 'svc', props);
+  return { service, manifests: Testing.synth(chart) };
+}
+
+describe('LabeledService', () => {
+  test('by default forwards TCP port 80 to 8080 through a LoadBalancer', () => {
+    const { manifests } = synth({ selector: { app: 'web' } });
+    expect(manifests).toHaveLength(1);
+    expect(manifests[0].spec).toEqual({
+      selector: { app: 'web' },
+      ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }],
+      type: 'LoadBalancer',
+    });
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('selects pods by every label of its selector', () => {
+    const { manifests } = synth({ selector: { app: 'web', tier: 'frontend' } });
+    expect(manifests[0].spec.selector).toEqual({ app: 'web', tier: 'frontend' });
+  });
+
+  test('applies every prop', () => {
+    const { manifests } = synth({
+      selector: { app: 'web' },
+      port: 443,
+      targetPort: 'https',
+      protocol: Protocol.UDP,
+      type: ServiceType.NODE_PORT,
+      name: 'web-svc',
+      namespace: 'prod',
+      labels: { team: 'a' },
+    });
+    expect(manifests[0]).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web-svc', namespace: 'prod', labels: { team: 'a' } },
+      spec: {
+        selector: { app: 'web' },
+        ports: [{ port: 443, targetPort: 'https', protocol: 'UDP' }],
+        type: 'NodePort',
+      },
+    });
+    validateAgainstSchema(manifests);
+  });
+
+  test('accepts cdk8s-plus-27 enum values', () => {
+    const { manifests } = synth({ selector: { app: 'web' }, type: kplus.ServiceType.CLUSTER_IP, protocol: kplus.Protocol.SCTP });
+    expect(manifests[0].spec.type).toBe('ClusterIP');
+    expect(manifests[0].spec.ports[0].protocol).toBe('SCTP');
+  });
+
+  test('exposes its name, selector, ports, type and API object', () => {
+    const { service, manifests } = synth({ selector: { app: 'web' }, name: 'web-svc' });
+    expect(service.name).toBe('web-svc');
+    expect(service.selector).toEqual({ app: 'web' });
+    expect(service.type).toBe('LoadBalancer');
+    expect(service.apiObject.kind).toBe('Service');
+    expect(service.apiObject.toJson()).toEqual(manifests[0]);
+    expect(service.ports.map((p) => [p.port, p.targetPort?.value, p.protocol])).toEqual([[80, 8080, 'TCP']]);
+  });
+
+  test('without a name gets a unique name from cdk8s', () => {
+    const { service, manifests } = synth({ selector: { app: 'web' } });
+    expect(service.name).toMatch(/^test-svc-c8[0-9a-f]{6}$/);
+    expect(manifests[0].metadata.name).toBe(service.name);
+  });
+
+  test('its output passes the Kubernetes schema', () => {
+    validateAgainstSchema(synth({ selector: { app: 'web' } }).manifests);
+  });
+
+  describe('rejects at construction, naming the construct and the prop', () => {
+    test.each([
+      ['selector', { selector: {} }, 'must hold at least one label'],
+      ['selector', { selector: { 'bad key': 'x' } }, 'label key\'s name'],
+      ['port', { selector: { a: 'b' }, port: 0 }, 'integer from 1 to 65535'],
+      ['targetPort', { selector: { a: 'b' }, targetPort: 65536 }, 'integer from 1 to 65535'],
+      ['targetPort', { selector: { a: 'b' }, targetPort: 'no--name' }, 'port name'],
+      ['protocol', { selector: { a: 'b' }, protocol: 'tcp' as Protocol }, 'one of TCP, UDP, SCTP'],
+      ['type', { selector: { a: 'b' }, type: 'ExternalName' as ServiceType }, 'one of ClusterIP, NodePort, LoadBalancer'],
+      ['name', { selector: { a: 'b' }, name: '1web' }, 'DNS-1035 label'],
+      ['name', { selector: { a: 'b' }, name: 'w'.repeat(64) }, 'DNS-1035 label: 1 to 63'],
+      ['namespace', { selector: { a: 'b' }, namespace: 'Prod' }, 'DNS-1123 label'],
+      ['labels', { selector: { a: 'b' }, labels: { team: 'bad value' } }, 'label value'],
+    ])('%s: %j', (prop, props, rule) => {
+      const err = validationErrorOf(() => synth(props));
+      expect(err.subject).toMatch(new RegExp(`^LabeledService "test/svc" prop "${prop}"`));
+      expect(err.rule).toContain(rule);
+    });
+
+    test('a name of 63 characters is accepted', () => {
+      expect(synth({ selector: { a: 'b' }, name: 'w'.repeat(63) }).service.name).toHaveLength(63);
+    });
+  });
+});

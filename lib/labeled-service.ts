@@ -1,0 +1,157 @@
+import { Construct } from 'constructs';
+import { IntOrString, KubeService, ServicePort } from '../imports/k8s';
+import {
+  checkDns1035Label,
+  checkDns1123Label,
+  checkLabels,
+  checkOneOf,
+  checkPort,
+  checkPortOrName,
+} from './validation';
+
+/**
+ * How a Service is exposed. The values are Kubernetes' own, so cdk8s-plus-27's
+ * `ServiceType.LOAD_BALANCER` and the plain string `'LoadBalancer'` are both accepted.
+ */
+export const ServiceType = {
+  /** Reachable only from inside the cluster, on a cluster-internal IP. */
+  CLUSTER_IP: 'ClusterIP',
+  /** Also reachable on a static port of every node. */
+  NODE_PORT: 'NodePort',
+  /** Also reachable through the cloud provider's external load balancer (on GKE, an external IP). */
+  LOAD_BALANCER: 'LoadBalancer',
+} as const;
+/** One of the {@link ServiceType} values. */
+export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
+
+/** The transport protocol of a port; the same values as cdk8s-plus-27's `Protocol`. */
+export const Protocol = {
+  TCP: 'TCP',
+  UDP: 'UDP',
+  SCTP: 'SCTP',
+} as const;
+/** One of the {@link Protocol} values. */
+export type Protocol = (typeof Protocol)[keyof typeof Protocol];
+
+/** Props for {@link LabeledService}. */
+export interface LabeledServiceProps {
+  /**
+   * The labels of the pods this Service sends traffic to: it selects exactly the pods
+   * that carry every one of them. Must hold at least one label, since an empty
+   * selector would not select the pods of one app.
+   */
+  readonly selector: Readonly<Record<string, string>>;
+
+  /**
+   * The port the Service listens on.
+   *
+   * @default 80
+   */
+  readonly port?: number;
+
+  /**
+   * The pods' port that traffic is forwarded to: a number, or the name of a
+   * container port.
+   *
+   * @default 8080
+   */
+  readonly targetPort?: number | string;
+
+  /**
+   * The port's protocol.
+   *
+   * @default Protocol.TCP
+   */
+  readonly protocol?: Protocol;
+
+  /**
+   * How the Service is exposed.
+   *
+   * @default ServiceType.LOAD_BALANCER
+   */
+  readonly type?: ServiceType;
+
+  /**
+   * `metadata.name`: a DNS-1035 label, since it becomes the Service's DNS name.
+   *
+   * @default - a name cdk8s derives from the construct path, unique in the app
+   */
+  readonly name?: string;
+
+  /**
+   * `metadata.namespace`.
+   *
+   * @default - none: the namespace `kubectl` applies it to
+   */
+  readonly namespace?: string;
+
+  /**
+   * `metadata.labels` of the Service itself (not its selector).
+   *
+   * @default - no labels
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The defaults of {@link LabeledServiceProps}, as the reference workflow's Service has them. */
+export const LABELED_SERVICE_DEFAULTS = {
+  port: 80,
+  targetPort: 8080,
+  protocol: Protocol.TCP,
+  type: ServiceType.LOAD_BALANCER,
+} as const;
+
+/**
+ * A Service that selects pods by a label set and forwards one port to them:
+ * by default port 80 to the pods' 8080 over TCP, through a LoadBalancer.
+ *
+ * Every prop is checked when the construct is created, against the API server's
+ * rules, and a bad one throws a `ValidationError` that names it.
+ */
+export class LabeledService extends Construct {
+  /** The underlying Kubernetes Service. */
+  public readonly apiObject: KubeService;
+
+  /** `metadata.name` of the Service. */
+  public readonly name: string;
+
+  /** The labels that select the Service's pods. */
+  public readonly selector: Readonly<Record<string, string>>;
+
+  /** The Service's ports, as written to its spec. */
+  public readonly ports: readonly ServicePort[];
+
+  /** How the Service is exposed. */
+  public readonly type: ServiceType;
+
+  constructor(scope: Construct, id: string, props: LabeledServiceProps) {
+    super(scope, id);
+    const prop = (name: string): string => `LabeledService "${this.node.path}" prop "${name}"`;
+
+    this.selector = checkLabels(prop('selector'), props.selector, true);
+    const port = checkPort(prop('port'), props.port ?? LABELED_SERVICE_DEFAULTS.port);
+    const targetPort = checkPortOrName(prop('targetPort'), props.targetPort ?? LABELED_SERVICE_DEFAULTS.targetPort);
+    const protocol = checkOneOf(prop('protocol'), props.protocol ?? LABELED_SERVICE_DEFAULTS.protocol, Object.values(Protocol));
+    this.type = checkOneOf(prop('type'), props.type ?? LABELED_SERVICE_DEFAULTS.type, Object.values(ServiceType));
+    const name = props.name === undefined ? undefined : checkDns1035Label(prop('name'), props.name);
+    const namespace = props.namespace === undefined ? undefined : checkDns1123Label(prop('namespace'), props.namespace);
+    const labels = props.labels === undefined ? undefined : checkLabels(prop('labels'), props.labels, false);
+
+    this.ports = [{
+      port,
+      protocol,
+      targetPort: typeof targetPort === 'number' ? IntOrString.fromNumber(targetPort) : IntOrString.fromString(targetPort),
+    }];
+
+    this.apiObject = new KubeService(this, 'Resource', {
+      // An explicit `name: undefined` would override the name cdk8s generates.
+      metadata: name === undefined ? { namespace, labels } : { name, namespace, labels },
+      spec: {
+        selector: this.selector,
+        ports: [...this.ports],
+        type: this.type,
+      },
+    });
+    this.name = this.apiObject.name;
+  }
+}

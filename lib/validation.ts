@@ -1,0 +1,222 @@
+/**
+ * The Kubernetes rules that props and settings are checked against, in one place.
+ *
+ * Each check takes a `subject` that says where the value came from (a construct's
+ * prop, an environment variable) so that the error names it, the offending value
+ * and the rule, and a mistake fails on the developer's machine instead of at
+ * `kubectl apply` time. The rules are the API server's and the kubelet's own
+ * (k8s.io/apimachinery/pkg/util/validation, k8s.io/api/core/v1 validation) and the
+ * OCI distribution reference grammar for images.
+ */
+
+/** A value that breaks a Kubernetes rule. */
+export class ValidationError extends Error {
+  constructor(
+    /** Where the value came from, e.g. `HelloNodeApp "app" prop "replicas"`. */
+    public readonly subject: string,
+    /** The offending value. */
+    public readonly value: unknown,
+    /** The rule it breaks, phrased as what a valid value must be. */
+    public readonly rule: string,
+  ) {
+    super(`${subject}: ${describe(value)} is invalid: ${rule}`);
+    this.name = 'ValidationError';
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function fail(subject: string, value: unknown, rule: string): never {
+  throw new ValidationError(subject, value, rule);
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/** The longest DNS label (RFC 1123), and so the longest Service or namespace name. */
+export const MAX_DNS_LABEL_LENGTH = 63;
+/** The longest DNS subdomain (RFC 1123), e.g. a ReplicationController name. */
+export const MAX_DNS_SUBDOMAIN_LENGTH = 253;
+const MAX_LABEL_NAME_LENGTH = 63;
+const MAX_LABEL_VALUE_LENGTH = 63;
+const MAX_PORT_NAME_LENGTH = 15;
+const MAX_INT32 = 2 ** 31 - 1;
+
+function checkString(subject: string, value: unknown): string {
+  return typeof value === 'string' ? value : fail(subject, value, 'must be a string');
+}
+
+/**
+ * A DNS-1123 label: what namespaces and container names must be.
+ *
+ * @returns the value, once checked
+ */
+export function checkDns1123Label(subject: string, value: unknown, maxLength = MAX_DNS_LABEL_LENGTH): string {
+  const text = checkString(subject, value);
+  const rule = `must be a DNS-1123 label: 1 to ${maxLength} characters, lowercase letters, digits and '-', starting and ending with a letter or digit`;
+  return text.length <= maxLength && DNS1123_LABEL.test(text) ? text : fail(subject, value, rule);
+}
+
+/**
+ * A DNS-1035 label: what Service names must be (they become DNS names, so they
+ * must start with a letter).
+ *
+ * @returns the value, once checked
+ */
+export function checkDns1035Label(subject: string, value: unknown, maxLength = MAX_DNS_LABEL_LENGTH): string {
+  const text = checkString(subject, value);
+  const rule = `must be a DNS-1035 label: 1 to ${maxLength} characters, lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`;
+  return text.length <= maxLength && DNS1035_LABEL.test(text) ? text : fail(subject, value, rule);
+}
+
+/**
+ * A DNS-1123 subdomain: what most object names (ReplicationControllers, pods) must be.
+ *
+ * @returns the value, once checked
+ */
+export function checkDns1123Subdomain(subject: string, value: unknown): string {
+  const text = checkString(subject, value);
+  const rule = `must be a DNS-1123 subdomain: 1 to ${MAX_DNS_SUBDOMAIN_LENGTH} characters, dot-separated parts of lowercase letters, digits and '-', each starting and ending with a letter or digit`;
+  return text.length <= MAX_DNS_SUBDOMAIN_LENGTH && DNS1123_SUBDOMAIN.test(text) ? text : fail(subject, value, rule);
+}
+
+/**
+ * A label key: an optional DNS-1123 subdomain prefix and '/', then a name of at most
+ * 63 characters (alphanumerics, '-', '_', '.', starting and ending alphanumeric).
+ */
+export function checkLabelKey(subject: string, key: string): string {
+  const slash = key.indexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && !(prefix.length <= MAX_DNS_SUBDOMAIN_LENGTH && DNS1123_SUBDOMAIN.test(prefix))) {
+    fail(subject, key, `a label key's prefix (before '/') must be a DNS-1123 subdomain of at most ${MAX_DNS_SUBDOMAIN_LENGTH} characters, e.g. "example.com"`);
+  }
+  if (!(name.length <= MAX_LABEL_NAME_LENGTH && QUALIFIED_NAME_PART.test(name))) {
+    fail(subject, key, `a label key's name (after any prefix) must be 1 to ${MAX_LABEL_NAME_LENGTH} characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`);
+  }
+  return key;
+}
+
+/** A label value: empty, or at most 63 characters shaped like a label key's name. */
+export function checkLabelValue(subject: string, value: unknown): string {
+  const text = checkString(subject, value);
+  const valid = text === '' || (text.length <= MAX_LABEL_VALUE_LENGTH && QUALIFIED_NAME_PART.test(text));
+  return valid ? text : fail(subject, value, `a label value must be empty or 1 to ${MAX_LABEL_VALUE_LENGTH} characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`);
+}
+
+/**
+ * A label set, checked key by key and value by value.
+ *
+ * @param nonEmpty whether an empty set is an error (a selector that selects nothing
+ *   would, for a Service, select every pod in the namespace)
+ * @returns a frozen copy, so later changes to the caller's object cannot alter what was checked
+ */
+export function checkLabels(subject: string, labels: unknown, nonEmpty: boolean): Readonly<Record<string, string>> {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    fail(subject, labels, 'must be a map of label keys to label values');
+  }
+  const entries = Object.entries(labels);
+  if (nonEmpty && entries.length === 0) {
+    fail(subject, labels, 'must hold at least one label');
+  }
+  for (const [key, value] of entries) {
+    checkLabelKey(`${subject} key`, key);
+    checkLabelValue(`${subject} value of "${key}"`, value);
+  }
+  return Object.freeze(Object.fromEntries(entries) as Record<string, string>);
+}
+
+/** A whole number within [min, max]. */
+export function checkInteger(subject: string, value: unknown, min: number, max: number): number {
+  const valid = typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+  return valid ? value : fail(subject, value, `must be an integer from ${min} to ${max}`);
+}
+
+/** A TCP/UDP/SCTP port number: an integer from 1 to 65535. */
+export function checkPort(subject: string, value: unknown): number {
+  return checkInteger(subject, value, 1, 65535);
+}
+
+/** A replica count: an integer from 0 to 2^31-1 (the field is an int32). */
+export function checkReplicas(subject: string, value: unknown): number {
+  return checkInteger(subject, value, 0, MAX_INT32);
+}
+
+/**
+ * A named port (IANA_SVC_NAME): at most 15 lowercase letters, digits and '-', with at
+ * least one letter, no '--', starting and ending with a letter or digit.
+ */
+export function checkPortName(subject: string, value: unknown): string {
+  const text = checkString(subject, value);
+  const valid = text.length <= MAX_PORT_NAME_LENGTH && IANA_SVC_NAME.test(text) && /[a-z]/.test(text) && !text.includes('--');
+  return valid ? text : fail(subject, value, `a port name must be 1 to ${MAX_PORT_NAME_LENGTH} lowercase letters, digits and '-', with at least one letter, no '--', starting and ending with a letter or digit`);
+}
+
+/** A port given by number (1-65535) or by a container port's name. */
+export function checkPortOrName(subject: string, value: unknown): number | string {
+  return typeof value === 'string' ? checkPortName(subject, value) : checkPort(subject, value);
+}
+
+/** One of a fixed set of values, e.g. a Service type. */
+export function checkOneOf<T extends string>(subject: string, value: unknown, allowed: readonly T[]): T {
+  return allowed.includes(value as T) ? (value as T) : fail(subject, value, `must be one of ${allowed.join(', ')}`);
+}
+
+// The OCI distribution reference grammar (github.com/distribution/reference, regexp.go).
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const DOMAIN = `(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const REMOTE_NAME = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${REMOTE_NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+const REGISTRY_HOST = new RegExp(`^${DOMAIN}$`);
+const IMAGE_TAG = new RegExp(`^${TAG}$`);
+const MAX_IMAGE_NAME_LENGTH = 255;
+
+/**
+ * A container image reference, `[registry[:port]/]repository[:tag][@digest]`, by the
+ * OCI distribution grammar: a lowercase repository path, a tag of at most 128
+ * word characters, '.' and '-' (not starting with '.' or '-'), and a digest
+ * `algorithm:hex` of at least 32 hex digits.
+ */
+export function checkImage(subject: string, value: unknown): string {
+  const text = checkString(subject, value);
+  const match = IMAGE_REFERENCE.exec(text);
+  if (!match) {
+    fail(subject, value, 'must be an image reference [registry[:port]/]repository[:tag][@digest]: a lowercase repository path (letters, digits, and single \'.\', \'_\', \'__\' or \'-\' runs between them), a tag of 1 to 128 letters, digits, \'_\', \'.\' and \'-\' not starting with \'.\' or \'-\', and a digest algorithm:hex of at least 32 hex digits');
+  }
+  if (match[1].length > MAX_IMAGE_NAME_LENGTH) {
+    fail(subject, value, `an image's registry and repository together must be at most ${MAX_IMAGE_NAME_LENGTH} characters`);
+  }
+  return text;
+}
+
+/** An image registry host, optionally with a port: `gcr.io`, `us-docker.pkg.dev`, `localhost:5000`. */
+export function checkRegistryHost(subject: string, value: unknown): string {
+  const text = checkString(subject, value);
+  return REGISTRY_HOST.test(text) ? text : fail(subject, value, 'must be a registry host name, optionally with a :port, e.g. gcr.io or us-docker.pkg.dev');
+}
+
+/** An image tag: 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'. */
+export function checkImageTag(subject: string, value: unknown): string {
+  const text = checkString(subject, value);
+  return IMAGE_TAG.test(text) ? text : fail(subject, value, 'must be an image tag: 1 to 128 letters, digits, \'_\', \'.\' and \'-\', not starting with \'.\' or \'-\'');
+}
