@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// How fast the default synth path is, against the targets in README ("Speed"):
+//   - cdk8s.yaml's app command  <= 1.5x  node -e "require('cdk8s'); require('constructs')"
+//   - npx cdk8s synth           <= 1.6x  npx cdk8s --version
+// plus, for reference, the test suite cold (no jest cache) and the incremental type-check.
+//
+//   node bench/synth-speed.js [--runs N]
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { parse } = require('yaml');
+const { measure, measureMedian } = require('./measure');
+
+const root = path.resolve(__dirname, '..');
+const runsFlag = process.argv.indexOf('--runs');
+const runs = runsFlag === -1 ? 10 : Number(process.argv[runsFlag + 1]);
+const appCommand = parse(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')).app;
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+
+const row = (name, { wallMs, rssMiB }) => {
+  console.log(`${name.padEnd(34)} wall_ms=${wallMs.toFixed(0).padStart(6)} rss_mib=${rssMiB.toFixed(0).padStart(4)}`);
+  return wallMs;
+};
+const verdict = (name, ratio, target) =>
+  console.log(`${name.padEnd(34)} ratio=${ratio.toFixed(2)} target<=${target} ${ratio <= target ? 'OK' : 'MISSED'}`);
+
+try {
+  console.log(`median of ${runs} runs after a warm-up, ${os.cpus().length} cores, node ${process.version}`);
+  const bare = row('bare require(cdk8s, constructs)', measureMedian('node -e "require(\'cdk8s\'); require(\'constructs\')"', runs, { cwd: root }));
+  const app = row('cdk8s.yaml app command', measureMedian(appCommand, runs, { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'app') } }));
+  const version = row('npx cdk8s --version', measureMedian('npx cdk8s --version', runs, { cwd: root }));
+  const synth = row('npx cdk8s synth', measureMedian(`npx cdk8s synth --output ${path.join(outdir, 'synth')}`, runs, { cwd: root }));
+  verdict('app command / bare require', app / bare, 1.5);
+  verdict('cdk8s synth / cdk8s --version', synth / version, 1.6);
+  row('jest, cold (--no-cache), once', measure('npx jest --no-cache --silent', { cwd: root }));
+  row('typecheck, incremental, once', measure('npx tsc -p tsconfig.json', { cwd: root }));
+} finally {
+  fs.rmSync(outdir, { recursive: true, force: true });
+}
