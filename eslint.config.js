@@ -1,5 +1,6 @@
 // @ts-check
 const js = require('@eslint/js');
+const globals = require('globals');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
@@ -17,7 +18,7 @@ module.exports = tseslint.config(
   {
     // Plain Node scripts (CommonJS): the ts-hook, the importer, benchmarks, config files.
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

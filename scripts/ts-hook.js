@@ -8,7 +8,7 @@
 // edited, checked-out or copied source can never run stale.
 'use strict';
 
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { addHook } = require('pirates');
@@ -21,7 +21,7 @@ const cacheSalt = JSON.stringify([require('esbuild/package.json').version, trans
 process.setSourceMapsEnabled(true);
 
 function transpile(source, filename) {
-  const key = crypto.createHash('sha256').update(cacheSalt).update(filename).update(source).digest('hex');
+  const key = createHash('sha256').update(cacheSalt).update(filename).update(source).digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');
