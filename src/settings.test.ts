@@ -1,4 +1,4 @@
-import { fromEnv, helloNodeAppProps, loadSettings, SETTING_NAMES } from './settings';
+import { fromEnv, helloNodeAppProps, isGoogleRegistry, loadSettings, registryOf, SETTING_NAMES } from './settings';
 import { validationErrorOf } from '../test/errors';
 
 const load = (env: Record<string, string>) => loadSettings(fromEnv(env));
@@ -13,6 +13,8 @@ describe('loadSettings', () => {
       replicas: undefined,
       namespace: undefined,
       serviceType: undefined,
+      cluster: 'terry-gke-10',
+      zone: 'asia-northeast1-c',
     });
   });
 
@@ -37,9 +39,35 @@ describe('loadSettings', () => {
 
   test('knows every documented variable', () => {
     expect([...SETTING_NAMES].sort()).toEqual([
-      'GCP_PROJECT', 'HELLO_NODE_IMAGE', 'HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS',
-      'HELLO_NODE_SERVICE_TYPE', 'IMAGE_REGISTRY', 'IMAGE_TAG',
+      'GCP_PROJECT', 'GKE_CLUSTER', 'GKE_ZONE', 'HELLO_NODE_IMAGE', 'HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS',
+      'HELLO_NODE_SERVICE_TYPE', 'IMAGE_REGISTRY', 'IMAGE_REPOSITORY', 'IMAGE_TAG',
     ]);
+  });
+
+  test('composes an Artifact Registry image with its repository', () => {
+    const settings = load({ IMAGE_REGISTRY: 'asia-northeast1-docker.pkg.dev', IMAGE_REPOSITORY: 'apps', GCP_PROJECT: 'my-project' });
+    expect(settings.image).toBe('asia-northeast1-docker.pkg.dev/my-project/apps/hello-node:v1');
+    expect(settings.imageRegistry).toBe('asia-northeast1-docker.pkg.dev');
+  });
+
+  test('an Artifact Registry host without IMAGE_REPOSITORY is an error naming both', () => {
+    const err = validationErrorOf(() => load({ IMAGE_REGISTRY: 'us-docker.pkg.dev' }));
+    expect(err.subject).toBe('environment variable IMAGE_REGISTRY');
+    expect(err.rule).toContain('set IMAGE_REPOSITORY');
+  });
+
+  test('IMAGE_REPOSITORY with a gcr.io host is an error', () => {
+    const err = validationErrorOf(() => load({ IMAGE_REPOSITORY: 'apps' }));
+    expect(err.subject).toBe('environment variable IMAGE_REPOSITORY');
+    expect(err.rule).toContain('only to Artifact Registry hosts');
+  });
+
+  test('takes the registry of HELLO_NODE_IMAGE from the image itself', () => {
+    expect(load({ HELLO_NODE_IMAGE: 'eu.gcr.io/p/x:v1' }).imageRegistry).toBe('eu.gcr.io');
+  });
+
+  test('reads the GKE cluster and zone', () => {
+    expect(load({ GKE_CLUSTER: 'c', GKE_ZONE: 'us-central1-a' })).toMatchObject({ cluster: 'c', zone: 'us-central1-a' });
   });
 
   describe('rejects a bad value, naming the variable', () => {
@@ -60,6 +88,11 @@ describe('loadSettings', () => {
       ['HELLO_NODE_REPLICAS', '2147483648', 'integer from 0 to 2147483647'],
       ['HELLO_NODE_NAMESPACE', 'Prod', 'DNS-1123 label'],
       ['HELLO_NODE_SERVICE_TYPE', 'loadbalancer', 'one of ClusterIP, NodePort, LoadBalancer'],
+      ['GKE_CLUSTER', 'Terry', 'GKE cluster name'],
+      ['GKE_CLUSTER', 'c'.repeat(41), 'GKE cluster name'],
+      ['GKE_CLUSTER', 'x;rm -rf /', 'GKE cluster name'],
+      ['GKE_ZONE', 'asia-northeast1', 'Google Cloud zone'],
+      ['GKE_ZONE', 'asia-northeast1-c --project=evil', 'Google Cloud zone'],
     ])('%s=%j', (name, value, rule) => {
       const err = validationErrorOf(() => load({ [name]: value }));
       expect(err.subject).toBe(`environment variable ${name}`);
@@ -72,9 +105,41 @@ describe('loadSettings', () => {
       expect(load({ GCP_PROJECT: 'a'.repeat(30) }).gcpProject).toHaveLength(30);
     });
 
+    test('GKE_CLUSTER boundary: 40 characters are accepted', () => {
+      expect(load({ GKE_CLUSTER: 'c'.repeat(40) }).cluster).toHaveLength(40);
+    });
+
+    test('IMAGE_REPOSITORY must be a repository id', () => {
+      const err = validationErrorOf(() => load({ IMAGE_REGISTRY: 'us-docker.pkg.dev', IMAGE_REPOSITORY: 'Apps' }));
+      expect(err.subject).toBe('environment variable IMAGE_REPOSITORY');
+      expect(err.rule).toContain('Artifact Registry repository id');
+    });
+
     test('HELLO_NODE_REPLICAS boundary: 2147483647 is accepted', () => {
       expect(load({ HELLO_NODE_REPLICAS: '2147483647' }).replicas).toBe(2147483647);
     });
+  });
+});
+
+describe('registryOf', () => {
+  test.each([
+    ['gcr.io/p/hello-node:v1', 'gcr.io'],
+    ['us-docker.pkg.dev/p/r/hello-node:v1', 'us-docker.pkg.dev'],
+    ['localhost:5000/x', 'localhost:5000'],
+    ['localhost/x', 'localhost'],
+    ['library/node:24', 'docker.io'],
+    ['node', 'docker.io'],
+  ])('%s is on %s', (image, host) => {
+    expect(registryOf(image)).toBe(host);
+  });
+});
+
+describe('isGoogleRegistry', () => {
+  test.each(['gcr.io', 'asia.gcr.io', 'us-docker.pkg.dev', 'asia-northeast1-docker.pkg.dev'])('%s is', (host) => {
+    expect(isGoogleRegistry(host)).toBe(true);
+  });
+  test.each(['docker.io', 'localhost:5000', 'evilgcr.io', 'pkg.dev', 'gcr.io.evil.com'])('%s is not', (host) => {
+    expect(isGoogleRegistry(host)).toBe(false);
   });
 });
 

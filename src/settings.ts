@@ -19,11 +19,14 @@ import {
 export const SETTING_NAMES = [
   'GCP_PROJECT',
   'IMAGE_REGISTRY',
+  'IMAGE_REPOSITORY',
   'IMAGE_TAG',
   'HELLO_NODE_IMAGE',
   'HELLO_NODE_REPLICAS',
   'HELLO_NODE_NAMESPACE',
   'HELLO_NODE_SERVICE_TYPE',
+  'GKE_CLUSTER',
+  'GKE_ZONE',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -49,7 +52,7 @@ export function fromEnv(env: Readonly<Record<string, string | undefined>>): Sett
 export interface Settings {
   /** The Google Cloud project that hosts the image (and the cluster). */
   readonly gcpProject: string;
-  /** The registry host the image is pushed to. */
+  /** The registry host the image is pushed to (from IMAGE_REGISTRY, or HELLO_NODE_IMAGE's host). */
   readonly imageRegistry: string;
   /** The image tag. */
   readonly imageTag: string;
@@ -61,6 +64,10 @@ export interface Settings {
   readonly namespace?: string;
   /** Service type, when set; otherwise the construct's default. */
   readonly serviceType?: ServiceType;
+  /** The GKE cluster's name. */
+  readonly cluster: string;
+  /** The GKE cluster's zone. */
+  readonly zone: string;
 }
 
 /** The settings' defaults: the reference workflow's project, registry and tag. */
@@ -68,17 +75,53 @@ export const SETTING_DEFAULTS = {
   GCP_PROJECT: 'terrycho-sandbox',
   IMAGE_REGISTRY: 'gcr.io',
   IMAGE_TAG: 'v1',
+  GKE_CLUSTER: 'terry-gke-10',
+  GKE_ZONE: 'asia-northeast1-c',
 } as const;
 
-const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const WHOLE_NUMBER = /^[0-9]+$/;
+
+function checkPattern(subject: string, value: string, pattern: RegExp, rule: string): string {
+  if (!pattern.test(value)) {
+    throw new ValidationError(subject, value, rule);
+  }
+  return value;
+}
 
 /** A Google Cloud project id: 6 to 30 lowercase letters, digits and '-', starting with a letter, not ending with '-'. */
 export function checkGcpProject(subject: string, value: string): string {
-  if (!GCP_PROJECT_ID.test(value)) {
-    throw new ValidationError(subject, value, 'must be a Google Cloud project id: 6 to 30 lowercase letters, digits and \'-\', starting with a letter and not ending with \'-\'');
-  }
-  return value;
+  return checkPattern(subject, value, /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id: 6 to 30 lowercase letters, digits and \'-\', starting with a letter and not ending with \'-\'');
+}
+
+/** A GKE cluster name: 1 to 40 lowercase letters, digits and '-', starting with a letter, not ending with '-'. */
+export function checkClusterName(subject: string, value: string): string {
+  return checkPattern(subject, value, /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, 'must be a GKE cluster name: 1 to 40 lowercase letters, digits and \'-\', starting with a letter and not ending with \'-\'');
+}
+
+/** A Google Cloud zone: `<region>-<letter>`, e.g. asia-northeast1-c. */
+export function checkZone(subject: string, value: string): string {
+  return checkPattern(subject, value, /^[a-z]+(-[a-z]+)+[0-9]+-[a-z]$/, 'must be a Google Cloud zone such as asia-northeast1-c or us-central1-a');
+}
+
+/** An Artifact Registry repository id: 1 to 63 lowercase letters, digits and '-', starting with a letter. */
+export function checkRepository(subject: string, value: string): string {
+  return checkPattern(subject, value, /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be an Artifact Registry repository id: 1 to 63 lowercase letters, digits and \'-\', starting with a letter and not ending with \'-\'');
+}
+
+/** Artifact Registry's Docker hosts, `<location>-docker.pkg.dev`. */
+export const ARTIFACT_REGISTRY_HOST = /^[a-z0-9-]+-docker\.pkg\.dev$/;
+/** Google's registry hosts, which `gcloud auth configure-docker` can log docker in to. */
+export function isGoogleRegistry(host: string): boolean {
+  return ARTIFACT_REGISTRY_HOST.test(host) || /^([a-z]+\.)?gcr\.io$/.test(host);
+}
+
+/**
+ * The registry host of an image reference: its first path component when that looks
+ * like a host (has a '.' or ':', or is localhost), else Docker Hub.
+ */
+export function registryOf(image: string): string {
+  const first = image.split('/')[0];
+  return image.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
 }
 
 /**
@@ -92,14 +135,14 @@ export function loadSettings(lookup: SettingLookup): Settings {
   const project = text('GCP_PROJECT');
   const registry = text('IMAGE_REGISTRY');
   const tag = text('IMAGE_TAG');
+  const cluster = text('GKE_CLUSTER');
+  const zone = text('GKE_ZONE');
   const gcpProject = checkGcpProject(project.source, project.value);
-  const imageRegistry = checkRegistryHost(registry.source, registry.value);
   const imageTag = checkImageTag(tag.source, tag.value);
-
   const imageOverride = lookup('HELLO_NODE_IMAGE');
   const image = imageOverride
     ? checkImage(imageOverride.source, imageOverride.value)
-    : checkImage(`image composed from ${registry.source}, ${project.source} and ${tag.source}`, `${imageRegistry}/${gcpProject}/${HELLO_NODE_APP_DEFAULTS.name}:${imageTag}`);
+    : composeImage(checkRegistryHost(registry.source, registry.value), registry.source, lookup('IMAGE_REPOSITORY'), gcpProject, imageTag);
 
   const replicasText = lookup('HELLO_NODE_REPLICAS');
   const namespace = lookup('HELLO_NODE_NAMESPACE');
@@ -107,13 +150,32 @@ export function loadSettings(lookup: SettingLookup): Settings {
 
   return {
     gcpProject,
-    imageRegistry,
+    imageRegistry: registryOf(image),
     imageTag,
     image,
     replicas: replicasText && parseWholeNumber(replicasText, checkReplicas),
     namespace: namespace && checkDns1123Label(namespace.source, namespace.value),
     serviceType: serviceType && checkOneOf(serviceType.source, serviceType.value, Object.values(ServiceType)),
+    cluster: checkClusterName(cluster.source, cluster.value),
+    zone: checkZone(zone.source, zone.value),
   };
+}
+
+/**
+ * `<registry>/<project>/hello-node:<tag>` for gcr.io hosts, and
+ * `<registry>/<project>/<repository>/hello-node:<tag>` for Artifact Registry hosts,
+ * whose images live in a named repository.
+ */
+function composeImage(registry: string, registrySource: string, repository: RawSetting | undefined, project: string, tag: string): string {
+  const artifactRegistry = ARTIFACT_REGISTRY_HOST.test(registry);
+  if (artifactRegistry && !repository) {
+    throw new ValidationError(registrySource, registry, 'is an Artifact Registry host, whose images live in a repository: set IMAGE_REPOSITORY (or --repository) too');
+  }
+  if (!artifactRegistry && repository) {
+    throw new ValidationError(repository.source, repository.value, `applies only to Artifact Registry hosts (<location>-docker.pkg.dev), not to ${registry}`);
+  }
+  const path = repository ? `${project}/${checkRepository(repository.source, repository.value)}` : project;
+  return checkImage(`image composed from ${registrySource}, GCP_PROJECT and IMAGE_TAG`, `${registry}/${path}/${HELLO_NODE_APP_DEFAULTS.name}:${tag}`);
 }
 
 /**
