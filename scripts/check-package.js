@@ -6,7 +6,7 @@
 // this project's node_modules instead of being installed from the registry.
 'use strict';
 
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -68,6 +68,9 @@ try {
   for (const expected of ['name: shop-rc', 'replicas: 2', 'name: shop-svc', 'type: ClusterIP', 'name: shop-debug']) {
     assert.ok(yaml.includes(expected), `the consumer's chart synthesizes "${expected}"`);
   }
+  const bin = spawnSync(process.execPath, [path.join(installed, manifest.bin['hello-node'])], { encoding: 'utf8' });
+  assert.equal(bin.status, 1, 'the CLI, outside the repository, exits 1');
+  assert.match(bin.stderr, /runs from a clone of the hello-node-cdk8s repository/, 'the CLI, outside the repository, says where it runs');
   console.log(`package check passed: ${packed[0].filename} (${files.length} files) compiles with strict tsc in a consumer chart and synthesizes`);
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
