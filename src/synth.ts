@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { HelloNodeApp } from '../lib';
+import { writeManifests } from './manifest-writer';
 import { helloNodeAppProps, Settings } from './settings';
 
 /** The chart's id, and so the output file's name: `hello-node.k8s.yaml`. */
@@ -16,8 +17,9 @@ export const DEFAULT_OUTDIR = 'dist';
 
 /**
  * Builds an app with `build` and writes its manifests to `outdir` atomically: they
- * are synthesized into a staging directory beside `outdir`, which replaces `outdir`
- * only once every file is written. If building or writing fails, `outdir` is left
+ * are synthesized (by writeManifests, as `app.synth()` would, only faster) into a
+ * staging directory beside `outdir`, which replaces `outdir` only once every file is
+ * written. If building or writing fails, `outdir` is left
  * as it was and the staging directory is removed.
  *
  * @returns the paths of the written manifests, inside `outdir`
@@ -32,7 +34,7 @@ export function synthAtomically(outdir: string, build: (app: App) => void): stri
   try {
     const app = new App({ outdir: staging });
     build(app);
-    app.synth();
+    writeManifests(app, staging);
     replaceDirectory(staging, target);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
