@@ -78,6 +78,28 @@ describe('main.ts', () => {
   });
 });
 
+// kubectl's own decoder, offline: `label --local` reads the files without a cluster.
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+(kubectl.status === 0 ? test : test.skip)('kubectl reads the output as the objects written', () => {
+  expect(runApp().status).toBe(0);
+  const read = spawnSync('kubectl', ['label', '--local', '-f', `${outdir}/`, 'read=yes', '-o', 'json'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, KUBECONFIG: os.devNull },
+  });
+  expect(read.stderr).toBe('');
+  expect(read.status).toBe(0);
+  // kubectl prints what it understood, with the label added: one JSON object per
+  // manifest object, each starting with a "{" at the start of a line
+  const items = read.stdout.split(/\n(?=\{)/).map((text) => JSON.parse(text)).map((item: { metadata: { labels: Record<string, string> } }) => {
+    delete item.metadata.labels.read;
+    if (Object.keys(item.metadata.labels).length === 0) {
+      delete (item.metadata as { labels?: unknown }).labels;
+    }
+    return item;
+  });
+  expect(items).toEqual(docsOf(path.join(outdir, 'hello-node.k8s.yaml')));
+});
+
 describe('npx cdk8s synth', () => {
   test('runs the app and lists the manifest it wrote', () => {
     const result = spawnSync(process.execPath, [path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', outdir], {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeReplicationController } from '../imports/k8s';
-import { LABELED_SERVICE_DEFAULTS, LabeledService, ServiceType } from './labeled-service';
+import { LABELED_SERVICE_DEFAULTS, LabeledService, SERVICE_TYPES, ServiceType } from './labeled-service';
 import {
   checkDns1035Label,
   checkDns1123Label,
@@ -26,6 +26,8 @@ export const ImagePullPolicy = {
 } as const;
 /** One of the {@link ImagePullPolicy} values. */
 export type ImagePullPolicy = (typeof ImagePullPolicy)[keyof typeof ImagePullPolicy];
+
+const IMAGE_PULL_POLICIES = Object.values(ImagePullPolicy);
 
 /** Props for {@link HelloNodeApp}. */
 export interface HelloNodeAppProps {
@@ -144,8 +146,8 @@ export class HelloNodeApp extends Construct {
     const replicas = checkReplicas(prop('replicas'), props.replicas ?? HELLO_NODE_APP_DEFAULTS.replicas);
     const containerPort = checkPort(prop('containerPort'), props.containerPort ?? HELLO_NODE_APP_DEFAULTS.containerPort);
     const servicePort = checkPort(prop('servicePort'), props.servicePort ?? HELLO_NODE_APP_DEFAULTS.servicePort);
-    const imagePullPolicy = checkOneOf(prop('imagePullPolicy'), props.imagePullPolicy ?? HELLO_NODE_APP_DEFAULTS.imagePullPolicy, Object.values(ImagePullPolicy));
-    const serviceType = checkOneOf(prop('serviceType'), props.serviceType ?? HELLO_NODE_APP_DEFAULTS.serviceType, Object.values(ServiceType));
+    const imagePullPolicy = checkOneOf(prop('imagePullPolicy'), props.imagePullPolicy ?? HELLO_NODE_APP_DEFAULTS.imagePullPolicy, IMAGE_PULL_POLICIES);
+    const serviceType = checkOneOf(prop('serviceType'), props.serviceType ?? HELLO_NODE_APP_DEFAULTS.serviceType, SERVICE_TYPES);
     this.labels = checkLabels(prop('labels'), props.labels ?? { app: this.name }, true);
     const namespace = props.namespace === undefined ? undefined : checkDns1123Label(prop('namespace'), props.namespace);
 

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { LabeledService, Protocol, ServiceType } from '.';
 import { validationErrorOf } from '../test/errors';
@@ -65,6 +65,21 @@ describe('LabeledService', () => {
     expect(service.apiObject.kind).toBe('Service');
     expect(service.apiObject.toJson()).toEqual(manifests[0]);
     expect(service.ports.map((p) => [p.port, p.targetPort?.value, p.protocol])).toEqual([[80, 8080, 'TCP']]);
+  });
+
+  test('is itself the Service API object, so cdk8s features such as JSON patches apply to it directly', () => {
+    const chart = Testing.chart();
+    const service = new LabeledService(chart, 'svc', { selector: { app: 'web' } });
+    expect(service.apiObject).toBe(service);
+    service.addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', 'Local'));
+    expect(Testing.synth(chart)[0].spec.externalTrafficPolicy).toBe('Local');
+  });
+
+  test('a rejected Service leaves nothing behind in the chart', () => {
+    const chart = Testing.chart();
+    expect(() => new LabeledService(chart, 'svc', { selector: {} })).toThrow('must hold at least one label');
+    expect(chart.node.children).toHaveLength(0);
+    expect(Testing.synth(chart)).toEqual([]);
   });
 
   test('without a name gets a unique name from cdk8s', () => {

@@ -33,6 +33,10 @@ export const Protocol = {
 /** One of the {@link Protocol} values. */
 export type Protocol = (typeof Protocol)[keyof typeof Protocol];
 
+const PROTOCOLS = Object.values(Protocol);
+/** Every {@link ServiceType} value. */
+export const SERVICE_TYPES = Object.values(ServiceType);
+
 /** Props for {@link LabeledService}. */
 export interface LabeledServiceProps {
   /**
@@ -105,15 +109,15 @@ export const LABELED_SERVICE_DEFAULTS = {
  * A Service that selects pods by a label set and forwards one port to them:
  * by default port 80 to the pods' 8080 over TCP, through a LoadBalancer.
  *
- * Every prop is checked when the construct is created, against the API server's
+ * Every prop is checked before the construct is created, against the API server's
  * rules, and a bad one throws a `ValidationError` that names it.
+ *
+ * It is the Service API object itself (a `KubeService`), not a wrapper around one:
+ * a chart of thousands of apps holds one construct per object, not two.
  */
-export class LabeledService extends Construct {
-  /** The underlying Kubernetes Service. */
+export class LabeledService extends KubeService {
+  /** The Kubernetes Service: this construct itself, for symmetry with cdk8s-plus's `apiObject` handles. */
   public readonly apiObject: KubeService;
-
-  /** `metadata.name` of the Service. */
-  public readonly name: string;
 
   /** The labels that select the Service's pods. */
   public readonly selector: Readonly<Record<string, string>>;
@@ -125,33 +129,30 @@ export class LabeledService extends Construct {
   public readonly type: ServiceType;
 
   constructor(scope: Construct, id: string, props: LabeledServiceProps) {
-    super(scope, id);
-    const prop = (name: string): string => `LabeledService "${this.node.path}" prop "${name}"`;
-
-    this.selector = checkLabels(prop('selector'), props.selector, true);
+    // Checked before super(), which adds the construct to the tree: a rejected
+    // Service leaves nothing behind in the chart.
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    const prop = (name: string): string => `LabeledService "${path}" prop "${name}"`;
+    const selector = checkLabels(prop('selector'), props.selector, true);
     const port = checkPort(prop('port'), props.port ?? LABELED_SERVICE_DEFAULTS.port);
     const targetPort = checkPortOrName(prop('targetPort'), props.targetPort ?? LABELED_SERVICE_DEFAULTS.targetPort);
-    const protocol = checkOneOf(prop('protocol'), props.protocol ?? LABELED_SERVICE_DEFAULTS.protocol, Object.values(Protocol));
-    this.type = checkOneOf(prop('type'), props.type ?? LABELED_SERVICE_DEFAULTS.type, Object.values(ServiceType));
+    const protocol = checkOneOf(prop('protocol'), props.protocol ?? LABELED_SERVICE_DEFAULTS.protocol, PROTOCOLS);
+    const type = checkOneOf(prop('type'), props.type ?? LABELED_SERVICE_DEFAULTS.type, SERVICE_TYPES);
     const name = props.name === undefined ? undefined : checkDns1035Label(prop('name'), props.name);
     const namespace = props.namespace === undefined ? undefined : checkDns1123Label(prop('namespace'), props.namespace);
     const labels = props.labels === undefined ? undefined : checkLabels(prop('labels'), props.labels, false);
-
-    this.ports = [{
+    const ports = [{
       port,
       protocol,
       targetPort: typeof targetPort === 'number' ? IntOrString.fromNumber(targetPort) : IntOrString.fromString(targetPort),
     }];
-
-    this.apiObject = new KubeService(this, 'Resource', {
-      // An explicit `name: undefined` would override the name cdk8s generates.
+    super(scope, id, {
       metadata: name === undefined ? { namespace, labels } : { name, namespace, labels },
-      spec: {
-        selector: this.selector,
-        ports: [...this.ports],
-        type: this.type,
-      },
+      spec: { selector, ports, type },
     });
-    this.name = this.apiObject.name;
+    this.apiObject = this;
+    this.selector = selector;
+    this.ports = ports;
+    this.type = type;
   }
 }

@@ -4,7 +4,7 @@
  * props. main.ts and the CLI both go through here, so the image that is built,
  * pushed and deployed is always the same one.
  */
-import { HELLO_NODE_APP_DEFAULTS, HelloNodeAppProps, ServiceType } from '../lib';
+import { HELLO_NODE_APP_DEFAULTS, HelloNodeAppProps, SERVICE_TYPES, ServiceType } from '../lib';
 import {
   checkDns1123Label,
   checkImage,
@@ -155,7 +155,7 @@ export function loadSettings(lookup: SettingLookup): Settings {
     image,
     replicas: replicasText && parseWholeNumber(replicasText, checkReplicas),
     namespace: namespace && checkDns1123Label(namespace.source, namespace.value),
-    serviceType: serviceType && checkOneOf(serviceType.source, serviceType.value, Object.values(ServiceType)),
+    serviceType: serviceType && checkOneOf(serviceType.source, serviceType.value, SERVICE_TYPES),
     cluster: checkClusterName(cluster.source, cluster.value),
     zone: checkZone(zone.source, zone.value),
   };

@@ -93,6 +93,18 @@ describe('synthAtomically', () => {
       expect(fs.readFileSync(path.join(outdir, 'previous.k8s.yaml'), 'utf8')).toBe('previous: true\n');
     });
 
+    test('when writing a manifest fails on disk, after another chart was written', () => {
+      writePrevious();
+      expect(() => synthAtomically(outdir, (app) => {
+        configMap(new Chart(app, 'first'), 'a');
+        configMap(new Chart(app, 'second'), 'b');
+        // a directory where second.k8s.yaml must go: opening it fails (EISDIR), as a full or read-only disk would
+        fs.mkdirSync(path.join(app.outdir, 'second.k8s.yaml'));
+      })).toThrow(/EISDIR/);
+      expect(listing(workdir)).toEqual(['dist']);
+      expect(listing(outdir)).toEqual(['previous.k8s.yaml']);
+    });
+
     test('when there was no previous output, none is created', () => {
       expect(() => synthAtomically(outdir, (app) => {
         new Chart(app, 'c').node.addValidation({ validate: () => ['invalid chart'] });
