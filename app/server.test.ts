@@ -164,6 +164,17 @@ describe('the hello-node server', () => {
     expect(server.child.exitCode).toBeNull();
   });
 
+  test('keeps serving others while slow clients trickle in their requests', async () => {
+    const server = await startServer();
+    const slow = await Promise.all(Array.from({ length: 20 }, () => rawConnection(server.port, 'GET / HTTP/1.1\r\nHo')));
+    expect((await get(server.port)).status).toBe(200);
+    slow[0].socket.write('st: x\r\n\r\n');
+    await new Promise<void>((resolve) => slow[0].socket.once('data', () => resolve()));
+    expect(slow[0].received()).toMatch(/^HTTP\/1\.1 200 OK/);
+    slow.forEach(({ socket }) => socket.destroy());
+    expect(server.child.exitCode).toBeNull();
+  });
+
   describe('on SIGTERM', () => {
     test('lets an in-flight request complete, then exits 0', async () => {
       const server = await startServer({ SHUTDOWN_TIMEOUT_MS: '20000' });
