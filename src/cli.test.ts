@@ -140,7 +140,7 @@ describe('hello-node scale', () => {
   });
 
   test('with HELLO_NODE_REPLICAS set, names it as what the next deploy restores', () => {
-    expect(cli(['scale', '4'], { HELLO_NODE_REPLICAS: '2' }).stderr).toContain('sets the replicas back to 2, from HELLO_NODE_REPLICAS');
+    expect(cli(['scale', '4'], { HELLO_NODE_REPLICAS: '2' }).stderr).toContain('sets the replicas back to 2, as configured (HELLO_NODE_REPLICAS or --replicas)');
   });
 
   test.each(['many', '-1', '1.5'])('rejects %j before running anything', (count) => {

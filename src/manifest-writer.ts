@@ -1,9 +1,10 @@
 /**
  * Writes a cdk8s app's manifests as `app.synth()` does (one file per chart, cdk8s's
  * file names, objects in dependency order, the same validation), but streamed: each
- * object is turned into JSON, serialised and written before the next, so memory stays
- * flat in the number of objects, and serialised with js-yaml, which emits the same
- * YAML for manifests several times faster than the `yaml` package cdk8s uses.
+ * object is turned into JSON, serialised and written before the next, so neither the
+ * JSON nor the YAML of a whole chart is ever held in memory; and serialised with
+ * js-yaml, which emits the same YAML for manifests several times faster than the
+ * `yaml` package cdk8s uses.
  *
  * Measured at 10,000 apps (20,000 objects), `app.synth()` spends about two thirds of
  * its time in YAML serialisation and a quarter in `toJson`: see bench/synth-scale.js.

@@ -96,7 +96,7 @@ export async function scale(settings: Settings, runner: Runner, replicas: number
   await runner.run(kubectl(settings, 'scale', `--replicas=${replicas}`, `rc/${replicationController}`));
   const configured = settings.replicas === undefined
     ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
-    : `${settings.replicas}, from HELLO_NODE_REPLICAS`;
+    : `${settings.replicas}, as configured (HELLO_NODE_REPLICAS or --replicas)`;
   runner.say(`# note: the next deploy sets the replicas back to ${configured}`);
 }
 
