@@ -102,6 +102,12 @@ describe('HelloNodeApp', () => {
     expect(app.image).toBe('gcr.io/terrycho-sandbox/hello-node:v1');
   });
 
+  test('a rejected app leaves nothing behind in the chart', () => {
+    const chart = Testing.chart();
+    expect(() => new HelloNodeApp(chart, 'app', { replicas: -1 })).toThrow('HelloNodeApp "test/app" prop "replicas"');
+    expect(chart.node.children).toHaveLength(0);
+  });
+
   test('two apps in one chart do not collide', () => {
     const chart = Testing.chart();
     new HelloNodeApp(chart, 'a', { name: 'a' });

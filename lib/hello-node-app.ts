@@ -10,6 +10,7 @@ import {
   checkPort,
   checkReplicas,
   MAX_DNS_LABEL_LENGTH,
+  propSubjects,
 } from './validation';
 
 /**
@@ -119,7 +120,8 @@ const SERVICE_SUFFIX = '-svc';
  *
  * With no props it reproduces the reference workflow's `hello-node-rc` and
  * `hello-node-svc` field for field. Every prop is checked when the construct is
- * created, and a bad one throws a `ValidationError` that names it.
+ * created, before it joins the tree, and a bad one throws a `ValidationError` that
+ * names it.
  */
 export class HelloNodeApp extends Construct {
   /** The ReplicationController that runs the pods. */
@@ -138,18 +140,21 @@ export class HelloNodeApp extends Construct {
   public readonly image: string;
 
   constructor(scope: Construct, id: string, props: HelloNodeAppProps = {}) {
-    super(scope, id);
-    const prop = (name: string): string => `HelloNodeApp "${this.node.path}" prop "${name}"`;
-
-    this.name = checkDns1035Label(prop('name'), props.name ?? HELLO_NODE_APP_DEFAULTS.name, MAX_DNS_LABEL_LENGTH - SERVICE_SUFFIX.length);
-    this.image = checkImage(prop('image'), props.image ?? HELLO_NODE_APP_DEFAULTS.image);
+    const prop = propSubjects('HelloNodeApp', scope, id);
+    const name = checkDns1035Label(prop('name'), props.name ?? HELLO_NODE_APP_DEFAULTS.name, MAX_DNS_LABEL_LENGTH - SERVICE_SUFFIX.length);
+    const image = checkImage(prop('image'), props.image ?? HELLO_NODE_APP_DEFAULTS.image);
     const replicas = checkReplicas(prop('replicas'), props.replicas ?? HELLO_NODE_APP_DEFAULTS.replicas);
     const containerPort = checkPort(prop('containerPort'), props.containerPort ?? HELLO_NODE_APP_DEFAULTS.containerPort);
     const servicePort = checkPort(prop('servicePort'), props.servicePort ?? HELLO_NODE_APP_DEFAULTS.servicePort);
     const imagePullPolicy = checkOneOf(prop('imagePullPolicy'), props.imagePullPolicy ?? HELLO_NODE_APP_DEFAULTS.imagePullPolicy, IMAGE_PULL_POLICIES);
     const serviceType = checkOneOf(prop('serviceType'), props.serviceType ?? HELLO_NODE_APP_DEFAULTS.serviceType, SERVICE_TYPES);
-    this.labels = checkLabels(prop('labels'), props.labels ?? { app: this.name }, true);
+    const labels = checkLabels(prop('labels'), props.labels ?? { app: name }, true);
     const namespace = props.namespace === undefined ? undefined : checkDns1123Label(prop('namespace'), props.namespace);
+
+    super(scope, id);
+    this.name = name;
+    this.image = image;
+    this.labels = labels;
 
     this.replicationController = new KubeReplicationController(this, 'ReplicationController', {
       metadata: { name: `${this.name}-rc`, namespace },

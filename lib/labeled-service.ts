@@ -7,6 +7,7 @@ import {
   checkOneOf,
   checkPort,
   checkPortOrName,
+  propSubjects,
 } from './validation';
 
 /**
@@ -129,10 +130,7 @@ export class LabeledService extends KubeService {
   public readonly type: ServiceType;
 
   constructor(scope: Construct, id: string, props: LabeledServiceProps) {
-    // Checked before super(), which adds the construct to the tree: a rejected
-    // Service leaves nothing behind in the chart.
-    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
-    const prop = (name: string): string => `LabeledService "${path}" prop "${name}"`;
+    const prop = propSubjects('LabeledService', scope, id);
     const selector = checkLabels(prop('selector'), props.selector, true);
     const port = checkPort(prop('port'), props.port ?? LABELED_SERVICE_DEFAULTS.port);
     const targetPort = checkPortOrName(prop('targetPort'), props.targetPort ?? LABELED_SERVICE_DEFAULTS.targetPort);

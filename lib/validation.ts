@@ -9,6 +9,8 @@
  * OCI distribution reference grammar for images.
  */
 
+import { IConstruct } from 'constructs';
+
 /** A value that breaks a Kubernetes rule. */
 export class ValidationError extends Error {
   constructor(
@@ -36,6 +38,16 @@ function describe(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * Names a construct's props in errors: `Kind "chart/id" prop "name"`. It takes the
+ * scope and id rather than the construct, so props can be checked before the
+ * construct joins the tree and a rejected one leaves nothing behind.
+ */
+export function propSubjects(kind: string, scope: IConstruct, id: string): (prop: string) => string {
+  const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+  return (prop) => `${kind} "${path}" prop "${prop}"`;
 }
 
 function fail(subject: string, value: unknown, rule: string): never {
