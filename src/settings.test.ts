@@ -8,7 +8,6 @@ describe('loadSettings', () => {
     expect(load({})).toEqual({
       gcpProject: 'terrycho-sandbox',
       imageRegistry: 'gcr.io',
-      imageTag: 'v1',
       image: 'gcr.io/terrycho-sandbox/hello-node:v1',
       replicas: undefined,
       namespace: undefined,

@@ -54,8 +54,6 @@ export interface Settings {
   readonly gcpProject: string;
   /** The registry host the image is pushed to (from IMAGE_REGISTRY, or HELLO_NODE_IMAGE's host). */
   readonly imageRegistry: string;
-  /** The image tag. */
-  readonly imageTag: string;
   /** The full image reference that is built, pushed and deployed. */
   readonly image: string;
   /** Replicas, when set; otherwise the construct's default. */
@@ -138,11 +136,10 @@ export function loadSettings(lookup: SettingLookup): Settings {
   const cluster = text('GKE_CLUSTER');
   const zone = text('GKE_ZONE');
   const gcpProject = checkGcpProject(project.source, project.value);
-  const imageTag = checkImageTag(tag.source, tag.value);
   const imageOverride = lookup('HELLO_NODE_IMAGE');
   const image = imageOverride
     ? checkImage(imageOverride.source, imageOverride.value)
-    : composeImage(checkRegistryHost(registry.source, registry.value), registry.source, lookup('IMAGE_REPOSITORY'), gcpProject, imageTag);
+    : composeImage(checkRegistryHost(registry.source, registry.value), registry.source, lookup('IMAGE_REPOSITORY'), gcpProject, checkImageTag(tag.source, tag.value));
 
   const replicasText = lookup('HELLO_NODE_REPLICAS');
   const namespace = lookup('HELLO_NODE_NAMESPACE');
@@ -151,7 +148,6 @@ export function loadSettings(lookup: SettingLookup): Settings {
   return {
     gcpProject,
     imageRegistry: registryOf(image),
-    imageTag,
     image,
     replicas: replicasText && parseWholeNumber(replicasText, checkReplicas),
     namespace: namespace && checkDns1123Label(namespace.source, namespace.value),
