@@ -73,7 +73,7 @@ describe('main.ts', () => {
     const { status, stderr } = runApp({ HELLO_NODE_REPLICAS: 'many' });
     expect(status).toBe(1);
     expect(stderr.trim()).toBe('hello-node synth failed: environment variable HELLO_NODE_REPLICAS: "many" is invalid: must be an integer from 0 to 2147483647');
-    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+    expect(fs.readdirSync(path.dirname(outdir)).sort()).toEqual(['.dist.last', 'dist']);
     expect(fs.readFileSync(path.join(outdir, 'hello-node.k8s.yaml'), 'utf8')).toBe(before);
   });
 });
@@ -101,12 +101,26 @@ const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8'
 });
 
 describe('npx cdk8s synth', () => {
-  test('runs the app and lists the manifest it wrote', () => {
-    const result = spawnSync(process.execPath, [path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', outdir], {
+  const cdk8sSynth = (env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', outdir], {
       cwd: __dirname,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH },
+      env: { PATH: process.env.PATH, ...env },
     });
+
+  test('a failed synth loses nothing: the manifests of the last good one are put back', () => {
+    expect(cdk8sSynth().status).toBe(0);
+    const before = fs.readFileSync(path.join(outdir, 'hello-node.k8s.yaml'), 'utf8');
+    // the CLI deletes the output directory before it starts the app
+    const failed = cdk8sSynth({ HELLO_NODE_NAMESPACE: 'Not_A_Namespace' });
+    expect(failed.status).not.toBe(0);
+    expect(failed.stderr).toContain('environment variable HELLO_NODE_NAMESPACE: "Not_A_Namespace" is invalid');
+    expect(fs.readdirSync(outdir)).toEqual(['hello-node.k8s.yaml']);
+    expect(fs.readFileSync(path.join(outdir, 'hello-node.k8s.yaml'), 'utf8')).toBe(before);
+  });
+
+  test('runs the app and lists the manifest it wrote', () => {
+    const result = cdk8sSynth();
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`- ${path.join(outdir, 'hello-node.k8s.yaml')}`);
     expect(docsOf(path.join(outdir, 'hello-node.k8s.yaml'))).toEqual([fixture('hello-node-rc.yaml'), fixture('hello-node-svc.yaml')]);

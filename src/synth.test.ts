@@ -27,7 +27,8 @@ describe('synthHelloNode', () => {
   test('writes dist/hello-node.k8s.yaml with the RC and the Service, and nothing else', () => {
     const files = synthHelloNode(loadSettings(fromEnv({})), outdir);
     expect(files).toEqual([path.join(outdir, 'hello-node.k8s.yaml')]);
-    expect(listing(workdir)).toEqual(['dist']);
+    expect(listing(workdir)).toEqual(['.dist.last', 'dist']);
+    expect(listing(outdir)).toEqual(['hello-node.k8s.yaml']);
     expect(readDocs(files[0]).map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
       'ReplicationController/hello-node-rc',
       'Service/hello-node-svc',
@@ -41,6 +42,14 @@ describe('synthHelloNode', () => {
 });
 
 describe('synthAtomically', () => {
+  test('keeps a copy of the last complete output beside it, replaced by each synth', () => {
+    synthAtomically(outdir, (app) => configMap(new Chart(app, 'one'), 'a'));
+    synthAtomically(outdir, (app) => configMap(new Chart(app, 'two'), 'b'));
+    const last = path.join(workdir, '.dist.last');
+    expect(listing(last)).toEqual(['two.k8s.yaml']);
+    expect(fs.readFileSync(path.join(last, 'two.k8s.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(outdir, 'two.k8s.yaml'), 'utf8'));
+  });
+
   test('replaces the previous output as a whole, so stale manifests disappear', () => {
     writePrevious();
     synthAtomically(outdir, (app) => configMap(new Chart(app, 'one'), 'a'));
@@ -103,6 +112,18 @@ describe('synthAtomically', () => {
       })).toThrow(/EISDIR/);
       expect(listing(workdir)).toEqual(['dist']);
       expect(listing(outdir)).toEqual(['previous.k8s.yaml']);
+    });
+
+    test('when the output directory was deleted before the synth (as `cdk8s synth` does), it is restored', () => {
+      synthAtomically(outdir, (app) => configMap(new Chart(app, 'good'), 'kept'));
+      const complete = fs.readFileSync(path.join(outdir, 'good.k8s.yaml'), 'utf8');
+      fs.rmSync(outdir, { recursive: true });
+      expect(() => synthAtomically(outdir, () => {
+        throw new Error('bad props');
+      })).toThrow('bad props');
+      expect(listing(outdir)).toEqual(['good.k8s.yaml']);
+      expect(fs.readFileSync(path.join(outdir, 'good.k8s.yaml'), 'utf8')).toBe(complete);
+      expect(listing(workdir)).toEqual(['.dist.last', 'dist']);
     });
 
     test('when there was no previous output, none is created', () => {

@@ -19,27 +19,67 @@ export const DEFAULT_OUTDIR = 'dist';
  * Builds an app with `build` and writes its manifests to `outdir` atomically: they
  * are synthesized (by writeManifests, as `app.synth()` would, only faster) into a
  * staging directory beside `outdir`, which replaces `outdir` only once every file is
- * written. If building or writing fails, `outdir` is left
- * as it was and the staging directory is removed.
+ * written. If building or writing fails, `outdir` is left as it was and the staging
+ * directory is removed.
+ *
+ * The cdk8s CLI deletes `outdir` before it runs the app, so that a failed
+ * `npx cdk8s synth` would lose the previous manifests. To lose nothing, a copy of
+ * the last complete output is kept beside it (`.<outdir>.last`, hard links where
+ * the file system allows), and put back when a synth fails with `outdir` gone.
  *
  * @returns the paths of the written manifests, inside `outdir`
  */
 export function synthAtomically(outdir: string, build: (app: App) => void): string[] {
   const target = path.resolve(outdir);
+  const lastComplete = path.join(path.dirname(target), `.${path.basename(target)}.last`);
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  // Beside the target, so the final rename stays on one file system.
-  const staging = fs.mkdtempSync(`${target}.staging-`);
-  // mkdtemp makes it private (0700); the manifests are no secret, and dist/ is read by other tools.
-  fs.chmodSync(staging, 0o755);
+  const staging = stagingDirectoryFor(target);
   try {
     const app = new App({ outdir: staging });
     build(app);
     writeManifests(app, staging);
     replaceDirectory(staging, target);
+  } catch (err) {
+    if (!fs.existsSync(target) && fs.existsSync(lastComplete)) {
+      copyDirectory(lastComplete, target);
+    }
+    throw err;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+  try {
+    copyDirectory(target, lastComplete);
+  } catch {
+    // The manifests are in place; only the safety copy failed. An older copy must
+    // not be restored later in place of these, so it goes.
+    fs.rmSync(lastComplete, { recursive: true, force: true });
+  }
   return fs.readdirSync(target).sort().map((file) => path.join(outdir, file));
+}
+
+/** A new, empty directory beside `target`, so that renaming it into place stays on one file system. */
+function stagingDirectoryFor(target: string): string {
+  const staging = fs.mkdtempSync(`${target}.staging-`);
+  // mkdtemp makes it private (0700); the manifests are no secret, and dist/ is read by other tools.
+  fs.chmodSync(staging, 0o755);
+  return staging;
+}
+
+/** Replaces `target` with a copy of `source`'s files, atomically (hard links where possible). */
+function copyDirectory(source: string, target: string): void {
+  const staging = stagingDirectoryFor(target);
+  try {
+    for (const file of fs.readdirSync(source)) {
+      try {
+        fs.linkSync(path.join(source, file), path.join(staging, file));
+      } catch {
+        fs.copyFileSync(path.join(source, file), path.join(staging, file));
+      }
+    }
+    replaceDirectory(staging, target);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 /**
