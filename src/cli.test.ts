@@ -175,6 +175,13 @@ describe('hello-node url', () => {
     expect(run.stderr).toContain('service hello-node-svc has no external address after 0 s');
   });
 
+  test('refuses to wait when the Service is not a LoadBalancer, which never gets an external address', () => {
+    const run = cli(['url', '--service-type', 'NodePort']);
+    expect(run.status).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toContain('"NodePort" is invalid: must be LoadBalancer for url');
+  });
+
   test('rejects a timeout that is not a number of seconds', () => {
     const run = cli(['url', '--timeout', 'soon']);
     expect(run.status).toBe(1);

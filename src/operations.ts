@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, Chart } from 'cdk8s';
-import { HELLO_NODE_APP_DEFAULTS, HelloNodeApp } from '../lib';
+import { HELLO_NODE_APP_DEFAULTS, HelloNodeApp, ServiceType, ValidationError } from '../lib';
 import { helloNodeAppProps, isGoogleRegistry, Settings } from './settings';
 import { DEFAULT_OUTDIR, synthHelloNode } from './synth';
 import { commandLine, Runner, ToolCommand } from './tools';
@@ -117,6 +117,10 @@ export class UrlTimeoutError extends Error {}
 
 /** Waits, with progress, for the LoadBalancer's external address and prints `http://<address>/`. */
 export async function url(settings: Settings, runner: Runner, wait: WaitOptions): Promise<void> {
+  const type = settings.serviceType ?? HELLO_NODE_APP_DEFAULTS.serviceType;
+  if (type !== ServiceType.LOAD_BALANCER) {
+    throw new ValidationError('service type (HELLO_NODE_SERVICE_TYPE or --service-type)', type, 'must be LoadBalancer for url: only a LoadBalancer Service gets an external address');
+  }
   const { service } = appObjects(settings);
   const query = kubectl(settings, 'get', 'service', service, '--output', 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}');
   const started = Date.now();
