@@ -52,6 +52,15 @@ class RequestLog {
       throw new StartupError(`cannot open log file ${JSON.stringify(logFile)}: ${err.message}`);
     }
     this.file = fs.createWriteStream('', { fd });
+    // A log file that fails later (a full disk) must not take the server down: it
+    // says so once, and the lines go on to stdout.
+    this.file.on('error', (err) => {
+      if (!this.fileError) {
+        process.stderr.write(`hello-node: cannot write log file ${JSON.stringify(logFile)}, logging to stdout only: ${err.message}\n`);
+      }
+      this.fileError = err;
+    });
+    this.fileError = undefined;
     this.stdout = stdout;
     this.pending = [];
     this.flushScheduled = false;
@@ -73,14 +82,20 @@ class RequestLog {
     const batch = `${this.pending.join('\n')}\n`;
     this.pending = [];
     this.stdout.write(batch);
-    this.file.write(batch);
+    if (!this.fileError) {
+      this.file.write(batch);
+    }
   }
 
-  /** Flushes what is pending and closes the file; resolves once it is all on disk. */
+  /** Flushes what is pending and closes the file; resolves once it is all on disk (or the file has failed). */
   close() {
     this.flush();
-    return new Promise((resolve, reject) => {
-      this.file.once('error', reject);
+    return new Promise((resolve) => {
+      if (this.fileError) {
+        resolve();
+        return;
+      }
+      this.file.once('error', () => resolve());
       this.file.end(resolve);
     });
   }

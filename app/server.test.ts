@@ -133,6 +133,15 @@ describe('the hello-node server', () => {
     expect(fs.existsSync(path.join(cwd, 'log.out'))).toBe(false);
   });
 
+  (fs.existsSync('/dev/full') ? test : test.skip)('keeps serving, logging to stdout, when the log file fails (a full disk)', async () => {
+    const server = await startServer({ LOG_FILE: '/dev/full' });
+    expect((await get(server.port)).status).toBe(200);
+    expect((await get(server.port)).status).toBe(200);
+    expect(await stopWith(server)).toBe(0);
+    expect(lines(server.stdout())).toHaveLength(2);
+    expect(server.stderr().match(/cannot write log file "\/dev\/full", logging to stdout only: ENOSPC/g)).toHaveLength(1);
+  });
+
   test('loses no log line under 300 concurrent requests', async () => {
     const server = await startServer();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 300 });
