@@ -35,16 +35,18 @@ export function writeManifests(app: App, dir: string): string[] {
   const constructs = app.node.findAll();
   validate(constructs);
   const indexed = resolveDependencies(constructs);
-  const charts = inDependencyOrder(app, constructs).filter((c): c is Chart => c instanceof Chart);
+  // Read once, after resolveDependencies has added the edges it derives.
+  const edges = constructs.some((c) => c.node.dependencies.length > 0);
+  const charts = inDependencyOrder(app, edges).filter((c): c is Chart => c instanceof Chart);
   return charts.map((chart, index) => {
     const name = Names.toDnsLabel(chart);
     const file = path.join(dir, `${indexed ? `${String(index).padStart(4, '0')}-${name}` : name}${app.outputFileExtension}`);
-    writeChart(chart, file);
+    writeChart(chartObjects(chart, edges), file);
     return file;
   });
 }
 
-function writeChart(chart: Chart, file: string): void {
+function writeChart(objects: readonly ApiObject[], file: string): void {
   const fd = fs.openSync(file, 'w');
   try {
     const pending: string[] = [];
@@ -54,7 +56,7 @@ function writeChart(chart: Chart, file: string): void {
       pending.length = 0;
       pendingBytes = 0;
     };
-    chartObjects(chart).forEach((object, index) => {
+    objects.forEach((object, index) => {
       const doc = dump(object.toJson(), DUMP_OPTIONS);
       pending.push(index === 0 ? doc : `---\n${doc}`);
       pendingBytes += doc.length;
@@ -69,18 +71,18 @@ function writeChart(chart: Chart, file: string): void {
 }
 
 /** A chart's own API objects (not those of nested charts), dependencies first. */
-function chartObjects(chart: Chart): ApiObject[] {
-  return inDependencyOrder(chart, chart.node.findAll()).filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+function chartObjects(chart: Chart, edges: boolean): ApiObject[] {
+  return inDependencyOrder(chart, edges).filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
 }
 
 /**
- * `constructs` (all of `scope`'s, from findAll()) sorted so that dependencies come
- * first, as cdk8s's DependencyGraph sorts them. Without any dependency edge that order
- * is findAll()'s own, so the graph is only built where there are edges to follow: for
- * 20,000 objects it would cost about 10% of the synth time and 40 MiB.
+ * `scope` and everything under it, dependencies first, as cdk8s's DependencyGraph
+ * sorts them. Where the app has no dependency edge at all that order is findAll()'s
+ * own, so the graph is only built when there are edges to follow: for 20,000 objects
+ * it would cost about 10% of the synth time and 40 MiB.
  */
-function inDependencyOrder(scope: IConstruct, constructs: IConstruct[]): IConstruct[] {
-  return constructs.some((c) => c.node.dependencies.length > 0) ? new DependencyGraph(scope.node).topology() : constructs;
+function inDependencyOrder(scope: IConstruct, edges: boolean): IConstruct[] {
+  return edges ? new DependencyGraph(scope.node).topology() : scope.node.findAll();
 }
 
 /** Runs every construct's validations, failing with cdk8s's own message. */
