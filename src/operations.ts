@@ -8,7 +8,7 @@ import { App, Chart } from 'cdk8s';
 import { HELLO_NODE_APP_DEFAULTS, HelloNodeApp, ServiceType, ValidationError } from '../lib';
 import { helloNodeAppProps, isGoogleRegistry, Settings } from './settings';
 import { DEFAULT_OUTDIR, synthHelloNode } from './synth';
-import { commandLine, Runner, ToolCommand } from './tools';
+import { Runner, ToolCommand } from './tools';
 
 /** The image build context, relative to the project root (where the CLI runs). */
 export const BUILD_CONTEXT = 'app';
@@ -78,11 +78,8 @@ export async function clusterDelete(settings: Settings, runner: Runner, yes: boo
  */
 export async function deploy(settings: Settings, runner: Runner, settingWords: readonly string[], outdir: string): Promise<void> {
   const outdirWords = outdir === DEFAULT_OUTDIR ? [] : ['--output', outdir];
-  const synthLine = commandLine([...settingWords, 'npx', 'cdk8s', 'synth', '--no-check-upgrade', ...outdirWords]);
-  if (runner.dryRun) {
-    runner.say(synthLine);
-  } else {
-    runner.say(`+ ${synthLine}`);
+  runner.announce([...settingWords, 'npx', 'cdk8s', 'synth', '--no-check-upgrade', ...outdirWords]);
+  if (!runner.dryRun) {
     for (const file of synthHelloNode(settings, outdir)) {
       runner.say(`  - ${file}`);
     }

@@ -54,6 +54,8 @@ export interface Runner {
   say(line: string): void;
   /** Prints a result, such as a URL, on stdout. */
   result(line: string): void;
+  /** Prints a command line as `run` does, for a step that runs in-process rather than as a tool. */
+  announce(words: readonly string[]): void;
   /** Prints `command` and runs it with its output streaming through; throws if it fails. */
   run(command: ToolCommand): Promise<void>;
   /** Runs `command` and returns its standard output; throws if it fails. */
@@ -71,6 +73,7 @@ export function createRunner(dryRun: boolean, out: NodeJS.WritableStream = proce
     dryRun,
     say: (line) => (dryRun ? out : err).write(`${line}\n`),
     result: (line) => out.write(`${line}\n`),
+    announce,
     async run(command) {
       announce([command.tool, ...command.args]);
       if (!dryRun) {
