@@ -145,6 +145,7 @@ export class LabeledService extends KubeService {
       targetPort: typeof targetPort === 'number' ? IntOrString.fromNumber(targetPort) : IntOrString.fromString(targetPort),
     }];
     super(scope, id, {
+      // An explicit `name: undefined` would override the name cdk8s generates.
       metadata: name === undefined ? { namespace, labels } : { name, namespace, labels },
       spec: { selector, ports, type },
     });
