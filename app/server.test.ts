@@ -39,7 +39,8 @@ function startServer(env: Record<string, string> = {}, cwd = tempDir()): Promise
   let err = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it waits until stdout and stderr are read to the end
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const running = { child, port: 0, cwd, stdout: () => out, stderr: () => err, exited };
   started.push(running);
   return new Promise((resolve, reject) => {
