@@ -32,6 +32,7 @@ function measure(command, options = {}) {
   return { wallMs, rssMiB: Math.max(...rssKiB) / 1024 };
 }
 
+/** The median of some numbers (the mean of the middle two for an even count). */
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -45,4 +46,10 @@ function measureMedian(command, runs, options) {
   return { wallMs: median(samples.map((s) => s.wallMs)), rssMiB: median(samples.map((s) => s.rssMiB)) };
 }
 
-module.exports = { measure, measureMedian };
+/** A numeric command-line option, `--name <number>`, or `fallback` when it is absent. */
+function numberFlag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+
+module.exports = { measure, measureMedian, median, numberFlag };

@@ -11,12 +11,10 @@ const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const duration = arg('duration', 10);
-const connections = arg('connections', 50);
+const { numberFlag } = require('./measure');
+
+const duration = numberFlag('duration', 10);
+const connections = numberFlag('connections', 50);
 const root = path.resolve(__dirname, '..');
 
 /** Starts a server script on 127.0.0.1 with a free port; stdout goes to a file, as a container runtime does. */

@@ -17,15 +17,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parse, parseAllDocuments } = require('yaml');
-const { measure } = require('./measure');
+const { measure, median, numberFlag } = require('./measure');
 
 const root = path.resolve(__dirname, '..');
-const flag = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const maxN = flag('max-n', 10_000);
-const runs = flag('runs', 3);
+const maxN = numberFlag('max-n', 10_000);
+const runs = numberFlag('runs', 3);
 const SIZES = [1, 100, 1_000, 10_000].filter((n) => n <= maxN);
 const PATHS = ['project', 'cdk8s-l1', 'yaml-floor'];
 const TARGET = { n: 10_000, timeRatio: 0.5, rssMiB: 150 };
@@ -36,7 +32,6 @@ const projectFlags = appCommand.replace(/^node\s+/, '').replace(/\s*main\.ts\s*$
 const hook = '-r ./scripts/ts-hook.js';
 const commandFor = (mode, n, outdir) => `node ${mode === 'project' ? projectFlags : hook} bench/scale-run.ts ${mode} ${n} ${outdir}`;
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const dirBytes = (dir) => fs.readdirSync(dir).reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0);
 const readObjects = (dir) => fs.readdirSync(dir).sort().flatMap((f) =>
   parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8'), { version: '1.1' }).map((d) => d.toJS()));

@@ -10,11 +10,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parse } = require('yaml');
-const { measure, measureMedian } = require('./measure');
+const { measure, measureMedian, numberFlag } = require('./measure');
 
 const root = path.resolve(__dirname, '..');
-const runsFlag = process.argv.indexOf('--runs');
-const runs = runsFlag === -1 ? 10 : Number(process.argv[runsFlag + 1]);
+const runs = numberFlag('runs', 10);
 const appCommand = parse(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')).app;
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
 
