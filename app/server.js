@@ -135,8 +135,8 @@ function createHelloServer({ logFile, hostname = os.hostname(), stdout = process
 
   const listen = (port, host) => new Promise((resolve, reject) => {
     server.once('error', (err) => {
-      const where = `${host ?? 'all interfaces'} port ${port}`;
-      reject(new StartupError(err.code === 'EADDRINUSE' ? `cannot listen on ${where}: the address is already in use` : `cannot listen on ${where}: ${err.message}`));
+      const reason = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
+      reject(new StartupError(`cannot listen on ${host ?? 'all interfaces'} port ${port}: ${reason}`));
     });
     server.listen(port, host, () => resolve(server.address()));
   });
@@ -204,4 +204,4 @@ if (require.main === module) {
   main();
 }
 
-module.exports = { createHelloServer, readConfig, StartupError };
+module.exports = { readConfig };
