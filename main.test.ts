@@ -1,51 +1,44 @@
-// The app as users run it: the command in cdk8s.yaml, and `cdk8s synth` itself.
+// The app as users run it: the command in cdk8s.yaml, and `cdk8s synth` itself in each of its modes.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { validateAgainstSchema } from './test/kube-schema';
+import { APP_COMMAND, scratchProject } from './test/project';
 
-const appCommand: string = parse(fs.readFileSync(path.join(__dirname, 'cdk8s.yaml'), 'utf8')).app;
 const fixture = (name: string) => parse(fs.readFileSync(path.join(__dirname, 'lib', 'fixtures', name), 'utf8'));
+const TUTORIAL = [fixture('hello-node-rc.yaml'), fixture('hello-node-svc.yaml')];
+const docsOf = (file: string) => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS());
+const tree = (dir: string) => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 
-let outdir: string;
+let project: string;
+let dist: string;
 beforeEach(() => {
-  outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-main-')), 'dist');
+  project = scratchProject();
+  dist = path.join(project, 'dist');
 });
-afterEach(() => fs.rmSync(path.dirname(outdir), { recursive: true, force: true }));
+afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
 /** Runs cdk8s.yaml's app command, as `cdk8s synth` does: through a shell, from the project root. */
 function runApp(env: Record<string, string> = {}) {
-  const result = spawnSync(appCommand, {
-    cwd: __dirname,
-    shell: true,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, CDK8S_OUTDIR: outdir, ...env },
-  });
-  return { ...result, manifest: path.join(outdir, 'hello-node.k8s.yaml') };
+  return spawnSync(APP_COMMAND, { cwd: project, shell: true, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
 }
 
-const docsOf = (file: string) => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS());
-
 describe('main.ts', () => {
-  test('with no configuration writes the tutorial\'s two objects to hello-node.k8s.yaml', () => {
-    const { status, stderr, manifest } = runApp();
+  test('with no configuration writes the tutorial\'s two objects to dist/hello-node.k8s.yaml', () => {
+    const { status, stderr } = runApp();
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    expect(fs.readdirSync(outdir)).toEqual(['hello-node.k8s.yaml']);
-    const docs = docsOf(manifest);
-    expect(docs).toEqual([fixture('hello-node-rc.yaml'), fixture('hello-node-svc.yaml')]);
+    expect(fs.readdirSync(dist)).toEqual(['hello-node.k8s.yaml']);
+    const docs = docsOf(path.join(dist, 'hello-node.k8s.yaml'));
+    expect(docs).toEqual(TUTORIAL);
     validateAgainstSchema(docs);
-  });
-
-  test('writes the manifest file that kubectl applies (snapshot)', () => {
-    const { manifest } = runApp();
-    expect(fs.readFileSync(manifest, 'utf8')).toMatchSnapshot();
+    expect(fs.readFileSync(path.join(dist, 'hello-node.k8s.yaml'), 'utf8')).toMatchSnapshot();
   });
 
   test('is configured by environment variables', () => {
-    const { status, manifest } = runApp({
+    const { status } = runApp({
       GCP_PROJECT: 'my-project',
       IMAGE_REGISTRY: 'eu.gcr.io',
       IMAGE_TAG: 'v7',
@@ -54,7 +47,7 @@ describe('main.ts', () => {
       HELLO_NODE_SERVICE_TYPE: 'NodePort',
     });
     expect(status).toBe(0);
-    const [rc, svc] = docsOf(manifest);
+    const [rc, svc] = docsOf(path.join(dist, 'hello-node.k8s.yaml'));
     expect(rc.spec.template.spec.containers[0].image).toBe('eu.gcr.io/my-project/hello-node:v7');
     expect(rc.spec.replicas).toBe(5);
     expect(rc.metadata.namespace).toBe('staging');
@@ -62,19 +55,20 @@ describe('main.ts', () => {
     expect(svc.spec.type).toBe('NodePort');
   });
 
-  test('HELLO_NODE_IMAGE replaces the whole image reference', () => {
-    const { manifest } = runApp({ HELLO_NODE_IMAGE: 'us-docker.pkg.dev/p1-abc/repo/hello-node:v3', IMAGE_TAG: 'ignored' });
-    expect(docsOf(manifest)[0].spec.template.spec.containers[0].image).toBe('us-docker.pkg.dev/p1-abc/repo/hello-node:v3');
-  });
-
-  test('a bad setting exits non-zero with a message naming the variable, and keeps the previous output', () => {
-    expect(runApp().status).toBe(0);
-    const before = fs.readFileSync(path.join(outdir, 'hello-node.k8s.yaml'), 'utf8');
+  test('a bad setting exits 1 with a one-line message naming the variable, and keeps the previous output', () => {
+    expect(runApp({ HELLO_NODE_IMAGE: 'us-docker.pkg.dev/p1-abc/repo/hello-node:v3' }).status).toBe(0);
+    const before = fs.readFileSync(path.join(dist, 'hello-node.k8s.yaml'), 'utf8');
     const { status, stderr } = runApp({ HELLO_NODE_REPLICAS: 'many' });
     expect(status).toBe(1);
-    expect(stderr.trim()).toBe('hello-node synth failed: environment variable HELLO_NODE_REPLICAS: "many" is invalid: must be an integer from 0 to 2147483647');
-    expect(fs.readdirSync(path.dirname(outdir)).sort()).toEqual(['.dist.last', 'dist']);
-    expect(fs.readFileSync(path.join(outdir, 'hello-node.k8s.yaml'), 'utf8')).toBe(before);
+    expect(stderr).toBe('hello-node synth failed: environment variable HELLO_NODE_REPLICAS: "many" is invalid: must be an integer from 0 to 2147483647\n');
+    expect(fs.readFileSync(path.join(dist, 'hello-node.k8s.yaml'), 'utf8')).toBe(before);
+  });
+
+  test('refuses the project root as output directory, and deletes nothing', () => {
+    const { status, stderr } = runApp({ CDK8S_OUTDIR: '.' });
+    expect(status).toBe(1);
+    expect(stderr).toBe(`hello-node synth failed: output directory ${project} is the project root: a synth replaces its output directory as a whole\n`);
+    expect(fs.existsSync(path.join(project, 'cdk8s.yaml'))).toBe(true);
   });
 });
 
@@ -82,47 +76,92 @@ describe('main.ts', () => {
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 (kubectl.status === 0 ? test : test.skip)('kubectl reads the output as the objects written', () => {
   expect(runApp().status).toBe(0);
-  const read = spawnSync('kubectl', ['label', '--local', '-f', `${outdir}/`, 'read=yes', '-o', 'json'], {
+  const read = spawnSync('kubectl', ['label', '--local', '-f', `${dist}/`, 'read=yes', '-o', 'json'], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, KUBECONFIG: os.devNull },
   });
   expect(read.stderr).toBe('');
   expect(read.status).toBe(0);
-  // kubectl prints what it understood, with the label added: one JSON object per
-  // manifest object, each starting with a "{" at the start of a line
-  const items = read.stdout.split(/\n(?=\{)/).map((text) => JSON.parse(text)).map((item: { metadata: { labels: Record<string, string> } }) => {
-    delete item.metadata.labels.read;
-    if (Object.keys(item.metadata.labels).length === 0) {
-      delete (item.metadata as { labels?: unknown }).labels;
-    }
-    return item;
-  });
-  expect(items).toEqual(docsOf(path.join(outdir, 'hello-node.k8s.yaml')));
+  // one JSON object per manifest object, each starting with a "{" at the start of a line
+  const labels = read.stdout.split(/\n(?=\{)/).map((text) => JSON.parse(text).metadata.labels);
+  expect(labels).toEqual([{ read: 'yes' }, { read: 'yes' }]);
 });
 
 describe('npx cdk8s synth', () => {
-  const cdk8sSynth = (env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', outdir], {
-      cwd: __dirname,
+  const cdk8sBin = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
+  /** Runs the cdk8s CLI in the scratch project, with its own temp directory. */
+  const cdk8s = (args: string[], env: Record<string, string> = {}) => {
+    const tmp = path.join(project, 'tmp');
+    fs.mkdirSync(tmp, { recursive: true });
+    return spawnSync(process.execPath, [cdk8sBin, 'synth', '--no-check-upgrade', ...args], {
+      cwd: project,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, ...env },
+      env: { PATH: process.env.PATH, TMPDIR: tmp, ...env },
     });
+  };
 
-  test('a failed synth loses nothing: the manifests of the last good one are put back', () => {
-    expect(cdk8sSynth().status).toBe(0);
-    const before = fs.readFileSync(path.join(outdir, 'hello-node.k8s.yaml'), 'utf8');
+  test('runs the app and lists the manifest it wrote; a failed synth puts the last good output back', () => {
+    const result = cdk8s([]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('- dist/hello-node.k8s.yaml');
+    expect(docsOf(path.join(dist, 'hello-node.k8s.yaml'))).toEqual(TUTORIAL);
+    const before = fs.readFileSync(path.join(dist, 'hello-node.k8s.yaml'), 'utf8');
     // the CLI deletes the output directory before it starts the app
-    const failed = cdk8sSynth({ HELLO_NODE_NAMESPACE: 'Not_A_Namespace' });
+    const failed = cdk8s([], { HELLO_NODE_NAMESPACE: 'Not_A_Namespace' });
     expect(failed.status).not.toBe(0);
     expect(failed.stderr).toContain('environment variable HELLO_NODE_NAMESPACE: "Not_A_Namespace" is invalid');
-    expect(fs.readdirSync(outdir)).toEqual(['hello-node.k8s.yaml']);
-    expect(fs.readFileSync(path.join(outdir, 'hello-node.k8s.yaml'), 'utf8')).toBe(before);
+    expect(tree(dist)).toEqual(['hello-node.k8s.yaml']);
+    expect(fs.readFileSync(path.join(dist, 'hello-node.k8s.yaml'), 'utf8')).toBe(before);
   });
 
-  test('runs the app and lists the manifest it wrote', () => {
-    const result = cdk8sSynth();
+  test('--stdout prints the objects, keeps dist/ as it was, and leaves nothing in the temp directory', () => {
+    expect(cdk8s(['--output', 'dist']).status).toBe(0);
+    const result = cdk8s(['--stdout']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain(`- ${path.join(outdir, 'hello-node.k8s.yaml')}`);
-    expect(docsOf(path.join(outdir, 'hello-node.k8s.yaml'))).toEqual([fixture('hello-node-rc.yaml'), fixture('hello-node-svc.yaml')]);
+    expect(parseAllDocuments(result.stdout).map((d) => d.toJS())).toEqual(TUTORIAL);
+    expect(tree(dist)).toEqual(['hello-node.k8s.yaml']);
+    expect(fs.readdirSync(path.join(project, 'tmp'))).toEqual([]);
+  });
+
+  test('--output DIR writes there', () => {
+    expect(cdk8s(['--output', 'out']).status).toBe(0);
+    expect(docsOf(path.join(project, 'out', 'hello-node.k8s.yaml'))).toEqual(TUTORIAL);
+  });
+
+  test('--format helm writes a clean chart, and a failed helm synth keeps the last complete chart', () => {
+    expect(cdk8s(['--format', 'helm', '--chart-version', '1.0.0']).status).toBe(0);
+    expect(tree(dist)).toEqual(['Chart.yaml', 'README.md', 'templates', path.join('templates', 'hello-node.k8s.yaml')]);
+    const failed = cdk8s(['--format', 'helm', '--chart-version', '2.0.0'], { HELLO_NODE_REPLICAS: '-1' });
+    expect(failed.status).not.toBe(0);
+    expect(tree(dist)).toEqual(['Chart.yaml', 'README.md', 'templates', path.join('templates', 'hello-node.k8s.yaml')]);
+    expect(parse(fs.readFileSync(path.join(dist, 'Chart.yaml'), 'utf8')).version).toBe('1.0.0');
+    expect(tree(project).filter((f) => !f.startsWith('dist') && !f.startsWith('.dist.synth'))).toEqual(['cdk8s.yaml', 'tmp']);
+  });
+
+  test('synthConfig in cdk8s.yaml chooses the format, as the flags do', () => {
+    fs.rmSync(project, { recursive: true });
+    project = scratchProject({ synthConfig: { format: 'helm', chartVersion: '3.1.4' } });
+    dist = path.join(project, 'dist');
+    expect(cdk8s([]).status).toBe(0);
+    expect(parse(fs.readFileSync(path.join(dist, 'Chart.yaml'), 'utf8')).version).toBe('3.1.4');
+    expect(docsOf(path.join(dist, 'templates', 'hello-node.k8s.yaml'))).toEqual(TUTORIAL);
+  });
+
+  test('validation plugins report the construct path of each object (construct-metadata.json)', () => {
+    fs.rmSync(project, { recursive: true });
+    project = scratchProject({ validations: [{ package: './plugin', version: '0.0.0', class: 'EveryObject' }] });
+    fs.mkdirSync(path.join(project, 'plugin'));
+    fs.writeFileSync(path.join(project, 'plugin', 'index.js'), `
+      exports.EveryObject = class {
+        async validate(context) {
+          const resources = context.manifests.flatMap((m) => context.parseManifest(m).map((o) => ({ resourceName: o.metadata.name, manifestPath: m, locations: [] })));
+          context.report.addViolation({ ruleName: 'every-object', recommendation: 'none', fix: 'none', violatingResources: resources });
+          context.report.submit('failure');
+        }
+      };`);
+    const result = cdk8s([]);
+    expect(result.stdout).toContain('Construct Path: hello-node/app/ReplicationController');
+    expect(result.stdout).toContain('Construct Path: hello-node/app/Service');
+    expect(result.stdout).not.toContain('N/A');
   });
 });

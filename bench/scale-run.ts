@@ -7,7 +7,7 @@ import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { IntOrString, KubeReplicationController, KubeService } from '../imports/k8s';
 import { HelloNodeApp } from '../lib';
-import { synthAtomically } from '../src/synth';
+import { synthesize } from '../src/synth';
 
 const [mode, countText, outdir] = process.argv.slice(2);
 const count = Number(countText);
@@ -37,12 +37,12 @@ function manifests(i: number) {
 
 switch (mode) {
   case 'project':
-    synthAtomically(outdir, (app) => {
+    void synthesize(new App({ outdir }), (app) => {
       const chart = new Chart(app, 'apps');
       for (let i = 0; i < count; i++) {
         new HelloNodeApp(chart, name(i), { name: name(i) });
       }
-    });
+    }, { projectRoot: path.dirname(outdir) });
     break;
   case 'cdk8s-l1': {
     const app = new App({ outdir });

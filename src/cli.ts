@@ -7,7 +7,6 @@ import { ValidationError } from '../lib';
 import { checkReplicas } from '../lib/validation';
 import * as ops from './operations';
 import { fromEnv, loadSettings, parseWholeNumber, SETTING_NAMES, SettingLookup, SettingName, Settings } from './settings';
-import { DEFAULT_OUTDIR } from './synth';
 import { createRunner, MissingToolError, Runner, ToolFailedError } from './tools';
 
 /** The flags that override settings, each with the environment variable it stands for. */
@@ -97,7 +96,7 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
     ({ settings, runner }, self) => ops.clusterDelete(settings, runner, self.opts().yes === true));
 
   act(command(program, 'deploy', 'synthesize dist/ (as npx cdk8s synth does), then kubectl apply -f dist/'),
-    ({ settings, runner, lookup }) => ops.deploy(settings, runner, settingWords(lookup), env.CDK8S_OUTDIR ?? DEFAULT_OUTDIR));
+    ({ settings, runner, lookup }) => ops.deploy(settings, runner, settingWords(lookup), env.CDK8S_OUTDIR ?? ops.DEFAULT_OUTDIR));
   act(command(program, 'scale', 'kubectl scale the ReplicationController (the next deploy resets it)').argument('<replicas>', 'how many pods'),
     ({ settings, runner }, self) => ops.scale(settings, runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas)));
   plain(command(program, 'status', 'the app\'s ReplicationController, pods and Service, selected by its labels'), ops.status);

@@ -7,8 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { App, Chart } from 'cdk8s';
 import { HELLO_NODE_APP_DEFAULTS, HelloNodeApp, ServiceType, ValidationError } from '../lib';
 import { helloNodeAppProps, isGoogleRegistry, Settings } from './settings';
-import { DEFAULT_OUTDIR, synthHelloNode } from './synth';
+import { addHelloNodeChart, synthesize } from './synth';
 import { Runner, ToolCommand } from './tools';
+
+/** The output directory when neither a flag nor the cdk8s CLI (CDK8S_OUTDIR) names one: cdk8s's own default. */
+export const DEFAULT_OUTDIR = 'dist';
 
 /** The image build context, relative to the project root (where the CLI runs). */
 export const BUILD_CONTEXT = 'app';
@@ -80,7 +83,10 @@ export async function deploy(settings: Settings, runner: Runner, settingWords: r
   const outdirWords = outdir === DEFAULT_OUTDIR ? [] : ['--output', outdir];
   runner.announce([...settingWords, 'npx', 'cdk8s', 'synth', '--no-check-upgrade', ...outdirWords]);
   if (!runner.dryRun) {
-    for (const file of synthHelloNode(settings, outdir)) {
+    // no construct-metadata.json (CDK8S_RECORD_CONSTRUCT_METADATA): `kubectl apply -f dist/` would read it as a manifest
+    const app = new App({ outdir, recordConstructMetadata: false });
+    const files = await synthesize(app, (built) => addHelloNodeChart(built, settings), { projectRoot: process.cwd() });
+    for (const file of files) {
       runner.say(`  - ${file}`);
     }
   }

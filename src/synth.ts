@@ -1,106 +1,130 @@
 /**
- * The one synth writer: `npx cdk8s synth` (through main.ts) and `hello-node deploy`
- * both write manifests through here.
+ * The one synth: `npx cdk8s synth` (through main.ts) and `hello-node deploy` both
+ * write manifests through here.
+ *
+ * The manifests are written by cdk8s's own `app.synth()`, so every file, file name,
+ * folder layout (all four `yamlOutputType`s), object, object order and
+ * construct-metadata.json is exactly cdk8s's; only the YAML of each file is written
+ * with strings quoted for YAML 1.1 and 1.2 readers alike (see manifest-yaml.ts).
+ * Around it, this module makes the output safe:
+ *
+ * - **Atomic.** The app writes into a staging directory beside the output, which
+ *   replaces the output only once everything is written. A failure (a bad prop, a
+ *   full disk) leaves the previous output as it was.
+ * - **Restored.** `cdk8s synth` deletes the output directory before it runs the app
+ *   (and, with `--format helm`, writes a new chart skeleton in its place), so a copy
+ *   of the last complete output is kept in the state directory beside it
+ *   (`.dist.synth/`: ignored by git, never inside a chart or the temp directory, a
+ *   copy rather than hard links) and put back when a synth fails.
+ * - **Never someone else's files.** An output directory that is the project root or
+ *   one of its ancestors, or that holds files no synth wrote, is refused.
+ * - **One at a time.** A lock per output directory: a second synth fails at once
+ *   saying another is running. What a killed synth left behind is swept by the next.
+ * - **Interruptible.** SIGINT and SIGTERM are handled between steps: the output is
+ *   left old and complete or new and complete, and the synth fails with
+ *   {@link InterruptedError}.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Chart } from 'cdk8s';
-import { HelloNodeApp } from '../lib';
-import { writeManifests } from './manifest-writer';
+import { App, Chart, Yaml } from 'cdk8s';
+import { HelloNodeApp, ValidationError } from '../lib';
+import { acquireLock, LockedError } from './lock';
+import { stringifyManifests } from './manifest-yaml';
 import { helloNodeAppProps, Settings } from './settings';
 
 /** The chart's id, and so the output file's name: `hello-node.k8s.yaml`. */
 export const CHART_ID = 'hello-node';
 
-/** The output directory when neither the caller nor the cdk8s CLI (CDK8S_OUTDIR) names one. */
-export const DEFAULT_OUTDIR = 'dist';
+/**
+ * The synth's state directory for an output directory `dist`: `.dist.synth` beside it
+ * (beside the chart, for a Helm chart's templates/), holding its lock, the kept copy
+ * of its last complete output, and the staging directories of synths under way. It
+ * ignores itself in git, whatever the project's .gitignore says.
+ */
+export function stateDirOf(unit: string): string {
+  return path.join(path.dirname(unit), `.${path.basename(unit)}.synth`);
+}
+
+/** The name cdk8s-cli gives a Helm chart's manifest folder (`--format helm`). */
+const HELM_TEMPLATES = 'templates';
+/** What cdk8s writes besides manifests (with CDK8S_RECORD_CONSTRUCT_METADATA=true). */
+export const CONSTRUCT_METADATA = 'construct-metadata.json';
+
+/** A bad output directory, refused before anything is written. */
+export class OutputDirectoryError extends Error {
+  constructor(dir: string, why: string) {
+    super(`output directory ${dir} ${why}`);
+    this.name = 'OutputDirectoryError';
+  }
+}
+
+/** The synth stopped on a signal; the process should exit 128 + its number. */
+export class InterruptedError extends Error {
+  constructor(public readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}; the output directory holds the last complete output`);
+    this.name = 'InterruptedError';
+  }
+
+  /** The exit code a shell reports for a process killed by this signal. */
+  get exitCode(): number {
+    return 128 + os.constants.signals[this.signal];
+  }
+}
+
+export interface SynthOptions {
+  /**
+   * The project's root directory: refused as an output directory, as are its
+   * ancestors.
+   */
+  readonly projectRoot: string;
+}
 
 /**
- * Builds an app with `build` and writes its manifests to `outdir` atomically: they
- * are synthesized (by writeManifests, as `app.synth()` would, only faster) into a
- * staging directory beside `outdir`, which replaces `outdir` only once every file is
- * written. If building or writing fails, `outdir` is left as it was and the staging
- * directory is removed.
+ * Builds `app` with `build` and writes its manifests into `app.outdir`, atomically
+ * and safely (see this module's comment).
  *
- * The cdk8s CLI deletes `outdir` before it runs the app, so that a failed
- * `npx cdk8s synth` would lose the previous manifests. To lose nothing, a copy of
- * the last complete output is kept beside it (`.<outdir>.last`, hard links where
- * the file system allows), and put back when a synth fails with `outdir` gone.
- *
- * @returns the paths of the written manifests, inside `outdir`
+ * @returns the written files (manifests, and construct-metadata.json when cdk8s
+ *   writes one), as paths inside `app.outdir`, sorted
  */
-export function synthAtomically(outdir: string, build: (app: App) => void): string[] {
-  const target = path.resolve(outdir);
-  const lastComplete = path.join(path.dirname(target), `.${path.basename(target)}.last`);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const staging = stagingDirectoryFor(target);
+export async function synthesize(app: App, build: (app: App) => void, options: SynthOptions): Promise<string[]> {
+  const target = path.resolve(app.outdir);
+  const signals = watchSignals();
   try {
-    const app = new App({ outdir: staging });
-    build(app);
-    writeManifests(app, staging);
-    replaceDirectory(staging, target);
-  } catch (err) {
-    if (!fs.existsSync(target) && fs.existsSync(lastComplete)) {
-      copyDirectory(lastComplete, target);
-    }
-    throw err;
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
-  try {
-    copyDirectory(target, lastComplete);
-  } catch {
-    // The manifests are in place; only the safety copy failed. An older copy must
-    // not be restored later in place of these, so it goes.
-    fs.rmSync(lastComplete, { recursive: true, force: true });
-  }
-  return fs.readdirSync(target).sort().map((file) => path.join(outdir, file));
-}
-
-/** A new, empty directory beside `target`, so that renaming it into place stays on one file system. */
-function stagingDirectoryFor(target: string): string {
-  const staging = fs.mkdtempSync(`${target}.staging-`);
-  // mkdtemp makes it private (0700); the manifests are no secret, and dist/ is read by other tools.
-  fs.chmodSync(staging, 0o755);
-  return staging;
-}
-
-/** Replaces `target` with a copy of `source`'s files, atomically (hard links where possible). */
-function copyDirectory(source: string, target: string): void {
-  const staging = stagingDirectoryFor(target);
-  try {
-    for (const file of fs.readdirSync(source)) {
+    if (isCdk8sStdoutScratch(target)) {
+      // `cdk8s synth --stdout` made this empty directory, prints what the app writes
+      // into it, and deletes it: there is no previous output to keep or restore.
+      build(app);
+      await signals.checkpoint();
+      withManifestYaml(() => app.synth());
+    } else {
+      const output = outputOf(target, options.projectRoot);
+      const release = acquireLock(output.lockFile, output.unit);
       try {
-        fs.linkSync(path.join(source, file), path.join(staging, file));
-      } catch {
-        fs.copyFileSync(path.join(source, file), path.join(staging, file));
+        sweepDebris(output);
+        await writeOutput(app, build, output, signals.checkpoint);
+      } finally {
+        release();
       }
     }
-    replaceDirectory(staging, target);
+    await signals.checkpoint();
+    return listFiles(target).map((file) => path.join(app.outdir, file));
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    signals.stop();
   }
 }
 
 /**
- * Puts `source` in the place of `target`. POSIX rename cannot swap two directories
- * in one step, so the old target is moved aside first and moved back if the second
- * rename fails.
+ * Runs {@link synthesize} as a cdk8s app's entry point does: a failure is one line
+ * on stderr (with a stack trace only for what is not the user's to fix) and the exit
+ * code (1, or 128 + n after signal n).
  */
-function replaceDirectory(source: string, target: string): void {
-  if (!fs.existsSync(target)) {
-    fs.renameSync(source, target);
-    return;
-  }
-  const previous = `${source}.previous`;
-  fs.renameSync(target, previous);
-  try {
-    fs.renameSync(source, target);
-  } catch (err) {
-    fs.renameSync(previous, target);
-    throw err;
-  }
-  fs.rmSync(previous, { recursive: true, force: true });
+export function runSynth(app: App, build: (app: App) => void, options: SynthOptions): Promise<void> {
+  return synthesize(app, build, options).then(() => undefined, (err: Error) => {
+    const expected = err instanceof ValidationError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
+    process.stderr.write(`hello-node synth failed: ${expected ? err.message : err.stack}\n`);
+    process.exitCode = err instanceof InterruptedError ? err.exitCode : 1;
+  });
 }
 
 /** Adds the hello-node chart, configured by `settings`, to `app`. */
@@ -110,7 +134,278 @@ export function addHelloNodeChart(app: App, settings: Settings): Chart {
   return chart;
 }
 
-/** Synthesizes the hello-node chart into `outdir`, atomically; returns the written files. */
-export function synthHelloNode(settings: Settings, outdir: string): string[] {
-  return synthAtomically(outdir, (app) => addHelloNodeChart(app, settings));
+/** An output directory and where its synth keeps its state. */
+interface Output {
+  /** Where the app writes: app.outdir. */
+  readonly target: string;
+  /**
+   * What a failed synth restores as a whole: the target, or under `cdk8s synth
+   * --format helm`, the chart whose `templates/` the target is (the CLI rewrote its
+   * Chart.yaml before running the app).
+   */
+  readonly unit: string;
+  /** See {@link stateDirOf}. */
+  readonly stateDir: string;
+  readonly lockFile: string;
+  /** Complete copies of the unit: `<n>` for each generation, the highest the latest. */
+  readonly keptDir: string;
+  /** Prefix of the staging directories, in the state directory (so never inside a Helm chart, and on the unit's file system). */
+  readonly stagingPrefix: string;
+}
+
+function outputOf(target: string, projectRoot: string): Output {
+  const root = path.resolve(projectRoot);
+  const relative = path.relative(target, root);
+  if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
+    throw new OutputDirectoryError(target, `is ${relative ? 'a parent of the' : 'the'} project root: a synth replaces its output directory as a whole`);
+  }
+  if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
+    throw new OutputDirectoryError(target, 'exists and is not a directory');
+  }
+  const parent = path.dirname(target);
+  const helm = path.basename(target) === HELM_TEMPLATES && fs.existsSync(path.join(parent, 'Chart.yaml'));
+  const unit = helm ? parent : target;
+  const stateDir = stateDirOf(unit);
+  fs.mkdirSync(stateDir, { recursive: true });
+  fs.writeFileSync(path.join(stateDir, '.gitignore'), '*\n');
+  return {
+    target,
+    unit,
+    stateDir,
+    lockFile: path.join(stateDir, 'lock'),
+    keptDir: path.join(stateDir, 'kept'),
+    stagingPrefix: path.join(stateDir, 'staging-'),
+  };
+}
+
+/** cdk8s-cli's `--stdout` runs the app with CDK8S_OUTDIR set to a fresh `<tmpdir>/cdk8s-XXXXXX`. */
+function isCdk8sStdoutScratch(target: string): boolean {
+  return path.dirname(target) === path.resolve(os.tmpdir()) && path.basename(target).startsWith('cdk8s-');
+}
+
+async function writeOutput(app: App, build: (app: App) => void, output: Output, checkpoint: () => Promise<void>): Promise<void> {
+  const { target, unit } = output;
+  let staging: string | undefined;
+  let kept: string | undefined;
+  try {
+    const lastKept = latestKept(output);
+    checkOnlyOursIn(target, lastKept && path.join(lastKept, path.relative(unit, target)), app.outputFileExtension);
+    build(app);
+    await checkpoint();
+    staging = makeStagingDir(output);
+    synthInto(app, staging);
+    await checkpoint();
+    // Keep the copy first: if it cannot be written (a full disk), nothing has changed yet.
+    kept = keepCopy(output, staging, lastKept);
+    await checkpoint();
+    replaceDirectory(staging, target);
+    staging = undefined;
+    for (const older of keptGenerations(output).slice(0, -1)) {
+      fs.rmSync(path.join(output.keptDir, older), { recursive: true, force: true });
+    }
+  } catch (err) {
+    if (kept) {
+      fs.rmSync(kept, { recursive: true, force: true });
+    }
+    restoreIfDeleted(output);
+    throw err;
+  } finally {
+    if (staging) {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Runs app.synth() into `dir`, with manifests serialised by stringifyManifests. */
+function synthInto(app: App, dir: string): void {
+  const writable = app as { outdir: string };
+  const outdir = writable.outdir;
+  writable.outdir = dir;
+  try {
+    withManifestYaml(() => app.synth());
+  } finally {
+    writable.outdir = outdir;
+  }
+}
+
+/**
+ * Runs `synth` with cdk8s's `Yaml.save`, which app.synth() writes every manifest file
+ * through, replaced by one that serialises with stringifyManifests. Only `save` is
+ * replaced: an app that calls `Yaml.stringify` itself (say, to embed a config file in
+ * a ConfigMap) gets cdk8s's output, as it would without this project.
+ */
+function withManifestYaml(synth: () => void): void {
+  const yaml: { save: typeof Yaml.save } = Yaml;
+  const save = yaml.save;
+  // writeFileSync writes the whole text or throws (ENOSPC on a full disk): never a short file
+  yaml.save = (filePath, docs) => fs.writeFileSync(filePath, stringifyManifests(docs));
+  try {
+    synth();
+  } finally {
+    yaml.save = save;
+  }
+}
+
+/**
+ * Refuses to replace `target` if it holds a file that no synth wrote: one that is not
+ * in the last kept output or, where none was kept (an output written before this
+ * project kept copies), that is neither a manifest by cdk8s's naming (the app's file
+ * extension, `.k8s.yaml` by default) nor construct-metadata.json.
+ */
+function checkOnlyOursIn(target: string, lastKept: string | undefined, extension: string): void {
+  if (!fs.existsSync(target)) {
+    return;
+  }
+  const ours = lastKept && fs.existsSync(lastKept) ? new Set(listFiles(lastKept)) : undefined;
+  const isOurs = (file: string) => (ours ? ours.has(file) : file.endsWith(extension) || path.basename(file) === CONSTRUCT_METADATA);
+  const foreign = listFiles(target).filter((file) => !isOurs(file));
+  if (foreign.length > 0) {
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, and ${foreign.length - 3} more` : '');
+    throw new OutputDirectoryError(target, `holds files that no synth wrote (${shown}), which replacing it would delete: move them away, or choose another output directory`);
+  }
+}
+
+/**
+ * Writes a new generation of the kept copy: the unit as it will be once `staging`
+ * has replaced the target. It becomes visible under its final name only when
+ * complete, so the latest generation is always a complete output.
+ *
+ * @returns the new generation's directory
+ */
+function keepCopy(output: Output, staging: string, lastKept: string | undefined): string {
+  const partial = fs.mkdtempSync(output.stagingPrefix);
+  try {
+    if (output.unit !== output.target) {
+      // a Helm chart: its Chart.yaml, README.md and crds/ as cdk8s-cli wrote them, and the new templates
+      for (const entry of fs.readdirSync(output.unit)) {
+        if (entry !== HELM_TEMPLATES) {
+          fs.cpSync(path.join(output.unit, entry), path.join(partial, entry), { recursive: true });
+        }
+      }
+    }
+    fs.cpSync(staging, path.join(partial, path.relative(output.unit, output.target)), { recursive: true });
+    fs.mkdirSync(output.keptDir, { recursive: true });
+    const generation = path.join(output.keptDir, String(lastKept ? Number(path.basename(lastKept)) + 1 : 1));
+    fs.renameSync(partial, generation);
+    return generation;
+  } finally {
+    fs.rmSync(partial, { recursive: true, force: true });
+  }
+}
+
+function keptGenerations(output: Output): string[] {
+  const names = fs.existsSync(output.keptDir) ? fs.readdirSync(output.keptDir) : [];
+  return names.filter((name) => /^[0-9]+$/.test(name)).sort((a, b) => Number(a) - Number(b));
+}
+
+function latestKept(output: Output): string | undefined {
+  const latest = keptGenerations(output).pop();
+  return latest && path.join(output.keptDir, latest);
+}
+
+/**
+ * After a failed synth: if the target is gone (cdk8s synth deleted it before running
+ * the app), puts the last complete output back, a copy of the kept one.
+ */
+function restoreIfDeleted(output: Output): void {
+  const lastKept = latestKept(output);
+  if (fs.existsSync(output.target) || !lastKept) {
+    return;
+  }
+  const copy = makeStagingDir(output);
+  try {
+    fs.cpSync(lastKept, copy, { recursive: true });
+    replaceDirectory(copy, output.unit);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/** A new, empty directory in the state directory, beside the unit, so that renaming it into place stays on one file system. */
+function makeStagingDir(output: Output): string {
+  const staging = fs.mkdtempSync(output.stagingPrefix);
+  // mkdtemp makes it private (0700); manifests are no secret, and other tools read the output
+  fs.chmodSync(staging, 0o755);
+  return staging;
+}
+
+/** Removes what a killed synth left: staging directories and partial copies, older generations. */
+function sweepDebris(output: Output): void {
+  for (const entry of fs.readdirSync(output.stateDir)) {
+    if (entry.startsWith(path.basename(output.stagingPrefix))) {
+      fs.rmSync(path.join(output.stateDir, entry), { recursive: true, force: true });
+    }
+  }
+  for (const older of keptGenerations(output).slice(0, -1)) {
+    fs.rmSync(path.join(output.keptDir, older), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Puts `source` in the place of `target`. POSIX rename cannot swap two directories
+ * in one step, so the old target is moved aside first (beside `source`, under the
+ * staging prefix that the next synth sweeps) and moved back if the second rename
+ * fails.
+ */
+function replaceDirectory(source: string, target: string): void {
+  const aside = `${source}.old`;
+  let movedAside = false;
+  try {
+    fs.renameSync(target, aside);
+    movedAside = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw err;
+    }
+  }
+  try {
+    fs.renameSync(source, target);
+  } catch (err) {
+    if (movedAside) {
+      fs.renameSync(aside, target);
+    }
+    throw err;
+  }
+  if (movedAside) {
+    fs.rmSync(aside, { recursive: true, force: true });
+  }
+}
+
+/** The files under `dir`, as sorted relative paths. */
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) {
+    return [];
+  }
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/**
+ * Handles SIGINT and SIGTERM for the synth's duration: a signal is noted, and the
+ * next checkpoint (between the synth's steps, where the output is complete, old or
+ * new) throws {@link InterruptedError}, so the synth cleans up and fails instead of
+ * dying half-way.
+ */
+function watchSignals(): { checkpoint: () => Promise<void>; stop: () => void } {
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    received ??= signal;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    async checkpoint() {
+      // signals are delivered on the event loop: let it turn once
+      await new Promise((resolve) => setImmediate(resolve));
+      if (received) {
+        throw new InterruptedError(received);
+      }
+    },
+    stop() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
