@@ -87,16 +87,23 @@ class RequestLog {
     }
   }
 
-  /** Flushes what is pending and closes the file; resolves once it is all on disk (or the file has failed). */
+  /**
+   * Flushes what is pending and closes the file; resolves once it is all on disk or
+   * the file has failed. It waits for the stream's 'close', which comes after any
+   * 'error': a write that fails at shutdown (a full disk) is reported before the
+   * process exits, every time.
+   */
   close() {
     this.flush();
     return new Promise((resolve) => {
-      if (this.fileError) {
+      if (this.file.closed) {
         resolve();
         return;
       }
-      this.file.once('error', () => resolve());
-      this.file.end(resolve);
+      this.file.once('close', resolve);
+      if (!this.file.destroyed) {
+        this.file.end();
+      }
     });
   }
 }
