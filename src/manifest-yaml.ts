@@ -6,18 +6,18 @@
  * reads as the number 15. kubectl and Helm read YAML 1.1; other tools read 1.2. Here a
  * string is quoted whenever a YAML 1.1 *or* 1.2 reader would resolve it, plain, as
  * anything but that string. The resolution rules are not restated here: they are the
- * `yaml` package's own tag tests for its 1.1 and 1.2 core schemas, handed to js-yaml
+ * `yaml` package's own tag tests for its YAML 1.1 and 1.2 core schemas, handed to js-yaml
  * (which serialises manifests several times faster than `yaml`) as extra implicit types,
  * so that its dumper quotes every string either schema would resolve.
  */
-import { Document } from 'yaml';
+import { Schema } from 'yaml';
 import { DEFAULT_SCHEMA, dump, Type } from 'js-yaml';
 
 const STRING_TAG = 'tag:yaml.org,2002:str';
 
 /** Every pattern by which a YAML 1.1 or 1.2 reader resolves a plain scalar to something other than a string. */
-const AMBIGUOUS = (['1.1', '1.2'] as const)
-  .flatMap((version) => new Document(null, { version }).schema.tags)
+const AMBIGUOUS = (['yaml-1.1', 'core'] as const)
+  .flatMap((schema) => new Schema({ schema }).tags)
   .flatMap((tag) => (tag.tag !== STRING_TAG && tag.default && 'test' in tag && tag.test instanceof RegExp ? [tag.test] : []));
 
 // A type that only ever matches for the dumper's ambiguity test: it has no
