@@ -123,6 +123,12 @@ describe('hello-node deploy', () => {
     expect(svc.metadata.name).toBe('hello-node-svc');
   });
 
+  test('applies only manifests, even where cdk8s is asked to record construct metadata', () => {
+    const run = cli(['deploy'], { CDK8S_RECORD_CONSTRUCT_METADATA: 'true' });
+    expect(run.status).toBe(0);
+    expect(fs.readdirSync(path.join(work, 'dist'))).toEqual(['hello-node.k8s.yaml']);
+  });
+
   test('a bad setting stops it before anything is written or run', () => {
     const run = cli(['deploy'], { HELLO_NODE_SERVICE_TYPE: 'Ingress' });
     expect(run.status).toBe(1);
