@@ -200,9 +200,8 @@ async function writeOutput(app: App, build: (app: App) => void, output: Output, 
     await checkpoint();
     replaceDirectory(staging, target);
     staging = undefined;
-    for (const older of keptGenerations(output).slice(0, -1)) {
-      fs.rmSync(path.join(output.keptDir, older), { recursive: true, force: true });
-    }
+    kept = undefined; // it is the latest complete output now, whatever happens next
+    pruneOlderGenerations(output);
   } catch (err) {
     if (kept) {
       fs.rmSync(kept, { recursive: true, force: true });
@@ -336,6 +335,10 @@ function sweepDebris(output: Output): void {
       fs.rmSync(path.join(output.stateDir, entry), { recursive: true, force: true });
     }
   }
+  pruneOlderGenerations(output);
+}
+
+function pruneOlderGenerations(output: Output): void {
   for (const older of keptGenerations(output).slice(0, -1)) {
     fs.rmSync(path.join(output.keptDir, older), { recursive: true, force: true });
   }
