@@ -2,10 +2,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DockerfileParser, Instruction } from 'dockerfile-ast';
-import { HELLO_NODE_APP_DEFAULTS } from '../lib';
+import { HELLO_NODE_APP_DEFAULTS, HELLO_NODE_SERVER } from '../lib';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- server.js is plain CommonJS
-const { readConfig } = require('./server.js') as { readConfig: (env: object) => { port: number; logFile: string } };
+const { readConfig } = require('./server.js') as { readConfig: (env: object) => { port: number; logFile: string | null; shutdownTimeoutMs: number } };
 
 const dockerfile = DockerfileParser.parse(fs.readFileSync(path.join(__dirname, 'Dockerfile'), 'utf8'));
 const instructions = dockerfile.getInstructions();
@@ -26,24 +26,27 @@ describe('app/Dockerfile', () => {
 
   test('exposes the port HelloNodeApp targets by default, which is the server\'s default port', () => {
     expect(all('EXPOSE').map((i) => i.getArgumentsContent())).toEqual([String(HELLO_NODE_APP_DEFAULTS.containerPort)]);
-    expect(readConfig({}).port).toBe(HELLO_NODE_APP_DEFAULTS.containerPort);
+    expect(readConfig({}).port).toBe(HELLO_NODE_SERVER.defaultPort);
   });
 
-  test('runs as a user other than root, who owns the working directory (for log.out)', () => {
-    const user = last('USER')?.getArgumentsContent();
-    expect(user).toBe('node');
+  test('runs as the numeric non-root user that the production profile\'s runAsUser names, who owns the working directory', () => {
+    const owner = `${HELLO_NODE_SERVER.user}:${HELLO_NODE_SERVER.group}`;
+    expect(last('USER')?.getArgumentsContent()).toBe(owner);
     const workdir = last('WORKDIR')?.getArgumentsContent();
     expect(workdir).toBeDefined();
-    expect(all('RUN').map((i) => i.getArgumentsContent())).toContain(`chown node:node ${workdir}`);
-    expect(readConfig({}).logFile).toBe('log.out');
+    expect(all('RUN').map((i) => i.getArgumentsContent())).toContain(`chown ${owner} ${workdir}`);
     // USER comes before CMD, so the server never runs as root
     expect(instructions.indexOf(last('USER') as Instruction)).toBeLessThan(instructions.indexOf(last('CMD') as Instruction));
+  });
+
+  test('the server\'s own defaults are the ones HelloNodeApp leaves out of its environment', () => {
+    expect(readConfig({})).toMatchObject({ logFile: 'log.out', shutdownTimeoutMs: HELLO_NODE_SERVER.defaultShutdownTimeoutMs });
+    expect(readConfig({ LOG_FILE: HELLO_NODE_SERVER.logFileOff }).logFile).toBeNull();
   });
 
   test('runs node directly with an exec-form CMD, so that node gets SIGTERM', () => {
     const cmd = dockerfile.getCMDs();
     expect(cmd).toHaveLength(1);
-    expect(cmd[0].getArgumentsContent()).toBe('["node", "server.js"]');
     expect(JSON.parse(cmd[0].getArgumentsContent() ?? '')).toEqual(['node', 'server.js']);
     expect(dockerfile.getENTRYPOINTs()).toHaveLength(0);
   });
@@ -51,7 +54,7 @@ describe('app/Dockerfile', () => {
   test('copies only the server in', () => {
     const copies = dockerfile.getCOPYs();
     expect(copies.map((c) => c.getArguments().map((a) => a.getValue()))).toEqual([['server.js', './']]);
-    expect(copies[0].getFlags().map((f) => `${f.getName()}=${f.getValue()}`)).toEqual(['chown=node:node']);
+    expect(copies[0].getFlags().map((f) => `${f.getName()}=${f.getValue()}`)).toEqual([`chown=${HELLO_NODE_SERVER.user}:${HELLO_NODE_SERVER.group}`]);
     expect(all('ADD')).toHaveLength(0);
     const ignore = fs.readFileSync(path.join(__dirname, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
     expect(ignore).toEqual(['*', '!server.js']);

@@ -2,9 +2,13 @@
 // logs one line per request to stdout (for `kubectl logs`) and to a log file (for the
 // tutorial's `docker exec ... cat log.out`). Node's standard library only.
 //
+// GET /healthz answers 200 "ok" and is not logged: it is what Kubernetes' probes ask,
+// every few seconds per pod, and would otherwise drown the log.
+//
 //   PORT      port to listen on (default 8080; 0 picks a free one)
 //   HOST      address to listen on (default: all interfaces, as a container needs)
-//   LOG_FILE  file the log lines are appended to (default log.out in the working directory)
+//   LOG_FILE  file the log lines are appended to (default log.out in the working
+//             directory); "off" logs to stdout only, for a read-only filesystem
 //   SHUTDOWN_TIMEOUT_MS  how long in-flight requests may take after SIGTERM (default 10000)
 'use strict';
 
@@ -15,6 +19,8 @@ const os = require('node:os');
 const DEFAULT_PORT = 8080;
 const DEFAULT_LOG_FILE = 'log.out';
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+const LOG_FILE_OFF = 'off';
+const HEALTH_PATH = '/healthz';
 
 class StartupError extends Error {}
 
@@ -32,38 +38,42 @@ function readConfig(env) {
   return {
     port: wholeNumber('PORT', DEFAULT_PORT, 65535),
     host: env.HOST || undefined,
-    logFile: env.LOG_FILE || DEFAULT_LOG_FILE,
+    // null: no log file, stdout only
+    logFile: env.LOG_FILE === LOG_FILE_OFF ? null : env.LOG_FILE || DEFAULT_LOG_FILE,
     shutdownTimeoutMs: wholeNumber('SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 2 ** 31 - 1),
   };
 }
 
 /**
  * Collects log lines and writes them in batches, once per turn of the event loop, to
- * stdout and to the log file: one write call per batch rather than per request keeps
- * logging off the hot path under load, and nothing is dropped (a slow disk only grows
- * the file stream's buffer).
+ * stdout and to the log file (when there is one): one write call per batch rather than
+ * per request keeps logging off the hot path under load, and nothing is dropped (a slow
+ * disk only grows the file stream's buffer).
  */
 class RequestLog {
   constructor(logFile, stdout) {
+    this.stdout = stdout;
+    this.pending = [];
+    this.flushScheduled = false;
+    this.fileError = undefined;
+    this.file = logFile === null ? null : RequestLog.openFile(logFile, (err) => {
+      // A log file that fails later (a full disk) must not take the server down: it
+      // says so once, and the lines go on to stdout.
+      if (!this.fileError) {
+        process.stderr.write(`hello-node: cannot write log file ${JSON.stringify(logFile)}, logging to stdout only: ${err.message}\n`);
+      }
+      this.fileError = err;
+    });
+  }
+
+  static openFile(logFile, onError) {
     let fd;
     try {
       fd = fs.openSync(logFile, 'a');
     } catch (err) {
       throw new StartupError(`cannot open log file ${JSON.stringify(logFile)}: ${err.message}`);
     }
-    this.file = fs.createWriteStream('', { fd });
-    // A log file that fails later (a full disk) must not take the server down: it
-    // says so once, and the lines go on to stdout.
-    this.file.on('error', (err) => {
-      if (!this.fileError) {
-        process.stderr.write(`hello-node: cannot write log file ${JSON.stringify(logFile)}, logging to stdout only: ${err.message}\n`);
-      }
-      this.fileError = err;
-    });
-    this.fileError = undefined;
-    this.stdout = stdout;
-    this.pending = [];
-    this.flushScheduled = false;
+    return fs.createWriteStream('', { fd }).on('error', onError);
   }
 
   write(line) {
@@ -82,7 +92,7 @@ class RequestLog {
     const batch = `${this.pending.join('\n')}\n`;
     this.pending = [];
     this.stdout.write(batch);
-    if (!this.fileError) {
+    if (this.file && !this.fileError) {
       this.file.write(batch);
     }
   }
@@ -96,7 +106,7 @@ class RequestLog {
   close() {
     this.flush();
     return new Promise((resolve) => {
-      if (this.file.closed) {
+      if (!this.file || this.file.closed) {
         resolve();
         return;
       }
@@ -118,7 +128,10 @@ function createHelloServer({ logFile, hostname = os.hostname(), stdout = process
   let stopping = false;
 
   const server = http.createServer((req, res) => {
-    log.write(`[${new Date().toISOString()}] ${hostname}`);
+    const health = req.url === HEALTH_PATH;
+    if (!health) {
+      log.write(`[${new Date().toISOString()}] ${hostname}`);
+    }
     if (stopping) {
       // tell keep-alive clients not to send another request on this connection
       res.setHeader('Connection', 'close');
@@ -126,8 +139,9 @@ function createHelloServer({ logFile, hostname = os.hostname(), stdout = process
     // A request that was in flight when stop() began leaves its keep-alive connection
     // idle once answered; close it then, so the server can finish closing.
     res.on('finish', () => stopping && setImmediate(() => server.closeIdleConnections()));
-    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    const text = health ? 'ok' : body;
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
   });
   // Slow clients may not hold a connection open for ever (Node's defaults are 60 s / 300 s).
   server.headersTimeout = 10_000;
@@ -170,7 +184,7 @@ async function main() {
     handleSignals(app, config.shutdownTimeoutMs);
     const address = await app.listen(config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    console.error(`hello-node listening on http://${host}:${address.port}/, logging to ${config.logFile}`);
+    console.error(`hello-node listening on http://${host}:${address.port}/, logging to ${config.logFile ?? 'stdout only'}`);
   } catch (err) {
     console.error(`hello-node: ${err instanceof StartupError ? err.message : err.stack}`);
     process.exit(1);

@@ -67,9 +67,9 @@ afterEach(async () => {
   }
 });
 
-function get(port: number, agent?: http.Agent): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function get(port: number, agent?: http.Agent, urlPath = '/'): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+    http.get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
@@ -119,6 +119,26 @@ describe('the hello-node server', () => {
     expect(stdoutLines).toHaveLength(2);
     stdoutLines.forEach((line) => expect(line).toMatch(LOG_LINE));
     expect(lines(fs.readFileSync(path.join(server.cwd, 'log.out'), 'utf8'))).toEqual(stdoutLines);
+  });
+
+  test('answers the probes\' /healthz with 200 "ok" and does not log it', async () => {
+    const server = await startServer();
+    const res = await get(server.port, undefined, '/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('ok');
+    await get(server.port);
+    expect(await stopWith(server)).toBe(0);
+    expect(lines(server.stdout())).toHaveLength(1);
+    expect(lines(fs.readFileSync(path.join(server.cwd, 'log.out'), 'utf8'))).toHaveLength(1);
+  });
+
+  test('LOG_FILE=off logs to stdout only, writing no file', async () => {
+    const server = await startServer({ LOG_FILE: 'off' });
+    await get(server.port);
+    expect(await stopWith(server)).toBe(0);
+    expect(lines(server.stdout())).toHaveLength(1);
+    expect(fs.readdirSync(server.cwd)).toEqual([]);
+    expect(server.stderr()).toContain('logging to stdout only');
   });
 
   test('appends to LOG_FILE, keeping what it held', async () => {

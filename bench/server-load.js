@@ -32,11 +32,25 @@ function start(script, workdir) {
       stderr += d;
       const match = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
       if (match) {
-        resolve({ url: `http://127.0.0.1:${match[1]}/`, stdoutFile, stop: () => (child.kill('SIGTERM'), exited) });
+        resolve({ url: `http://127.0.0.1:${match[1]}/`, pid: child.pid, stdoutFile, stop: () => (child.kill('SIGTERM'), exited) });
       }
     });
     exited.then((code) => reject(new Error(`${script} exited with ${code}: ${stderr}`)));
   });
+}
+
+/**
+ * What the process has used so far, from Linux's /proc: its peak resident memory
+ * (VmHWM) in MiB and its CPU time (user + system) in seconds. These size the
+ * production profile's resource requests and memory limit.
+ */
+function usage(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const peakKiB = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)[1]);
+  // fields 14 and 15 (utime, stime), counted after the parenthesised command name
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticksPerSecond = 100; // USER_HZ, 100 on every Linux architecture Node supports
+  return { peakMiB: peakKiB / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond };
 }
 
 const countLines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
@@ -47,7 +61,9 @@ async function run(name, script) {
     const server = await start(script, workdir);
     await autocannon({ url: server.url, connections, duration: 1 }); // warm-up, not counted
     const warmupLines = countLines(path.join(workdir, 'log.out'));
+    const before = usage(server.pid);
     const result = await autocannon({ url: server.url, connections, duration });
+    const after = usage(server.pid);
     const exitCode = await server.stop();
     const answered = result['2xx'];
     const logged = {
@@ -59,6 +75,8 @@ async function run(name, script) {
       rps: result.requests.average,
       p99: result.latency.p99,
       errors: result.errors + result.timeouts + result.non2xx,
+      peakMiB: after.peakMiB,
+      cpuCores: (after.cpuSeconds - before.cpuSeconds) / duration,
       answered,
       logged,
       exitCode,
@@ -88,6 +106,8 @@ async function main() {
   for (const r of rows) {
     console.log(`| ${r.server} | ${r['req/s']} | ${r['p99 ms']} ms | ${r.errors} | ${r['lost log lines']} |`);
   }
+  const perCore = server.rps / server.cpuCores;
+  console.log(`\nhello-node server under this load: peak resident memory ${server.peakMiB.toFixed(1)} MiB, ${(server.cpuCores * 1000).toFixed(0)}m CPU for ${Math.round(server.rps)} req/s, so ${Math.round(perCore / 10)} req/s per 100m of CPU`);
   const ok = ratio >= 0.7 && server.errors === 0 && lost === 0 && server.exitCode === 0;
   console.log(`\nthroughput with logging = ${(ratio * 100).toFixed(0)}% of the floor (target >= 70%), ${server.errors} errors, ${lost} lost log lines, exit ${server.exitCode} after SIGTERM: ${ok ? 'OK' : 'MISSED'}`);
 }
