@@ -11,15 +11,24 @@ function synth(props: ConstructorParameters<typeof LabeledService>[2]) {
 }
 
 describe('LabeledService', () => {
-  test('by default forwards TCP port 80 to 8080 through a LoadBalancer', () => {
+  test('by default forwards TCP port 80 to 8080 on a cluster-internal IP, opening no load balancer', () => {
     const { manifests } = synth({ selector: { app: 'web' } });
     expect(manifests).toHaveLength(1);
     expect(manifests[0].spec).toEqual({
       selector: { app: 'web' },
       ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }],
-      type: 'LoadBalancer',
+      type: 'ClusterIP',
     });
-    expect(manifests).toMatchSnapshot();
+  });
+
+  test('refuses the kubelet\'s port 10250 on a LoadBalancer, as the API server does', () => {
+    const err = validationErrorOf(() => synth({ selector: { a: 'b' }, type: ServiceType.LOAD_BALANCER, port: 10250 }));
+    expect(err.subject).toBe('LabeledService "test/svc" prop "port"');
+    expect(err.rule).toContain('may not be 10250 on a LoadBalancer Service');
+  });
+
+  test.each([ServiceType.CLUSTER_IP, ServiceType.NODE_PORT])('accepts port 10250 on a %s Service, which the API server allows', (type) => {
+    expect(synth({ selector: { a: 'b' }, type, port: 10250 }).manifests[0].spec.ports[0].port).toBe(10250);
   });
 
   test('selects pods by every label of its selector', () => {
@@ -57,13 +66,11 @@ describe('LabeledService', () => {
     expect(manifests[0].spec.ports[0].protocol).toBe('SCTP');
   });
 
-  test('exposes its name, selector, ports, type and API object', () => {
-    const { service, manifests } = synth({ selector: { app: 'web' }, name: 'web-svc' });
+  test('exposes its name, selector, ports and type', () => {
+    const { service } = synth({ selector: { app: 'web' }, name: 'web-svc', type: ServiceType.NODE_PORT });
     expect(service.name).toBe('web-svc');
     expect(service.selector).toEqual({ app: 'web' });
-    expect(service.type).toBe('LoadBalancer');
-    expect(service.apiObject.kind).toBe('Service');
-    expect(service.apiObject.toJson()).toEqual(manifests[0]);
+    expect(service.type).toBe('NodePort');
     expect(service.ports.map((p) => [p.port, p.targetPort?.value, p.protocol])).toEqual([[80, 8080, 'TCP']]);
   });
 

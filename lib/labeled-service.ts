@@ -5,8 +5,8 @@ import {
   checkDns1123Label,
   checkLabels,
   checkOneOf,
-  checkPort,
   checkPortOrName,
+  checkServicePort,
   propSubjects,
 } from './validation';
 
@@ -70,9 +70,10 @@ export interface LabeledServiceProps {
   readonly protocol?: Protocol;
 
   /**
-   * How the Service is exposed.
+   * How the Service is exposed. Kubernetes' own default, reachable only inside the
+   * cluster: a public load balancer is opened only when asked for.
    *
-   * @default ServiceType.LOAD_BALANCER
+   * @default ServiceType.CLUSTER_IP
    */
   readonly type?: ServiceType;
 
@@ -98,17 +99,17 @@ export interface LabeledServiceProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** The defaults of {@link LabeledServiceProps}, as the reference workflow's Service has them. */
+/** The defaults of {@link LabeledServiceProps}: the reference workflow's ports, and Kubernetes' default type. */
 export const LABELED_SERVICE_DEFAULTS = {
   port: 80,
   targetPort: 8080,
   protocol: Protocol.TCP,
-  type: ServiceType.LOAD_BALANCER,
+  type: ServiceType.CLUSTER_IP,
 } as const;
 
 /**
  * A Service that selects pods by a label set and forwards one port to them:
- * by default port 80 to the pods' 8080 over TCP, through a LoadBalancer.
+ * by default port 80 to the pods' 8080 over TCP, on a cluster-internal IP.
  *
  * Every prop is checked before the construct is created, against the API server's
  * rules, and a bad one throws a `ValidationError` that names it.
@@ -132,10 +133,10 @@ export class LabeledService extends KubeService {
   constructor(scope: Construct, id: string, props: LabeledServiceProps) {
     const prop = propSubjects('LabeledService', scope, id);
     const selector = checkLabels(prop('selector'), props.selector, true);
-    const port = checkPort(prop('port'), props.port ?? LABELED_SERVICE_DEFAULTS.port);
+    const type = checkOneOf(prop('type'), props.type ?? LABELED_SERVICE_DEFAULTS.type, SERVICE_TYPES);
+    const port = checkServicePort(prop('port'), props.port ?? LABELED_SERVICE_DEFAULTS.port, type);
     const targetPort = checkPortOrName(prop('targetPort'), props.targetPort ?? LABELED_SERVICE_DEFAULTS.targetPort);
     const protocol = checkOneOf(prop('protocol'), props.protocol ?? LABELED_SERVICE_DEFAULTS.protocol, PROTOCOLS);
-    const type = checkOneOf(prop('type'), props.type ?? LABELED_SERVICE_DEFAULTS.type, SERVICE_TYPES);
     const name = props.name === undefined ? undefined : checkDns1035Label(prop('name'), props.name);
     const namespace = props.namespace === undefined ? undefined : checkDns1123Label(prop('namespace'), props.namespace);
     const labels = props.labels === undefined ? undefined : checkLabels(prop('labels'), props.labels, false);

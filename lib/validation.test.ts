@@ -2,6 +2,7 @@ import {
   checkDns1035Label,
   checkDns1123Label,
   checkDns1123Subdomain,
+  checkHttpPath,
   checkImage,
   checkImageTag,
   checkLabelKey,
@@ -11,8 +12,10 @@ import {
   checkPort,
   checkPortName,
   checkPortOrName,
+  checkQuantity,
   checkRegistryHost,
   checkReplicas,
+  checkServicePort,
 } from './validation';
 import { validationErrorOf } from '../test/errors';
 
@@ -127,6 +130,48 @@ describe('checkPort', () => {
   });
   test.each([0, 65536, -1, 80.5, Number.NaN, Infinity, '80', undefined])('rejects %j', (v) => {
     expect(validationErrorOf(() => checkPort(S, v)).rule).toBe('must be an integer from 1 to 65535');
+  });
+});
+
+describe('checkServicePort', () => {
+  test('refuses the kubelet\'s 10250 on a LoadBalancer only', () => {
+    expect(validationErrorOf(() => checkServicePort(S, 10250, 'LoadBalancer')).rule).toContain('may not be 10250 on a LoadBalancer Service');
+    expect(checkServicePort(S, 10250, 'NodePort')).toBe(10250);
+    expect(checkServicePort(S, 10250, 'ClusterIP')).toBe(10250);
+    expect(checkServicePort(S, 10251, 'LoadBalancer')).toBe(10251);
+  });
+  test('checks the port number first', () => {
+    expect(validationErrorOf(() => checkServicePort(S, 0, 'ClusterIP')).rule).toBe('must be an integer from 1 to 65535');
+  });
+});
+
+describe('checkQuantity', () => {
+  test.each([
+    ['100m', 0.1],
+    ['0.5', 0.5],
+    ['.5', 0.5],
+    ['2', 2],
+    ['128Mi', 128 * 2 ** 20],
+    ['1Gi', 2 ** 30],
+    ['1k', 1000],
+    ['1M', 1e6],
+    ['1e3', 1000],
+    ['5E-1', 0.5],
+    ['250u', 250e-6],
+  ])('reads %j as %d', (text, value) => {
+    expect(checkQuantity(S, text)).toBeCloseTo(value, 12);
+  });
+  test.each(['-1', '128MB', '1 Gi', '', 'Mi', '1.2.3', '0x10', 1])('rejects %j', (v) => {
+    expect(validationErrorOf(() => checkQuantity(S, v)).rule).toMatch(/^must be (a non-negative Kubernetes quantity|a string)/);
+  });
+});
+
+describe('checkHttpPath', () => {
+  test.each(['/', '/healthz', '/a/b?c=d'])('accepts %j', (v) => {
+    expect(checkHttpPath(S, v)).toBe(v);
+  });
+  test.each(['healthz', '', '/a b', 5])('rejects %j', (v) => {
+    expect(() => checkHttpPath(S, v)).toThrow(S);
   });
 });
 

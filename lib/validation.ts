@@ -67,7 +67,8 @@ export const MAX_DNS_SUBDOMAIN_LENGTH = 253;
 const MAX_LABEL_NAME_LENGTH = 63;
 const MAX_LABEL_VALUE_LENGTH = 63;
 const MAX_PORT_NAME_LENGTH = 15;
-const MAX_INT32 = 2 ** 31 - 1;
+/** The largest int32, the bound of most integer fields. */
+export const MAX_INT32 = 2 ** 31 - 1;
 
 function checkString(subject: string, value: unknown): string {
   return typeof value === 'string' ? value : fail(subject, value, 'must be a string');
@@ -104,7 +105,11 @@ export function checkDns1035Label(subject: string, value: unknown, maxLength = M
 export function checkDns1123Subdomain(subject: string, value: unknown): string {
   const text = checkString(subject, value);
   const rule = `must be a DNS-1123 subdomain: 1 to ${MAX_DNS_SUBDOMAIN_LENGTH} characters, dot-separated parts of lowercase letters, digits and '-', each starting and ending with a letter or digit`;
-  return text.length <= MAX_DNS_SUBDOMAIN_LENGTH && DNS1123_SUBDOMAIN.test(text) ? text : fail(subject, value, rule);
+  return isDns1123Subdomain(text) ? text : fail(subject, value, rule);
+}
+
+function isDns1123Subdomain(text: string): boolean {
+  return text.length <= MAX_DNS_SUBDOMAIN_LENGTH && DNS1123_SUBDOMAIN.test(text);
 }
 
 /**
@@ -115,7 +120,7 @@ export function checkLabelKey(subject: string, key: string): string {
   const slash = key.indexOf('/');
   const prefix = slash === -1 ? undefined : key.slice(0, slash);
   const name = slash === -1 ? key : key.slice(slash + 1);
-  if (prefix !== undefined && !(prefix.length <= MAX_DNS_SUBDOMAIN_LENGTH && DNS1123_SUBDOMAIN.test(prefix))) {
+  if (prefix !== undefined && !isDns1123Subdomain(prefix)) {
     fail(subject, key, `a label key's prefix (before '/') must be a DNS-1123 subdomain of at most ${MAX_DNS_SUBDOMAIN_LENGTH} characters, e.g. "example.com"`);
   }
   if (!(name.length <= MAX_LABEL_NAME_LENGTH && QUALIFIED_NAME_PART.test(name))) {
@@ -182,6 +187,51 @@ export function checkPortName(subject: string, value: unknown): string {
 /** A port given by number (1-65535) or by a container port's name. */
 export function checkPortOrName(subject: string, value: unknown): number | string {
   return typeof value === 'string' ? checkPortName(subject, value) : checkPort(subject, value);
+}
+
+/** The kubelet's port (k8s.io/kubernetes/pkg/cluster/ports KubeletPort). */
+export const KUBELET_PORT = 10250;
+
+/**
+ * A Service's port, for its type. ValidateService (pkg/apis/core/validation) refuses
+ * the kubelet's port on a LoadBalancer Service, "a workaround for broken cloud
+ * environments that over-open firewalls". A NodePort Service has no such rule: its
+ * `port` is only the cluster IP's; the node's port is `nodePort`.
+ */
+export function checkServicePort(subject: string, value: unknown, type: string): number {
+  const port = checkPort(subject, value);
+  return type === 'LoadBalancer' && port === KUBELET_PORT
+    ? fail(subject, value, `may not be ${KUBELET_PORT} on a LoadBalancer Service: the API server keeps the kubelet's port from being exposed externally`)
+    : port;
+}
+
+// resource.Quantity's grammar (k8s.io/apimachinery/pkg/api/resource/quantity.go):
+// a decimal number, then a binary-SI suffix, a decimal-SI suffix or a decimal exponent.
+const QUANTITY = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+const QUANTITY_FACTORS: Readonly<Record<string, number>> = {
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+};
+
+/**
+ * A non-negative resource quantity such as `100m`, `0.5`, `128Mi` or `1e3`.
+ *
+ * @returns its value, for comparing a limit with its request
+ */
+export function checkQuantity(subject: string, value: unknown): number {
+  const match = QUANTITY.exec(checkString(subject, value));
+  if (!match) {
+    fail(subject, value, 'must be a non-negative Kubernetes quantity: a decimal number with an optional suffix Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E or an exponent e<n>, e.g. 100m or 128Mi');
+  }
+  const suffix = match[2] ?? '';
+  const factor = QUANTITY_FACTORS[suffix] ?? 10 ** Number(suffix.slice(1));
+  return Number(match[1]) * factor;
+}
+
+/** An HTTP path for a probe: starting with '/', without white space. */
+export function checkHttpPath(subject: string, value: unknown): string {
+  const text = checkString(subject, value);
+  return /^\/\S*$/.test(text) ? text : fail(subject, value, 'must be an HTTP path starting with \'/\', without white space');
 }
 
 /** One of a fixed set of values, e.g. a Service type. */
