@@ -1,65 +1,78 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
-import { HelloNodeApp, HelloNodeAppProps, ImagePullPolicy, ServiceType } from '.';
+import {
+  DuplicateObjectError,
+  HelloNodeApp,
+  HelloNodeAppProps,
+  ImagePullPolicy,
+  LabeledService,
+  Profile,
+  ServiceType,
+  Workload,
+} from '.';
+import { checkQuantity } from './validation';
 import { validationErrorOf } from '../test/errors';
 import { validateAgainstSchema } from '../test/kube-schema';
+import { restrictedViolations } from '../test/pod-security';
 
 function synth(props?: HelloNodeAppProps) {
   const chart = Testing.chart();
   const app = new HelloNodeApp(chart, 'app', props);
   const manifests = Testing.synth(chart);
   const byKind = (kind: string) => manifests.find((m) => m.kind === kind);
-  return { app, manifests, rc: byKind('ReplicationController'), svc: byKind('Service') };
+  const workload = byKind('ReplicationController') ?? byKind('Deployment');
+  return {
+    app,
+    manifests,
+    workload,
+    svc: byKind('Service'),
+    pdb: byKind('PodDisruptionBudget'),
+    pod: workload.spec.template.spec,
+    container: workload.spec.template.spec.containers[0],
+  };
 }
 
 const fixture = (name: string) => parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
+const envOf = (container: { env?: { name: string; value: string }[] }) => Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
 
 describe('HelloNodeApp with no props', () => {
   test('reproduces the tutorial\'s ReplicationController and Service field for field', () => {
     const { manifests } = synth();
     expect(manifests).toEqual([fixture('hello-node-rc.yaml'), fixture('hello-node-svc.yaml')]);
-  });
-
-  test('pins labels, 80 -> 8080 and imagePullPolicy Always (snapshot)', () => {
-    expect(synth().manifests).toMatchSnapshot();
-  });
-
-  test('its output passes the Kubernetes schema', () => {
-    validateAgainstSchema(synth().manifests);
+    validateAgainstSchema(manifests);
   });
 });
 
 describe('HelloNodeApp', () => {
   test('derives every object name from its name', () => {
-    const { rc, svc } = synth({ name: 'web' });
-    expect(rc.metadata.name).toBe('web-rc');
-    expect(rc.spec.template.metadata.name).toBe('web-pod');
-    expect(rc.spec.template.spec.containers[0].name).toBe('web');
+    const { workload, svc, container } = synth({ name: 'web' });
+    expect(workload.metadata.name).toBe('web-rc');
+    expect(workload.spec.template.metadata.name).toBe('web-pod');
+    expect(container.name).toBe('web');
     expect(svc.metadata.name).toBe('web-svc');
   });
 
   test('labels its pods { app: <name> } by default, and both objects select exactly them', () => {
-    const { rc, svc, app } = synth({ name: 'web' });
+    const { workload, svc, app } = synth({ name: 'web' });
     expect(app.labels).toEqual({ app: 'web' });
-    expect(rc.spec.template.metadata.labels).toEqual({ app: 'web' });
-    expect(rc.spec.selector).toEqual({ app: 'web' });
+    expect(workload.spec.template.metadata.labels).toEqual({ app: 'web' });
+    expect(workload.spec.selector).toEqual({ app: 'web' });
     expect(svc.spec.selector).toEqual({ app: 'web' });
   });
 
-  test('custom labels become the pod labels, the RC selector and the Service selector', () => {
+  test('custom labels become the pod labels, the workload selector and the Service selector', () => {
     const labels = { app: 'web', tier: 'frontend' };
-    const { rc, svc } = synth({ labels });
-    expect(rc.spec.template.metadata.labels).toEqual(labels);
-    expect(rc.spec.selector).toEqual(labels);
+    const { workload, svc } = synth({ labels, workload: Workload.DEPLOYMENT });
+    expect(workload.spec.template.metadata.labels).toEqual(labels);
+    expect(workload.spec.selector).toEqual({ matchLabels: labels });
     expect(svc.spec.selector).toEqual(labels);
   });
 
-  test('applies every prop', () => {
-    const { rc, svc, manifests } = synth({
-      name: 'web',
+  test('applies the image, replicas, ports, pull policy, Service type and namespace', () => {
+    const { workload, svc, container, manifests } = synth({
       image: 'us-docker.pkg.dev/p/repo/web:v2',
       replicas: 5,
       containerPort: 3000,
@@ -68,72 +81,108 @@ describe('HelloNodeApp', () => {
       serviceType: ServiceType.CLUSTER_IP,
       namespace: 'prod',
     });
-    expect(rc.metadata.namespace).toBe('prod');
+    expect(workload.metadata.namespace).toBe('prod');
     expect(svc.metadata.namespace).toBe('prod');
-    expect(rc.spec.replicas).toBe(5);
-    expect(rc.spec.template.spec.containers[0]).toEqual({
-      name: 'web',
-      image: 'us-docker.pkg.dev/p/repo/web:v2',
-      imagePullPolicy: 'IfNotPresent',
-      ports: [{ containerPort: 3000 }],
-    });
+    expect(workload.spec.replicas).toBe(5);
+    expect(container.image).toBe('us-docker.pkg.dev/p/repo/web:v2');
+    expect(container.imagePullPolicy).toBe('IfNotPresent');
+    expect(container.ports).toEqual([{ containerPort: 3000 }]);
     expect(svc.spec.ports).toEqual([{ port: 8000, targetPort: 3000, protocol: 'TCP' }]);
     expect(svc.spec.type).toBe('ClusterIP');
     validateAgainstSchema(manifests);
   });
 
+  test('tells the server to listen on a container port other than its default', () => {
+    expect(envOf(synth({ containerPort: 3000 }).container)).toEqual({ PORT: '3000' });
+    expect(synth({ containerPort: 8080 }).container.env).toBeUndefined();
+  });
+
   test('zero replicas is allowed (a paused app)', () => {
-    expect(synth({ replicas: 0 }).rc.spec.replicas).toBe(0);
+    expect(synth({ replicas: 0 }).workload.spec.replicas).toBe(0);
   });
 
   test('accepts cdk8s-plus-27 enum values', () => {
-    const { rc, svc } = synth({ imagePullPolicy: kplus.ImagePullPolicy.NEVER, serviceType: kplus.ServiceType.NODE_PORT });
-    expect(rc.spec.template.spec.containers[0].imagePullPolicy).toBe('Never');
+    const { container, svc } = synth({ imagePullPolicy: kplus.ImagePullPolicy.NEVER, serviceType: kplus.ServiceType.NODE_PORT });
+    expect(container.imagePullPolicy).toBe('Never');
     expect(svc.spec.type).toBe('NodePort');
   });
 
-  test('exposes the ReplicationController, the Service, the labels, the name and the image', () => {
-    const { app, rc, svc } = synth();
-    expect(app.replicationController.toJson()).toEqual(rc);
-    expect(app.service.apiObject.toJson()).toEqual(svc);
-    expect(app.service.name).toBe('hello-node-svc');
-    expect(app.labels).toEqual({ app: 'hello-node' });
-    expect(app.name).toBe('hello-node');
+  test('exposes its workload, Service, labels, name and image', () => {
+    const { app } = synth({ name: 'web', workload: Workload.DEPLOYMENT });
+    expect(app.workload.kind).toBe('Deployment');
+    expect(app.workload.name).toBe('web-deployment');
+    expect(app.service).toBeInstanceOf(LabeledService);
+    expect(app.service.name).toBe('web-svc');
+    expect(app.labels).toEqual({ app: 'web' });
+    expect(app.name).toBe('web');
     expect(app.image).toBe('gcr.io/terrycho-sandbox/hello-node:v1');
   });
 
   test('a rejected app leaves nothing behind in the chart', () => {
     const chart = Testing.chart();
-    expect(() => new HelloNodeApp(chart, 'app', { replicas: -1 })).toThrow('HelloNodeApp "test/app" prop "replicas"');
+    expect(() => new HelloNodeApp(chart, 'app', { servicePort: 10250 })).toThrow('HelloNodeApp "test/app" prop "servicePort"');
     expect(chart.node.children).toHaveLength(0);
   });
 
-  test('two apps in one chart do not collide', () => {
+  test('two apps with different names in one chart do not collide', () => {
     const chart = Testing.chart();
     new HelloNodeApp(chart, 'a', { name: 'a' });
     new HelloNodeApp(chart, 'b', { name: 'b' });
     expect(Testing.synth(chart).map((m) => m.metadata.name)).toEqual(['a-rc', 'a-svc', 'b-rc', 'b-svc']);
   });
 
+  describe('two objects of the same kind, namespace and name', () => {
+    test('fail the synth, naming both constructs', () => {
+      const chart = Testing.chart();
+      new HelloNodeApp(chart, 'a');
+      new HelloNodeApp(chart, 'b');
+      expect(() => Testing.synth(chart)).toThrow(DuplicateObjectError);
+      expect(() => Testing.synth(chart)).toThrow('ReplicationController "hello-node-rc" with no namespace is defined twice in the app, by test/a/ReplicationController and by test/b/ReplicationController');
+    });
+
+    test('are found across charts, whichever construct made them', () => {
+      const app = Testing.app();
+      new HelloNodeApp(new Chart(app, 'one'), 'app', { namespace: 'prod' });
+      new LabeledService(new Chart(app, 'two', { namespace: 'prod' }), 'svc', { name: 'hello-node-svc', selector: { a: 'b' } });
+      expect(() => app.synthYaml()).toThrow('Service "hello-node-svc" in namespace "prod" is defined twice in the app, by one/app/Service and by two/svc');
+    });
+
+    test('in different namespaces are different objects', () => {
+      const chart = Testing.chart();
+      new HelloNodeApp(chart, 'a', { namespace: 'one' });
+      new HelloNodeApp(chart, 'b', { namespace: 'two' });
+      expect(Testing.synth(chart)).toHaveLength(4);
+    });
+  });
+
   describe('rejects at construction, naming the construct and the prop', () => {
     test.each([
       ['name', { name: 'Web' }, 'DNS-1035 label: 1 to 59 characters'],
       ['name', { name: '1web' }, 'DNS-1035 label'],
-      ['name', { name: '' }, 'DNS-1035 label'],
       ['image', { image: 'gcr.io/Proj/web:v1' }, 'image reference'],
-      ['image', { image: 'web:-bad' }, 'image reference'],
+      ['workload', { workload: 'StatefulSet' as Workload }, 'one of ReplicationController, Deployment'],
+      ['profile', { profile: 'prod' as Profile }, 'one of tutorial, production'],
       ['replicas', { replicas: -1 }, 'integer from 0 to 2147483647'],
       ['replicas', { replicas: 1.5 }, 'integer from 0 to 2147483647'],
-      ['containerPort', { containerPort: 0 }, 'integer from 1 to 65535'],
       ['containerPort', { containerPort: 65536 }, 'integer from 1 to 65535'],
       ['servicePort', { servicePort: 0 }, 'integer from 1 to 65535'],
+      ['servicePort', { servicePort: 10250 }, 'may not be 10250 on a LoadBalancer Service'],
       ['imagePullPolicy', { imagePullPolicy: 'always' as ImagePullPolicy }, 'one of Always, IfNotPresent, Never'],
       ['serviceType', { serviceType: 'ExternalName' as ServiceType }, 'one of ClusterIP, NodePort, LoadBalancer'],
       ['labels', { labels: {} }, 'at least one label'],
-      ['labels', { labels: { 'app/': 'x' } }, 'label key\'s name'],
       ['labels', { labels: { app: '-x' } }, 'label value'],
       ['namespace', { namespace: 'my_ns' }, 'DNS-1123 label'],
-    ])('%s: %j', (prop, props, rule) => {
+      ['readinessProbe', { readinessProbe: { path: 'healthz' } }, 'HTTP path starting with \'/\''],
+      ['livenessProbe', { livenessProbe: { periodSeconds: 0 } }, 'integer from 1 to 2147483647'],
+      ['resources', { resources: { requests: { cpu: '-1' } } }, 'non-negative Kubernetes quantity'],
+      ['resources', { resources: { requests: { memory: '128MB' } } }, 'non-negative Kubernetes quantity'],
+      ['resources', { resources: { requests: { memory: '256Mi' }, limits: { memory: '0.2Gi' } } }, 'greater than or equal to the memory request (256Mi)'],
+      ['security', { security: { runAsUser: 0 } }, 'integer from 1 to 2147483647'],
+      ['terminationGracePeriodSeconds', { terminationGracePeriodSeconds: 5 }, 'integer from 6 to'],
+      ['logFile', { logFile: 'off' }, 'pass false'],
+      ['logFile', { logFile: '/log.out' }, 'a directory other than /'],
+      ['logFile', { profile: Profile.PRODUCTION, logFile: 'log.out' }, 'must be an absolute path when the root filesystem is read-only'],
+    ] as [string, HelloNodeAppProps, string][])('%s: %j', (prop, props, rule) => {
       const err = validationErrorOf(() => synth(props));
       expect(err.subject).toMatch(new RegExp(`^HelloNodeApp "test/app" prop "${prop}"`));
       expect(err.rule).toContain(rule);
@@ -144,5 +193,131 @@ describe('HelloNodeApp', () => {
       const err = validationErrorOf(() => synth({ name: 'n'.repeat(60) }));
       expect(err.message).toContain('HelloNodeApp "test/app" prop "name"');
     });
+  });
+});
+
+describe('HelloNodeApp workload Deployment', () => {
+  test('keeps the tutorial\'s labels, replicas, pull policy, port and Service', () => {
+    const tutorial = synth();
+    const { workload, svc, pdb } = synth({ workload: Workload.DEPLOYMENT });
+    expect(workload.apiVersion).toBe('apps/v1');
+    expect(workload.metadata.name).toBe('hello-node-deployment');
+    expect(workload.spec.replicas).toBe(3);
+    expect(workload.spec.selector).toEqual({ matchLabels: { app: 'hello-node' } });
+    expect(workload.spec.template).toEqual(tutorial.workload.spec.template);
+    expect(svc).toEqual(tutorial.svc);
+    expect(pdb).toBeUndefined();
+  });
+
+  test('rolls out one pod at a time, never leaving fewer than replicas - 1 ready', () => {
+    expect(synth({ workload: Workload.DEPLOYMENT }).workload.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 1 },
+    });
+  });
+});
+
+describe.each([Workload.REPLICATION_CONTROLLER, Workload.DEPLOYMENT])('HelloNodeApp profile production, workload %s', (workload) => {
+  const production = () => synth({ profile: Profile.PRODUCTION, workload });
+
+  test('passes the Kubernetes schema and Pod Security "restricted"', () => {
+    const { manifests, pod } = production();
+    validateAgainstSchema(manifests);
+    expect(restrictedViolations(pod)).toEqual([]);
+  });
+
+  test('probes the server\'s unlogged health path on the container port', () => {
+    const { container } = production();
+    expect(container.readinessProbe).toEqual({ httpGet: { path: '/healthz', port: 8080 }, initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 });
+    expect(container.livenessProbe).toEqual({ httpGet: { path: '/healthz', port: 8080 }, initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 });
+  });
+
+  test('requests measured resources that meet GKE Autopilot\'s minimums and ratio', () => {
+    const { resources } = production().container;
+    expect(resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+    // general-purpose class: at least 50m and 52 MiB, 1 to 6.5 GiB of memory per vCPU
+    const cpu = checkQuantity('cpu', resources.requests.cpu);
+    const memory = checkQuantity('memory', resources.requests.memory);
+    expect(cpu).toBeGreaterThanOrEqual(0.05);
+    expect(memory).toBeGreaterThanOrEqual(52 * 2 ** 20);
+    expect(memory / 2 ** 30 / cpu).toBeGreaterThanOrEqual(1);
+    expect(memory / 2 ** 30 / cpu).toBeLessThanOrEqual(6.5);
+  });
+
+  test('runs as the image\'s numeric user, read-only, with the log on an emptyDir', () => {
+    const { pod, container } = production();
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(envOf(container)).toEqual({ LOG_FILE: '/var/log/hello-node/log.out' });
+    expect(container.volumeMounts).toEqual([{ name: 'logs', mountPath: '/var/log/hello-node' }]);
+    expect(pod.volumes).toEqual([{ name: 'logs', emptyDir: {} }]);
+  });
+
+  test('gives the server 5 s more than its own 10 s shutdown deadline', () => {
+    const { pod, container } = production();
+    expect(pod.terminationGracePeriodSeconds).toBe(15);
+    expect(envOf(container).SHUTDOWN_TIMEOUT_MS).toBeUndefined();
+  });
+
+  test('keeps replicas - 1 pods through voluntary disruptions', () => {
+    const { pdb, workload: object } = production();
+    expect(pdb).toMatchObject({ apiVersion: 'policy/v1', metadata: { name: 'hello-node-pdb' } });
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: object.spec.template.metadata.labels } });
+  });
+});
+
+describe('HelloNodeApp production settings, one by one', () => {
+  test('a longer grace period gives the server a longer shutdown deadline', () => {
+    const { pod, container } = synth({ terminationGracePeriodSeconds: 60 });
+    expect(pod.terminationGracePeriodSeconds).toBe(60);
+    expect(envOf(container)).toEqual({ SHUTDOWN_TIMEOUT_MS: '55000' });
+  });
+
+  test('a prop overrides its profile default, and false turns it off', () => {
+    const { container, pod } = synth({
+      profile: Profile.PRODUCTION,
+      readinessProbe: { path: '/ready' },
+      livenessProbe: false,
+      resources: { requests: { cpu: '250m', memory: '512Mi' } },
+      automountServiceAccountToken: true,
+    });
+    expect(container.readinessProbe.httpGet.path).toBe('/ready');
+    expect(container.readinessProbe.periodSeconds).toBe(10); // HttpProbe's default, not the profile's 5
+    expect(container.livenessProbe).toBeUndefined();
+    expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' } });
+    expect(pod.automountServiceAccountToken).toBe(true);
+  });
+
+  test('the security context alone makes a tutorial pod admissible and moves its log off the read-only root', () => {
+    const { pod, container } = synth({ security: {} });
+    expect(restrictedViolations(pod)).toEqual([]);
+    expect(envOf(container)).toEqual({ LOG_FILE: '/var/log/hello-node/log.out' });
+  });
+
+  test('the tutorial pod is not admissible under "restricted", and the check says why', () => {
+    expect(restrictedViolations(synth().pod)).toEqual(['allowPrivilegeEscalation', 'runAsNonRoot', 'seccompProfile_restricted', 'capabilities_restricted']);
+  });
+
+  test('a writable root keeps a relative log file in the working directory, with no volume', () => {
+    const { pod, container } = synth({ profile: Profile.PRODUCTION, security: { readOnlyRootFilesystem: false }, logFile: 'requests.log' });
+    expect(envOf(container)).toEqual({ LOG_FILE: 'requests.log' });
+    expect(pod.volumes).toBeUndefined();
+  });
+
+  test('logFile false logs to stdout only, with no volume', () => {
+    const { pod, container } = synth({ profile: Profile.PRODUCTION, logFile: false });
+    expect(envOf(container)).toEqual({ LOG_FILE: 'off' });
+    expect(pod.volumes).toBeUndefined();
+    expect(container.volumeMounts).toBeUndefined();
+  });
+
+  test('no PodDisruptionBudget with fewer than 2 replicas, where it could only block drains or allow all', () => {
+    expect(synth({ profile: Profile.PRODUCTION, replicas: 1 }).pdb).toBeUndefined();
+    expect(synth({ podDisruptionBudget: true, replicas: 2 }).pdb.spec.maxUnavailable).toBe(1);
+  });
+
+  test('a production snapshot, for review of the whole manifest', () => {
+    expect(synth({ profile: Profile.PRODUCTION, workload: Workload.DEPLOYMENT }).manifests).toMatchSnapshot();
   });
 });

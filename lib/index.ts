@@ -1,3 +1,7 @@
 export * from './hello-node-app';
 export * from './labeled-service';
+export * from './profile';
+export * from './server-contract';
+export * from './workload';
+export { DuplicateObjectError, ensureUniqueObjects } from './unique-objects';
 export { ValidationError } from './validation';

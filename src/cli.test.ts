@@ -141,8 +141,12 @@ describe('hello-node deploy', () => {
 describe('hello-node scale', () => {
   test('scales the ReplicationController and says the next deploy resets it', () => {
     const run = cli(['scale', '4']);
-    expect(run.calls).toEqual([['kubectl', 'scale', '--replicas=4', 'rc/hello-node-rc']]);
+    expect(run.calls).toEqual([['kubectl', 'scale', '--replicas=4', 'replicationcontroller/hello-node-rc']]);
     expect(run.stderr).toContain('the next deploy sets the replicas back to 3, the default (set HELLO_NODE_REPLICAS=4 to keep 4)');
+  });
+
+  test('scales the Deployment when that is the workload', () => {
+    expect(cli(['scale', '4', '--workload', 'Deployment']).calls).toEqual([['kubectl', 'scale', '--replicas=4', 'deployment/hello-node-deployment']]);
   });
 
   test('with HELLO_NODE_REPLICAS set, names it as what the next deploy restores', () => {
@@ -158,9 +162,10 @@ describe('hello-node scale', () => {
 });
 
 describe('hello-node status', () => {
-  test('lists the app\'s objects by its labels', () => {
+  test('gets the workload and the Service by name, and the pods by their labels', () => {
     expect(cli(['status', '--namespace', 'prod']).calls).toEqual([
-      ['kubectl', 'get', 'rc,pods,svc', '--selector', 'app=hello-node', '--output', 'wide', '--namespace', 'prod'],
+      ['kubectl', 'get', 'replicationcontroller/hello-node-rc', 'service/hello-node-svc', '--output', 'wide', '--namespace', 'prod'],
+      ['kubectl', 'get', 'pods', '--selector', 'app=hello-node', '--output', 'wide', '--namespace', 'prod'],
     ]);
   });
 });
@@ -201,10 +206,19 @@ describe('hello-node teardown', () => {
     const run = cli(['teardown']);
     expect(run.calls).toEqual([
       ['kubectl', 'delete', 'service', 'hello-node-svc', '--ignore-not-found'],
-      ['kubectl', 'delete', 'rc', 'hello-node-rc', '--ignore-not-found'],
+      ['kubectl', 'delete', 'replicationcontroller/hello-node-rc', '--ignore-not-found'],
       ['kubectl', 'delete', 'pods', '--selector', 'app=hello-node', '--ignore-not-found'],
     ]);
     expect(run.calls.flat()).not.toContain('--all');
+  });
+
+  test('in production, deletes the PodDisruptionBudget too', () => {
+    expect(cli(['teardown', '--profile', 'production', '--workload', 'Deployment']).calls).toEqual([
+      ['kubectl', 'delete', 'service', 'hello-node-svc', '--ignore-not-found'],
+      ['kubectl', 'delete', 'poddisruptionbudget', 'hello-node-pdb', '--ignore-not-found'],
+      ['kubectl', 'delete', 'deployment/hello-node-deployment', '--ignore-not-found'],
+      ['kubectl', 'delete', 'pods', '--selector', 'app=hello-node', '--ignore-not-found'],
+    ]);
   });
 });
 
@@ -215,12 +229,12 @@ describe('--dry-run', () => {
     [['cluster', 'create'], ['gcloud container clusters create terry-gke-10 --zone asia-northeast1-c --project terrycho-sandbox --num-nodes 3 --machine-type n1-standard-2 --image-type COS_CONTAINERD --enable-autoupgrade']],
     [['cluster', 'credentials'], ['gcloud container clusters get-credentials terry-gke-10 --zone asia-northeast1-c --project terrycho-sandbox']],
     [['cluster', 'delete'], ['gcloud container clusters delete terry-gke-10 --zone asia-northeast1-c --project terrycho-sandbox']],
-    [['status'], ['kubectl get rc,pods,svc --selector app=hello-node --output wide']],
+    [['status'], ['kubectl get replicationcontroller/hello-node-rc service/hello-node-svc --output wide', 'kubectl get pods --selector app=hello-node --output wide']],
     [['url'], [`kubectl get service hello-node-svc --output 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}'`]],
-    [['scale', '5'], ['kubectl scale --replicas=5 rc/hello-node-rc', '# note: the next deploy sets the replicas back to 3, the default (set HELLO_NODE_REPLICAS=5 to keep 5)']],
+    [['scale', '5'], ['kubectl scale --replicas=5 replicationcontroller/hello-node-rc', '# note: the next deploy sets the replicas back to 3, the default (set HELLO_NODE_REPLICAS=5 to keep 5)']],
     [['teardown'], [
       'kubectl delete service hello-node-svc --ignore-not-found',
-      'kubectl delete rc hello-node-rc --ignore-not-found',
+      'kubectl delete replicationcontroller/hello-node-rc --ignore-not-found',
       'kubectl delete pods --selector app=hello-node --ignore-not-found',
     ]],
   ])('%j prints the commands, one per line, and runs nothing', (args, lines) => {

@@ -16,9 +16,11 @@ const SETTING_FLAGS: readonly { flag: string; value: string; attribute: string; 
   { flag: '--repository', value: '<id>', attribute: 'repository', setting: 'IMAGE_REPOSITORY', help: 'Artifact Registry repository (pkg.dev hosts only)' },
   { flag: '--tag', value: '<tag>', attribute: 'tag', setting: 'IMAGE_TAG', help: 'image tag' },
   { flag: '--image', value: '<ref>', attribute: 'image', setting: 'HELLO_NODE_IMAGE', help: 'whole image reference (overrides registry, project and tag)' },
-  { flag: '--replicas', value: '<n>', attribute: 'replicas', setting: 'HELLO_NODE_REPLICAS', help: 'replicas the ReplicationController keeps' },
+  { flag: '--replicas', value: '<n>', attribute: 'replicas', setting: 'HELLO_NODE_REPLICAS', help: 'replicas the workload keeps' },
   { flag: '--namespace', value: '<ns>', attribute: 'namespace', setting: 'HELLO_NODE_NAMESPACE', help: 'namespace of the app\'s objects' },
   { flag: '--service-type', value: '<type>', attribute: 'serviceType', setting: 'HELLO_NODE_SERVICE_TYPE', help: 'ClusterIP, NodePort or LoadBalancer' },
+  { flag: '--workload', value: '<kind>', attribute: 'workload', setting: 'HELLO_NODE_WORKLOAD', help: 'ReplicationController or Deployment' },
+  { flag: '--profile', value: '<profile>', attribute: 'profile', setting: 'HELLO_NODE_PROFILE', help: 'tutorial or production' },
   { flag: '--cluster', value: '<name>', attribute: 'cluster', setting: 'GKE_CLUSTER', help: 'GKE cluster' },
   { flag: '--zone', value: '<zone>', attribute: 'zone', setting: 'GKE_ZONE', help: 'GKE cluster zone' },
 ];

@@ -4,10 +4,10 @@
  * Runner. The tools do the work; nothing here re-implements them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { App, Chart } from 'cdk8s';
+import { App } from 'cdk8s';
 import { HELLO_NODE_APP_DEFAULTS, HelloNodeApp, ServiceType, ValidationError } from '../lib';
-import { helloNodeAppProps, isGoogleRegistry, Settings } from './settings';
-import { addHelloNodeChart, synthesize } from './synth';
+import { isGoogleRegistry, Settings } from './settings';
+import { addHelloNodeChart, APP_ID, synthesize } from './synth';
 import { Runner, ToolCommand } from './tools';
 
 /** The output directory when neither a flag nor the cdk8s CLI (CDK8S_OUTDIR) names one: cdk8s's own default. */
@@ -21,15 +21,25 @@ export const CLUSTER_SHAPE = { nodes: 3, machineType: 'n1-standard-2', imageType
 
 /** The names and labels of the app's objects, as the construct itself derives them. */
 export interface AppObjects {
-  readonly replicationController: string;
+  /** The workload as kubectl names it: `replicationcontroller/<name>` or `deployment/<name>`. */
+  readonly workload: string;
   readonly service: string;
+  readonly serviceType: ServiceType;
+  /** The PodDisruptionBudget's name, when the app has one. */
+  readonly podDisruptionBudget?: string;
   readonly labels: Readonly<Record<string, string>>;
 }
 
 export function appObjects(settings: Settings): AppObjects {
-  // Built in memory from the construct, so the CLI can never disagree with the manifests.
-  const app = new HelloNodeApp(new Chart(new App(), 'names'), 'app', helloNodeAppProps(settings));
-  return { replicationController: app.replicationController.name, service: app.service.name, labels: app.labels };
+  // Built in memory by the synth's own chart builder, so the CLI can never disagree with the manifests.
+  const app = addHelloNodeChart(new App(), settings).node.findChild(APP_ID) as HelloNodeApp;
+  return {
+    workload: `${app.workload.kind.toLowerCase()}/${app.workload.name}`,
+    service: app.service.name,
+    serviceType: app.service.type,
+    podDisruptionBudget: app.podDisruptionBudget?.name,
+    labels: app.labels,
+  };
 }
 
 const labelSelector = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
@@ -93,19 +103,20 @@ export async function deploy(settings: Settings, runner: Runner, settingWords: r
   await runner.run(kubectl(settings, 'apply', '-f', `${outdir}/`));
 }
 
-/** Resizes the running ReplicationController (until the next deploy). */
+/** Resizes the running workload (until the next deploy). */
 export async function scale(settings: Settings, runner: Runner, replicas: number): Promise<void> {
-  const { replicationController } = appObjects(settings);
-  await runner.run(kubectl(settings, 'scale', `--replicas=${replicas}`, `rc/${replicationController}`));
+  await runner.run(kubectl(settings, 'scale', `--replicas=${replicas}`, appObjects(settings).workload));
   const configured = settings.replicas === undefined
     ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
     : `${settings.replicas}, as configured (HELLO_NODE_REPLICAS or --replicas)`;
   runner.say(`# note: the next deploy sets the replicas back to ${configured}`);
 }
 
-/** The app's ReplicationController, pods and Service, selected by its labels. */
+/** The app's workload and Service by name, and its pods by their labels. */
 export async function status(settings: Settings, runner: Runner): Promise<void> {
-  await runner.run(kubectl(settings, 'get', 'rc,pods,svc', '--selector', labelSelector(appObjects(settings).labels), '--output', 'wide'));
+  const objects = appObjects(settings);
+  await runner.run(kubectl(settings, 'get', objects.workload, `service/${objects.service}`, '--output', 'wide'));
+  await runner.run(kubectl(settings, 'get', 'pods', '--selector', labelSelector(objects.labels), '--output', 'wide'));
 }
 
 export interface WaitOptions {
@@ -120,11 +131,10 @@ export class UrlTimeoutError extends Error {}
 
 /** Waits, with progress, for the LoadBalancer's external address and prints `http://<address>/`. */
 export async function url(settings: Settings, runner: Runner, wait: WaitOptions): Promise<void> {
-  const type = settings.serviceType ?? HELLO_NODE_APP_DEFAULTS.serviceType;
-  if (type !== ServiceType.LOAD_BALANCER) {
-    throw new ValidationError('service type (HELLO_NODE_SERVICE_TYPE or --service-type)', type, 'must be LoadBalancer for url: only a LoadBalancer Service gets an external address');
+  const { service, serviceType } = appObjects(settings);
+  if (serviceType !== ServiceType.LOAD_BALANCER) {
+    throw new ValidationError('service type (HELLO_NODE_SERVICE_TYPE or --service-type)', serviceType, 'must be LoadBalancer for url: only a LoadBalancer Service gets an external address');
   }
-  const { service } = appObjects(settings);
   const query = kubectl(settings, 'get', 'service', service, '--output', 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}');
   const started = Date.now();
   for (;;) {
@@ -147,13 +157,16 @@ export async function url(settings: Settings, runner: Runner, wait: WaitOptions)
 
 /**
  * Deletes exactly the app's own objects, never `--all`: the Service, then the
- * ReplicationController (which takes its pods with it), then any pod with the app's
- * labels left behind. Pods go after their controller: deleted first, the
- * ReplicationController would only replace them.
+ * workload (which takes its pods with it), then any pod with the app's labels left
+ * behind. Pods go after their controller: deleted first, the controller would only
+ * replace them.
  */
 export async function teardown(settings: Settings, runner: Runner): Promise<void> {
   const objects = appObjects(settings);
   await runner.run(kubectl(settings, 'delete', 'service', objects.service, '--ignore-not-found'));
-  await runner.run(kubectl(settings, 'delete', 'rc', objects.replicationController, '--ignore-not-found'));
+  if (objects.podDisruptionBudget) {
+    await runner.run(kubectl(settings, 'delete', 'poddisruptionbudget', objects.podDisruptionBudget, '--ignore-not-found'));
+  }
+  await runner.run(kubectl(settings, 'delete', objects.workload, '--ignore-not-found'));
   await runner.run(kubectl(settings, 'delete', 'pods', '--selector', labelSelector(objects.labels), '--ignore-not-found'));
 }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fromEnv, helloNodeAppProps, isGoogleRegistry, loadSettings, registryOf, SETTING_NAMES } from './settings';
 import { validationErrorOf } from '../test/errors';
 
@@ -12,6 +14,8 @@ describe('loadSettings', () => {
       replicas: undefined,
       namespace: undefined,
       serviceType: undefined,
+      workload: undefined,
+      profile: undefined,
       cluster: 'terry-gke-10',
       zone: 'asia-northeast1-c',
     });
@@ -27,20 +31,34 @@ describe('loadSettings', () => {
       .toBe('localhost:5000/web@sha256:' + 'a'.repeat(64));
   });
 
-  test('reads replicas, namespace and service type', () => {
-    const settings = load({ HELLO_NODE_REPLICAS: '0', HELLO_NODE_NAMESPACE: 'prod', HELLO_NODE_SERVICE_TYPE: 'NodePort' });
-    expect(settings).toMatchObject({ replicas: 0, namespace: 'prod', serviceType: 'NodePort' });
+  test('reads replicas, namespace, service type, workload and profile, and hands them to the construct', () => {
+    const settings = load({
+      HELLO_NODE_REPLICAS: '0',
+      HELLO_NODE_NAMESPACE: 'prod',
+      HELLO_NODE_SERVICE_TYPE: 'NodePort',
+      HELLO_NODE_WORKLOAD: 'Deployment',
+      HELLO_NODE_PROFILE: 'production',
+    });
+    expect(helloNodeAppProps(settings)).toMatchObject({ replicas: 0, namespace: 'prod', serviceType: 'NodePort', workload: 'Deployment', profile: 'production' });
+  });
+
+  test.each([
+    ['HELLO_NODE_WORKLOAD', 'deployment', 'must be one of ReplicationController, Deployment'],
+    ['HELLO_NODE_PROFILE', 'prod', 'must be one of tutorial, production'],
+  ])('refuses %s=%s', (name, value, rule) => {
+    const err = validationErrorOf(() => load({ [name]: value }));
+    expect(err.subject).toBe(`environment variable ${name}`);
+    expect(err.rule).toBe(rule);
   });
 
   test('treats an empty variable as unset', () => {
     expect(load({ GCP_PROJECT: '', HELLO_NODE_REPLICAS: '' })).toEqual(load({}));
   });
 
-  test('knows every documented variable', () => {
-    expect([...SETTING_NAMES].sort()).toEqual([
-      'GCP_PROJECT', 'GKE_CLUSTER', 'GKE_ZONE', 'HELLO_NODE_IMAGE', 'HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS',
-      'HELLO_NODE_SERVICE_TYPE', 'IMAGE_REGISTRY', 'IMAGE_REPOSITORY', 'IMAGE_TAG',
-    ]);
+  test('every setting is documented in the README\'s settings table', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const documented = [...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented).toEqual(expect.arrayContaining([...SETTING_NAMES]));
   });
 
   test('composes an Artifact Registry image with its repository', () => {

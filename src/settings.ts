@@ -4,7 +4,7 @@
  * props. main.ts and the CLI both go through here, so the image that is built,
  * pushed and deployed is always the same one.
  */
-import { HELLO_NODE_APP_DEFAULTS, HelloNodeAppProps, SERVICE_TYPES, ServiceType } from '../lib';
+import { HELLO_NODE_APP_DEFAULTS, HelloNodeAppProps, Profile, PROFILES, SERVICE_TYPES, ServiceType, Workload, WORKLOADS } from '../lib';
 import {
   checkDns1123Label,
   checkImage,
@@ -25,6 +25,8 @@ export const SETTING_NAMES = [
   'HELLO_NODE_REPLICAS',
   'HELLO_NODE_NAMESPACE',
   'HELLO_NODE_SERVICE_TYPE',
+  'HELLO_NODE_WORKLOAD',
+  'HELLO_NODE_PROFILE',
   'GKE_CLUSTER',
   'GKE_ZONE',
 ] as const;
@@ -62,6 +64,10 @@ export interface Settings {
   readonly namespace?: string;
   /** Service type, when set; otherwise the construct's default. */
   readonly serviceType?: ServiceType;
+  /** The workload kind, when set; otherwise the construct's default. */
+  readonly workload?: Workload;
+  /** The profile, when set; otherwise the construct's default. */
+  readonly profile?: Profile;
   /** The GKE cluster's name. */
   readonly cluster: string;
   /** The GKE cluster's zone. */
@@ -144,6 +150,8 @@ export function loadSettings(lookup: SettingLookup): Settings {
   const replicasText = lookup('HELLO_NODE_REPLICAS');
   const namespace = lookup('HELLO_NODE_NAMESPACE');
   const serviceType = lookup('HELLO_NODE_SERVICE_TYPE');
+  const workload = lookup('HELLO_NODE_WORKLOAD');
+  const profile = lookup('HELLO_NODE_PROFILE');
 
   return {
     gcpProject,
@@ -152,6 +160,8 @@ export function loadSettings(lookup: SettingLookup): Settings {
     replicas: replicasText && parseWholeNumber(replicasText, checkReplicas),
     namespace: namespace && checkDns1123Label(namespace.source, namespace.value),
     serviceType: serviceType && checkOneOf(serviceType.source, serviceType.value, SERVICE_TYPES),
+    workload: workload && checkOneOf(workload.source, workload.value, WORKLOADS),
+    profile: profile && checkOneOf(profile.source, profile.value, PROFILES),
     cluster: checkClusterName(cluster.source, cluster.value),
     zone: checkZone(zone.source, zone.value),
   };
@@ -193,5 +203,7 @@ export function helloNodeAppProps(settings: Settings): HelloNodeAppProps {
     replicas: settings.replicas,
     namespace: settings.namespace,
     serviceType: settings.serviceType,
+    workload: settings.workload,
+    profile: settings.profile,
   };
 }

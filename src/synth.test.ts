@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { LockedError } from './lock';
+import { DuplicateObjectError } from '../lib';
 import { fromEnv, loadSettings } from './settings';
 import { addHelloNodeChart, InterruptedError, OutputDirectoryError, synthesize } from './synth';
 
@@ -83,6 +84,16 @@ describe('synthesize', () => {
         new Chart(app, 'c').node.addValidation({ validate: () => ['invalid chart'] });
       }, { projectRoot: project });
       await expect(failed).rejects.toThrow('Validation failed with the following errors:\n  [c] invalid chart');
+      expect(listing(outdir)).toEqual(['previous.k8s.yaml']);
+    });
+
+    test('when two objects of any construct would be one object in the cluster', async () => {
+      await synthChart('previous');
+      const failed = synthesize(new App({ outdir }), (app) => {
+        configMap(new Chart(app, 'one'), 'c');
+        configMap(new Chart(app, 'two'), 'c');
+      }, { projectRoot: project });
+      await expect(failed).rejects.toThrow(new DuplicateObjectError('ConfigMap "c" with no namespace', 'one/c', 'two/c'));
       expect(listing(outdir)).toEqual(['previous.k8s.yaml']);
     });
 

@@ -28,7 +28,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart, Yaml } from 'cdk8s';
-import { HelloNodeApp, ValidationError } from '../lib';
+import { DuplicateObjectError, ensureUniqueObjects, HelloNodeApp, ValidationError } from '../lib';
 import { acquireLock, LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
 import { helloNodeAppProps, Settings } from './settings';
@@ -81,13 +81,19 @@ export interface SynthOptions {
 }
 
 /**
- * Builds `app` with `build` and writes its manifests into `app.outdir`, atomically
- * and safely (see this module's comment).
+ * Builds `app` with `buildApp` and writes its manifests into `app.outdir`, atomically
+ * and safely (see this module's comment). Two objects of the same kind, namespace and
+ * name fail it with a `DuplicateObjectError` before anything is written.
  *
  * @returns the written files (manifests, and construct-metadata.json when cdk8s
  *   writes one), as paths inside `app.outdir`, sorted
  */
-export async function synthesize(app: App, build: (app: App) => void, options: SynthOptions): Promise<string[]> {
+export async function synthesize(app: App, buildApp: (app: App) => void, options: SynthOptions): Promise<string[]> {
+  const build = (built: App) => {
+    buildApp(built);
+    // every object of the app, whichever construct made it
+    ensureUniqueObjects(built);
+  };
   const target = path.resolve(app.outdir);
   const signals = watchSignals();
   try {
@@ -121,16 +127,19 @@ export async function synthesize(app: App, build: (app: App) => void, options: S
  */
 export function runSynth(app: App, build: (app: App) => void, options: SynthOptions): Promise<void> {
   return synthesize(app, build, options).then(() => undefined, (err: Error) => {
-    const expected = err instanceof ValidationError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
+    const expected = err instanceof ValidationError || err instanceof DuplicateObjectError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
     process.stderr.write(`hello-node synth failed: ${expected ? err.message : err.stack}\n`);
     process.exitCode = err instanceof InterruptedError ? err.exitCode : 1;
   });
 }
 
+/** The id of the {@link HelloNodeApp} in the chart. */
+export const APP_ID = 'app';
+
 /** Adds the hello-node chart, configured by `settings`, to `app`. */
 export function addHelloNodeChart(app: App, settings: Settings): Chart {
   const chart = new Chart(app, CHART_ID);
-  new HelloNodeApp(chart, 'app', helloNodeAppProps(settings));
+  new HelloNodeApp(chart, APP_ID, helloNodeAppProps(settings));
   return chart;
 }
 
