@@ -8,241 +8,41 @@ import {
   KubePodDisruptionBudget,
   KubeReplicationController,
   PodSpec,
+  PodTemplateSpec,
   Probe,
   Quantity,
   ResourceRequirements,
 } from '../imports/k8s';
-import { LabeledService, SERVICE_TYPES, ServiceType } from './labeled-service';
+import { HELLO_NODE_APP_DEFAULTS, HelloNodeAppProps, helloNodeShape, IMAGE_PULL_POLICIES } from './hello-node-props';
+import { LabeledService } from './labeled-service';
 import {
   ContainerResources,
   HTTP_PROBE_DEFAULTS,
   HttpProbe,
   POD_SECURITY_DEFAULTS,
   PodSecurity,
-  Profile,
-  PROFILE_DEFAULTS,
-  PROFILES,
   ResourceAmounts,
   SHUTDOWN_MARGIN_SECONDS,
 } from './profile';
 import { HELLO_NODE_SERVER } from './server-contract';
 import { ensureUniqueObjects } from './unique-objects';
 import {
-  checkDns1035Label,
-  checkDns1123Label,
   checkHttpPath,
   checkImage,
   checkInteger,
-  checkLabels,
   checkOneOf,
   checkPort,
   checkQuantity,
-  checkReplicas,
   checkServicePort,
-  MAX_DNS_LABEL_LENGTH,
   MAX_INT32,
   propSubjects,
   ValidationError,
 } from './validation';
-import { createWorkload, Workload, WORKLOADS } from './workload';
-
-/**
- * When the kubelet pulls a container's image; the same values as cdk8s-plus-27's
- * `ImagePullPolicy`.
- */
-export const ImagePullPolicy = {
-  /** Check the registry on every pod start, so a re-pushed tag is never run stale. */
-  ALWAYS: 'Always',
-  /** Pull only when the node does not have the image yet. */
-  IF_NOT_PRESENT: 'IfNotPresent',
-  /** Never pull: the image must already be on the node. */
-  NEVER: 'Never',
-} as const;
-/** One of the {@link ImagePullPolicy} values. */
-export type ImagePullPolicy = (typeof ImagePullPolicy)[keyof typeof ImagePullPolicy];
-
-const IMAGE_PULL_POLICIES = Object.values(ImagePullPolicy);
-
-/** Props for {@link HelloNodeApp}. */
-export interface HelloNodeAppProps {
-  /**
-   * The app's name. It names the objects: the workload `<name>-rc` or
-   * `<name>-deployment`, pod template `<name>-pod`, container `<name>`, Service
-   * `<name>-svc` and PodDisruptionBudget `<name>-pdb`; so it must be a DNS-1035 label
-   * short enough for `<name>-svc` to fit in 63 characters.
-   *
-   * @default 'hello-node'
-   */
-  readonly name?: string;
-
-  /**
-   * The container image.
-   *
-   * @default 'gcr.io/terrycho-sandbox/hello-node:v1'
-   */
-  readonly image?: string;
-
-  /**
-   * The controller that keeps the pods running.
-   *
-   * @default Workload.REPLICATION_CONTROLLER
-   */
-  readonly workload?: Workload;
-
-  /**
-   * The defaults of the production settings below: `tutorial` turns them all off,
-   * `production` turns them all on. A prop set here overrides its profile default.
-   *
-   * @default Profile.TUTORIAL
-   */
-  readonly profile?: Profile;
-
-  /**
-   * How many pods the workload keeps running.
-   *
-   * @default 3
-   */
-  readonly replicas?: number;
-
-  /**
-   * The port the server listens on in its container; also the Service's target port
-   * and the probes' port. Any other port than the server's default (8080) is passed
-   * to the server as `PORT`.
-   *
-   * @default 8080
-   */
-  readonly containerPort?: number;
-
-  /**
-   * The port the Service listens on.
-   *
-   * @default 80
-   */
-  readonly servicePort?: number;
-
-  /**
-   * When the kubelet pulls the image. `Always` makes every new pod check the
-   * registry, so an image re-pushed under the same tag is never run stale.
-   *
-   * @default ImagePullPolicy.ALWAYS
-   */
-  readonly imagePullPolicy?: ImagePullPolicy;
-
-  /**
-   * The labels on the pods; the workload and the Service select pods by exactly these.
-   *
-   * @default { app: <name> }
-   */
-  readonly labels?: Readonly<Record<string, string>>;
-
-  /**
-   * How the Service is exposed. The reference workflow's public load balancer, unlike
-   * {@link LabeledService}, whose default is ClusterIP.
-   *
-   * @default ServiceType.LOAD_BALANCER
-   */
-  readonly serviceType?: ServiceType;
-
-  /**
-   * `metadata.namespace` of every object.
-   *
-   * @default - none: the namespace `kubectl` applies them to
-   */
-  readonly namespace?: string;
-
-  /**
-   * The readiness probe: while it fails, the pod gets no traffic from the Service, and
-   * a Deployment's rollout waits. Replaces the profile's probe as a whole; fields left
-   * out take {@link HttpProbe}'s defaults. `false`: none.
-   *
-   * @default - production: GET /healthz every 5 s; tutorial: none
-   */
-  readonly readinessProbe?: HttpProbe | false;
-
-  /**
-   * The liveness probe: when it fails, the kubelet restarts the container. Replaces the
-   * profile's probe as a whole. `false`: none.
-   *
-   * @default - production: GET /healthz every 10 s; tutorial: none
-   */
-  readonly livenessProbe?: HttpProbe | false;
-
-  /**
-   * The container's resource requests and limits. `false`: none (GKE Autopilot then
-   * imposes 0.5 vCPU and 2 GiB per pod).
-   *
-   * @default - production: requests 100m CPU and 128Mi, limit 256Mi; tutorial: none
-   */
-  readonly resources?: ContainerResources | false;
-
-  /**
-   * A security context that a namespace enforcing Pod Security "restricted" admits:
-   * runAsNonRoot with the numeric user, no privilege escalation, every capability
-   * dropped and the runtime's default seccomp profile, plus a read-only root
-   * filesystem. `false`: none.
-   *
-   * @default - production: {@link POD_SECURITY_DEFAULTS}; tutorial: none
-   */
-  readonly security?: PodSecurity | false;
-
-  /**
-   * Whether the pod gets a service account token mounted. The server never talks to
-   * the API server, so production leaves the credential out.
-   *
-   * @default - production: false; tutorial: Kubernetes' default (true)
-   */
-  readonly automountServiceAccountToken?: boolean;
-
-  /**
-   * Seconds between SIGTERM and SIGKILL. The server's shutdown deadline
-   * (`SHUTDOWN_TIMEOUT_MS`) is set 5 s shorter, so that it finishes requests, flushes
-   * its log and exits before the kubelet kills it.
-   *
-   * @default - production: 15 (the server's 10 s deadline + 5); tutorial: Kubernetes' 30
-   */
-  readonly terminationGracePeriodSeconds?: number;
-
-  /**
-   * The file the server appends its log lines to (`LOG_FILE`). An absolute path gets
-   * an emptyDir volume mounted at its directory, writable under a read-only root;
-   * `false` logs to stdout only.
-   *
-   * @default - '/var/log/hello-node/log.out' when the root filesystem is read-only;
-   * otherwise the server's own, log.out in its working directory
-   */
-  readonly logFile?: string | false;
-
-  /**
-   * Whether a PodDisruptionBudget lets voluntary disruptions (node drains and
-   * upgrades) take at most one pod at a time. Added only with 2 replicas or more: with
-   * one, it could only block drains or allow all.
-   *
-   * @default - production: true; tutorial: false
-   */
-  readonly podDisruptionBudget?: boolean;
-}
-
-/** The defaults of {@link HelloNodeAppProps} that do not depend on the profile: the reference workflow's. */
-export const HELLO_NODE_APP_DEFAULTS = {
-  name: 'hello-node',
-  image: 'gcr.io/terrycho-sandbox/hello-node:v1',
-  workload: Workload.REPLICATION_CONTROLLER,
-  profile: Profile.TUTORIAL,
-  replicas: 3,
-  containerPort: HELLO_NODE_SERVER.defaultPort,
-  servicePort: 80,
-  imagePullPolicy: ImagePullPolicy.ALWAYS,
-  serviceType: ServiceType.LOAD_BALANCER,
-} as const;
+import { Workload } from './workload';
 
 /** Where the server logs when the root filesystem is read-only and no `logFile` is given. */
 export const READ_ONLY_ROOT_LOG_FILE = '/var/log/hello-node/log.out';
 
-const SERVICE_SUFFIX = '-svc';
-const WORKLOAD_SUFFIXES: Readonly<Record<Workload, string>> = {
-  ReplicationController: '-rc',
-  Deployment: '-deployment',
-};
 const LOG_VOLUME = 'logs';
 const MAX_GRACE_SECONDS = Math.floor(MAX_INT32 / 1000) + SHUTDOWN_MARGIN_SECONDS;
 
@@ -284,17 +84,12 @@ export class HelloNodeApp extends Construct {
   constructor(scope: Construct, id: string, props: HelloNodeAppProps = {}) {
     const prop = propSubjects('HelloNodeApp', scope, id);
     const defaults = HELLO_NODE_APP_DEFAULTS;
-    const name = checkDns1035Label(prop('name'), props.name ?? defaults.name, MAX_DNS_LABEL_LENGTH - SERVICE_SUFFIX.length);
+    const shape = helloNodeShape(props, prop);
+    const { name, labels, namespace, profile, objectNames } = shape;
     const image = checkImage(prop('image'), props.image ?? defaults.image);
-    const workload = checkOneOf(prop('workload'), props.workload ?? defaults.workload, WORKLOADS);
-    const profile = PROFILE_DEFAULTS[checkOneOf(prop('profile'), props.profile ?? defaults.profile, PROFILES)];
-    const replicas = checkReplicas(prop('replicas'), props.replicas ?? defaults.replicas);
     const containerPort = checkPort(prop('containerPort'), props.containerPort ?? defaults.containerPort);
     const imagePullPolicy = checkOneOf(prop('imagePullPolicy'), props.imagePullPolicy ?? defaults.imagePullPolicy, IMAGE_PULL_POLICIES);
-    const serviceType = checkOneOf(prop('serviceType'), props.serviceType ?? defaults.serviceType, SERVICE_TYPES);
-    const servicePort = checkServicePort(prop('servicePort'), props.servicePort ?? defaults.servicePort, serviceType);
-    const labels = checkLabels(prop('labels'), props.labels ?? { app: name }, true);
-    const namespace = props.namespace === undefined ? undefined : checkDns1123Label(prop('namespace'), props.namespace);
+    const servicePort = checkServicePort(prop('servicePort'), props.servicePort ?? defaults.servicePort, shape.serviceType);
 
     const probe = (key: 'readinessProbe' | 'livenessProbe') => {
       const given = props[key] ?? profile[key];
@@ -342,30 +137,66 @@ export class HelloNodeApp extends Construct {
     this.labels = labels;
     ensureUniqueObjects(this);
 
-    this.workload = createWorkload(this, workload, {
-      name: `${name}${WORKLOAD_SUFFIXES[workload]}`,
+    this.workload = createWorkload(this, shape.workload, {
+      name: objectNames.workload,
       namespace,
-      replicas,
+      replicas: shape.replicas,
       labels,
-      template: { metadata: { name: `${name}-pod`, labels }, spec: podSpec },
+      template: { metadata: { name: objectNames.pod, labels }, spec: podSpec },
     });
 
     this.service = new LabeledService(this, 'Service', {
-      name: `${name}${SERVICE_SUFFIX}`,
+      name: objectNames.service,
       namespace,
       selector: labels,
       port: servicePort,
       targetPort: containerPort,
-      type: serviceType,
+      type: shape.serviceType,
     });
 
-    if ((props.podDisruptionBudget ?? profile.podDisruptionBudget) && replicas >= 2) {
+    if (objectNames.podDisruptionBudget) {
       this.podDisruptionBudget = new KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
-        metadata: { name: `${name}-pdb`, namespace },
-        spec: { maxUnavailable: IntOrString.fromNumber(1), selector: { matchLabels: labels } },
+        metadata: { name: objectNames.podDisruptionBudget, namespace },
+        spec: { maxUnavailable: ONE, selector: { matchLabels: labels } },
       });
     }
   }
+}
+
+/** What a workload object is made of. */
+interface WorkloadSpec {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly replicas: number;
+  /** The labels of the template's pods, which the workload selects. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly template: PodTemplateSpec;
+}
+
+const ONE = IntOrString.fromNumber(1);
+
+/**
+ * Creates the workload object of `kind`. A Deployment's rolling update adds one new
+ * pod and removes one old pod at a time (maxSurge 1, maxUnavailable 1), so a rollout
+ * never leaves fewer than replicas - 1 pods ready.
+ */
+function createWorkload(scope: Construct, kind: Workload, spec: WorkloadSpec): KubeReplicationController | KubeDeployment {
+  const metadata = { name: spec.name, namespace: spec.namespace };
+  if (kind === Workload.DEPLOYMENT) {
+    return new KubeDeployment(scope, kind, {
+      metadata,
+      spec: {
+        replicas: spec.replicas,
+        selector: { matchLabels: spec.labels },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: ONE, maxUnavailable: ONE } },
+        template: spec.template,
+      },
+    });
+  }
+  return new KubeReplicationController(scope, kind, {
+    metadata,
+    spec: { replicas: spec.replicas, selector: spec.labels, template: spec.template },
+  });
 }
 
 function httpProbe(subject: string, given: HttpProbe, port: number): Probe {
