@@ -6,12 +6,12 @@
 // manifests are written by cdk8s's own app.synth(), through runSynth, which makes
 // the write atomic and puts the last good output back if a synth fails.
 import { App } from 'cdk8s';
-import { fromEnv, loadSettings } from './src/settings';
+import { fromEnv, loadAppSettings } from './src/settings';
 import { addHelloNodeChart, runSynth } from './src/synth';
 
 // Settings are read inside the synth, so that a bad one, like any other failure,
 // puts back the last complete output that `cdk8s synth` deleted before starting us.
 // cdk8s runs the app from the project root (where cdk8s.yaml is), as does hello-node.
 void runSynth(new App(), (app) => {
-  addHelloNodeChart(app, loadSettings(fromEnv(process.env)));
+  addHelloNodeChart(app, loadAppSettings(fromEnv(process.env)));
 }, { projectRoot: process.cwd() });

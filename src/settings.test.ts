@@ -1,24 +1,29 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromEnv, helloNodeAppProps, isGoogleRegistry, loadSettings, registryOf, SETTING_NAMES } from './settings';
+import { fromEnv, helloNodeAppProps, isGoogleRegistry, loadAppSettings, loadClusterSettings, registryOf, SETTING_NAMES } from './settings';
+import { HELLO_NODE_APP_DEFAULTS } from '../lib/hello-node-props';
 import { validationErrorOf } from '../test/errors';
 
-const load = (env: Record<string, string>) => loadSettings(fromEnv(env));
+const load = (env: Record<string, string>) => loadAppSettings(fromEnv(env));
+const loadCluster = (env: Record<string, string>) => loadClusterSettings(fromEnv(env));
 
-describe('loadSettings', () => {
-  test('with no variables set reproduces the tutorial', () => {
+describe('loadAppSettings', () => {
+  test('with no variables set reproduces the tutorial, whose image is the construct\'s default', () => {
     expect(load({})).toEqual({
       gcpProject: 'terrycho-sandbox',
       imageRegistry: 'gcr.io',
-      image: 'gcr.io/terrycho-sandbox/hello-node:v1',
+      image: HELLO_NODE_APP_DEFAULTS.image,
+      imageSource: 'IMAGE_REGISTRY, GCP_PROJECT and IMAGE_TAG',
       replicas: undefined,
       namespace: undefined,
       serviceType: undefined,
       workload: undefined,
       profile: undefined,
-      cluster: 'terry-gke-10',
-      zone: 'asia-northeast1-c',
     });
+  });
+
+  test('checks only the app\'s settings: a cluster setting, even a bad one, is not its concern', () => {
+    expect(() => load({ GKE_ZONE: 'us-central1', GKE_CLUSTER: 'Bad Name' })).not.toThrow();
   });
 
   test('composes the image from registry, project and tag', () => {
@@ -83,10 +88,6 @@ describe('loadSettings', () => {
     expect(load({ HELLO_NODE_IMAGE: 'eu.gcr.io/p/x:v1' }).imageRegistry).toBe('eu.gcr.io');
   });
 
-  test('reads the GKE cluster and zone', () => {
-    expect(load({ GKE_CLUSTER: 'c', GKE_ZONE: 'us-central1-a' })).toMatchObject({ cluster: 'c', zone: 'us-central1-a' });
-  });
-
   describe('rejects a bad value, naming the variable', () => {
     test.each([
       ['GCP_PROJECT', 'short', 'Google Cloud project id'],
@@ -105,11 +106,6 @@ describe('loadSettings', () => {
       ['HELLO_NODE_REPLICAS', '2147483648', 'integer from 0 to 2147483647'],
       ['HELLO_NODE_NAMESPACE', 'Prod', 'DNS-1123 label'],
       ['HELLO_NODE_SERVICE_TYPE', 'loadbalancer', 'one of ClusterIP, NodePort, LoadBalancer'],
-      ['GKE_CLUSTER', 'Terry', 'GKE cluster name'],
-      ['GKE_CLUSTER', 'c'.repeat(41), 'GKE cluster name'],
-      ['GKE_CLUSTER', 'x;rm -rf /', 'GKE cluster name'],
-      ['GKE_ZONE', 'asia-northeast1', 'Google Cloud zone'],
-      ['GKE_ZONE', 'asia-northeast1-c --project=evil', 'Google Cloud zone'],
     ])('%s=%j', (name, value, rule) => {
       const err = validationErrorOf(() => load({ [name]: value }));
       expect(err.subject).toBe(`environment variable ${name}`);
@@ -122,10 +118,6 @@ describe('loadSettings', () => {
       expect(load({ GCP_PROJECT: 'a'.repeat(30) }).gcpProject).toHaveLength(30);
     });
 
-    test('GKE_CLUSTER boundary: 40 characters are accepted', () => {
-      expect(load({ GKE_CLUSTER: 'c'.repeat(40) }).cluster).toHaveLength(40);
-    });
-
     test('IMAGE_REPOSITORY must be a repository id', () => {
       const err = validationErrorOf(() => load({ IMAGE_REGISTRY: 'us-docker.pkg.dev', IMAGE_REPOSITORY: 'Apps' }));
       expect(err.subject).toBe('environment variable IMAGE_REPOSITORY');
@@ -135,6 +127,48 @@ describe('loadSettings', () => {
     test('HELLO_NODE_REPLICAS boundary: 2147483647 is accepted', () => {
       expect(load({ HELLO_NODE_REPLICAS: '2147483647' }).replicas).toBe(2147483647);
     });
+  });
+});
+
+describe('loadClusterSettings', () => {
+  test('defaults to the tutorial\'s zonal cluster', () => {
+    expect(loadCluster({})).toEqual({ gcpProject: 'terrycho-sandbox', cluster: 'terry-gke-10', location: { kind: 'zone', name: 'asia-northeast1-c' } });
+  });
+
+  test('GKE_REGION makes it a regional cluster', () => {
+    expect(loadCluster({ GKE_REGION: 'us-central1' }).location).toEqual({ kind: 'region', name: 'us-central1' });
+  });
+
+  test('a region in GKE_ZONE is refused with a pointer to GKE_REGION', () => {
+    const err = validationErrorOf(() => loadCluster({ GKE_ZONE: 'us-central1' }));
+    expect(err.subject).toBe('environment variable GKE_ZONE');
+    expect(err.rule).toContain('this is a region: set GKE_REGION (or --region)');
+  });
+
+  test('a zone and a region together are refused, naming both', () => {
+    const err = validationErrorOf(() => loadCluster({ GKE_ZONE: 'us-central1-a', GKE_REGION: 'us-central1' }));
+    expect(err.subject).toBe('environment variable GKE_ZONE and environment variable GKE_REGION');
+  });
+
+  test('does not read the image settings', () => {
+    expect(() => loadCluster({ IMAGE_TAG: '-bad', HELLO_NODE_REPLICAS: 'many' })).not.toThrow();
+  });
+
+  test.each([
+    ['GKE_CLUSTER', 'Terry', 'GKE cluster name'],
+    ['GKE_CLUSTER', 'c'.repeat(41), 'GKE cluster name'],
+    ['GKE_CLUSTER', 'x;rm -rf /', 'GKE cluster name'],
+    ['GKE_ZONE', 'asia-northeast1-c --project=evil', 'Google Cloud zone'],
+    ['GKE_REGION', 'asia-northeast1-c', 'Google Cloud region'],
+    ['GCP_PROJECT', 'short', 'Google Cloud project id'],
+  ])('rejects %s=%j, naming the variable', (name, value, rule) => {
+    const err = validationErrorOf(() => loadCluster({ [name]: value }));
+    expect(err.subject).toBe(`environment variable ${name}`);
+    expect(err.rule).toContain(rule);
+  });
+
+  test('GKE_CLUSTER boundary: 40 characters are accepted', () => {
+    expect(loadCluster({ GKE_CLUSTER: 'c'.repeat(40) }).cluster).toHaveLength(40);
   });
 });
 
@@ -167,6 +201,8 @@ describe('helloNodeAppProps', () => {
       replicas: undefined,
       namespace: undefined,
       serviceType: undefined,
+      workload: undefined,
+      profile: undefined,
     });
   });
 });

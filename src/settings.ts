@@ -4,7 +4,10 @@
  * props. main.ts and the CLI both go through here, so the image that is built,
  * pushed and deployed is always the same one.
  */
-import { HELLO_NODE_APP_DEFAULTS, HelloNodeAppProps, Profile, PROFILES, SERVICE_TYPES, ServiceType, Workload, WORKLOADS } from '../lib';
+// The library's cdk8s-free modules only: commands that do not synthesize never load cdk8s.
+import { HELLO_NODE_APP_DEFAULTS, HelloNodeAppProps } from '../lib/hello-node-props';
+import { Profile, PROFILES } from '../lib/profile';
+import { SERVICE_TYPES, ServiceType } from '../lib/service-type';
 import {
   checkDns1123Label,
   checkImage,
@@ -14,23 +17,24 @@ import {
   checkReplicas,
   ValidationError,
 } from '../lib/validation';
+import { Workload, WORKLOADS } from '../lib/workload';
 
-/** The settings' names, which are also their environment variables. */
-export const SETTING_NAMES = [
-  'GCP_PROJECT',
-  'IMAGE_REGISTRY',
-  'IMAGE_REPOSITORY',
-  'IMAGE_TAG',
-  'HELLO_NODE_IMAGE',
+/** The settings that name the image: what `image build` and `image push` use. */
+export const IMAGE_SETTING_NAMES = ['GCP_PROJECT', 'IMAGE_REGISTRY', 'IMAGE_REPOSITORY', 'IMAGE_TAG', 'HELLO_NODE_IMAGE'] as const;
+/** The settings of the app's objects, with the image's: what the cdk8s app (main.ts) reads. */
+export const APP_SETTING_NAMES = [
+  ...IMAGE_SETTING_NAMES,
   'HELLO_NODE_REPLICAS',
   'HELLO_NODE_NAMESPACE',
   'HELLO_NODE_SERVICE_TYPE',
   'HELLO_NODE_WORKLOAD',
   'HELLO_NODE_PROFILE',
-  'GKE_CLUSTER',
-  'GKE_ZONE',
 ] as const;
-export type SettingName = (typeof SETTING_NAMES)[number];
+/** The settings of the GKE cluster: what the `cluster` commands use. */
+export const CLUSTER_SETTING_NAMES = ['GCP_PROJECT', 'GKE_CLUSTER', 'GKE_ZONE', 'GKE_REGION'] as const;
+/** Every setting's name, which is also its environment variable. */
+export const SETTING_NAMES = [...new Set([...APP_SETTING_NAMES, ...CLUSTER_SETTING_NAMES])];
+export type SettingName = (typeof APP_SETTING_NAMES)[number] | (typeof CLUSTER_SETTING_NAMES)[number];
 
 /** A setting's raw text and where it came from, for error messages. */
 export interface RawSetting {
@@ -50,14 +54,20 @@ export function fromEnv(env: Readonly<Record<string, string | undefined>>): Sett
   };
 }
 
-/** The checked configuration. */
-export interface Settings {
-  /** The Google Cloud project that hosts the image (and the cluster). */
+/** The image that is built, pushed and deployed. */
+export interface ImageSettings {
+  /** The Google Cloud project that hosts the image. */
   readonly gcpProject: string;
   /** The registry host the image is pushed to (from IMAGE_REGISTRY, or HELLO_NODE_IMAGE's host). */
   readonly imageRegistry: string;
-  /** The full image reference that is built, pushed and deployed. */
+  /** The full image reference. */
   readonly image: string;
+  /** Where the image reference came from, for errors about it. */
+  readonly imageSource: string;
+}
+
+/** The app's objects, as the cdk8s app builds them. */
+export interface AppSettings extends ImageSettings {
   /** Replicas, when set; otherwise the construct's default. */
   readonly replicas?: number;
   /** Namespace of the app's objects, when set. */
@@ -68,17 +78,31 @@ export interface Settings {
   readonly workload?: Workload;
   /** The profile, when set; otherwise the construct's default. */
   readonly profile?: Profile;
-  /** The GKE cluster's name. */
-  readonly cluster: string;
-  /** The GKE cluster's zone. */
-  readonly zone: string;
 }
 
-/** The settings' defaults: the reference workflow's project, registry and tag. */
+/** Where a GKE cluster is: a zone (one zone's nodes) or a region (nodes in three zones). */
+export interface ClusterLocation {
+  readonly kind: 'zone' | 'region';
+  readonly name: string;
+}
+
+/** The GKE cluster. */
+export interface ClusterSettings {
+  /** The Google Cloud project of the cluster. */
+  readonly gcpProject: string;
+  /** The cluster's name. */
+  readonly cluster: string;
+  readonly location: ClusterLocation;
+}
+
+/** The settings' defaults: the reference workflow's project, registry, tag, cluster and zone. */
+// The image's parts are those of the construct's default image, so that the image
+// composed from the defaults is that image (one home for it).
+const [DEFAULT_REGISTRY, DEFAULT_PROJECT, DEFAULT_REPOSITORY_AND_TAG] = HELLO_NODE_APP_DEFAULTS.image.split('/');
 export const SETTING_DEFAULTS = {
-  GCP_PROJECT: 'terrycho-sandbox',
-  IMAGE_REGISTRY: 'gcr.io',
-  IMAGE_TAG: 'v1',
+  GCP_PROJECT: DEFAULT_PROJECT,
+  IMAGE_REGISTRY: DEFAULT_REGISTRY,
+  IMAGE_TAG: DEFAULT_REPOSITORY_AND_TAG.split(':')[1],
   GKE_CLUSTER: 'terry-gke-10',
   GKE_ZONE: 'asia-northeast1-c',
 } as const;
@@ -102,9 +126,19 @@ export function checkClusterName(subject: string, value: string): string {
   return checkPattern(subject, value, /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, 'must be a GKE cluster name: 1 to 40 lowercase letters, digits and \'-\', starting with a letter and not ending with \'-\'');
 }
 
+const REGION = /^[a-z]+(-[a-z]+)*-[a-z]+[0-9]+$/;
+
 /** A Google Cloud zone: `<region>-<letter>`, e.g. asia-northeast1-c. */
 export function checkZone(subject: string, value: string): string {
-  return checkPattern(subject, value, /^[a-z]+(-[a-z]+)+[0-9]+-[a-z]$/, 'must be a Google Cloud zone such as asia-northeast1-c or us-central1-a');
+  const rule = REGION.test(value)
+    ? 'must be a Google Cloud zone such as asia-northeast1-c; this is a region: set GKE_REGION (or --region) for a regional cluster'
+    : 'must be a Google Cloud zone such as asia-northeast1-c or us-central1-a';
+  return checkPattern(subject, value, /^[a-z]+(-[a-z]+)*-[a-z]+[0-9]+-[a-z]$/, rule);
+}
+
+/** A Google Cloud region, e.g. asia-northeast1 or us-central1. */
+export function checkRegion(subject: string, value: string): string {
+  return checkPattern(subject, value, REGION, 'must be a Google Cloud region such as asia-northeast1 or us-central1');
 }
 
 /** An Artifact Registry repository id: 1 to 63 lowercase letters, digits and '-', starting with a letter. */
@@ -128,44 +162,64 @@ export function registryOf(image: string): string {
   return image.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
 }
 
+const settingOrDefault = (lookup: SettingLookup, name: keyof typeof SETTING_DEFAULTS): RawSetting =>
+  lookup(name) ?? { value: SETTING_DEFAULTS[name], source: `default ${name}` };
+
 /**
- * Reads and checks every setting. A bad value throws a `ValidationError` naming
+ * Reads and checks the image settings. A bad value throws a `ValidationError` naming
  * where it came from (the environment variable or flag).
  */
-export function loadSettings(lookup: SettingLookup): Settings {
-  const text = (name: keyof typeof SETTING_DEFAULTS): RawSetting =>
-    lookup(name) ?? { value: SETTING_DEFAULTS[name], source: `default ${name}` };
-
-  const project = text('GCP_PROJECT');
-  const registry = text('IMAGE_REGISTRY');
-  const tag = text('IMAGE_TAG');
-  const cluster = text('GKE_CLUSTER');
-  const zone = text('GKE_ZONE');
+export function loadImageSettings(lookup: SettingLookup): ImageSettings {
+  const project = settingOrDefault(lookup, 'GCP_PROJECT');
   const gcpProject = checkGcpProject(project.source, project.value);
   const imageOverride = lookup('HELLO_NODE_IMAGE');
-  const image = imageOverride
-    ? checkImage(imageOverride.source, imageOverride.value)
-    : composeImage(checkRegistryHost(registry.source, registry.value), registry.source, lookup('IMAGE_REPOSITORY'), gcpProject, checkImageTag(tag.source, tag.value));
+  if (imageOverride) {
+    const image = checkImage(imageOverride.source, imageOverride.value);
+    return { gcpProject, imageRegistry: registryOf(image), image, imageSource: imageOverride.source };
+  }
+  const registry = settingOrDefault(lookup, 'IMAGE_REGISTRY');
+  const tag = settingOrDefault(lookup, 'IMAGE_TAG');
+  const image = composeImage(checkRegistryHost(registry.source, registry.value), registry.source, lookup('IMAGE_REPOSITORY'), gcpProject, checkImageTag(tag.source, tag.value));
+  return { gcpProject, imageRegistry: registryOf(image), image, imageSource: 'IMAGE_REGISTRY, GCP_PROJECT and IMAGE_TAG' };
+}
 
-  const replicasText = lookup('HELLO_NODE_REPLICAS');
+/** Reads and checks the settings of the app's objects (and its image). */
+export function loadAppSettings(lookup: SettingLookup): AppSettings {
+  const replicas = lookup('HELLO_NODE_REPLICAS');
   const namespace = lookup('HELLO_NODE_NAMESPACE');
   const serviceType = lookup('HELLO_NODE_SERVICE_TYPE');
   const workload = lookup('HELLO_NODE_WORKLOAD');
   const profile = lookup('HELLO_NODE_PROFILE');
-
   return {
-    gcpProject,
-    imageRegistry: registryOf(image),
-    image,
-    replicas: replicasText && parseWholeNumber(replicasText, checkReplicas),
+    ...loadImageSettings(lookup),
+    replicas: replicas && parseWholeNumber(replicas, checkReplicas),
     namespace: namespace && checkDns1123Label(namespace.source, namespace.value),
     serviceType: serviceType && checkOneOf(serviceType.source, serviceType.value, SERVICE_TYPES),
     workload: workload && checkOneOf(workload.source, workload.value, WORKLOADS),
     profile: profile && checkOneOf(profile.source, profile.value, PROFILES),
-    cluster: checkClusterName(cluster.source, cluster.value),
-    zone: checkZone(zone.source, zone.value),
   };
 }
+
+/** Reads and checks the cluster's settings: a zone, or a region, never both. */
+export function loadClusterSettings(lookup: SettingLookup): ClusterSettings {
+  const project = settingOrDefault(lookup, 'GCP_PROJECT');
+  const cluster = settingOrDefault(lookup, 'GKE_CLUSTER');
+  const zone = lookup('GKE_ZONE');
+  const region = lookup('GKE_REGION');
+  if (zone && region) {
+    throw new ValidationError(`${zone.source} and ${region.source}`, `${zone.value}, ${region.value}`, 'name one cluster location: a zone (zonal cluster) or a region (regional or Autopilot cluster), not both');
+  }
+  const location: ClusterLocation = region
+    ? { kind: 'region', name: checkRegion(region.source, region.value) }
+    : { kind: 'zone', name: checkZone(...sourceAndValue(zone ?? settingOrDefault(lookup, 'GKE_ZONE'))) };
+  return {
+    gcpProject: checkGcpProject(project.source, project.value),
+    cluster: checkClusterName(cluster.source, cluster.value),
+    location,
+  };
+}
+
+const sourceAndValue = (raw: RawSetting): [string, string] => [raw.source, raw.value];
 
 /**
  * `<registry>/<project>/hello-node:<tag>` for gcr.io hosts, and
@@ -197,7 +251,7 @@ export function parseWholeNumber(raw: RawSetting, check: (subject: string, value
 }
 
 /** The props of the app's {@link HelloNodeApp}; unset settings keep the construct's defaults. */
-export function helloNodeAppProps(settings: Settings): HelloNodeAppProps {
+export function helloNodeAppProps(settings: AppSettings): HelloNodeAppProps {
   return {
     image: settings.image,
     replicas: settings.replicas,

@@ -31,7 +31,7 @@ import { App, Chart, Yaml } from 'cdk8s';
 import { DuplicateObjectError, ensureUniqueObjects, HelloNodeApp, ValidationError } from '../lib';
 import { acquireLock, LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
-import { helloNodeAppProps, Settings } from './settings';
+import { AppSettings, helloNodeAppProps } from './settings';
 
 /** The chart's id, and so the output file's name: `hello-node.k8s.yaml`. */
 export const CHART_ID = 'hello-node';
@@ -133,13 +133,10 @@ export function runSynth(app: App, build: (app: App) => void, options: SynthOpti
   });
 }
 
-/** The id of the {@link HelloNodeApp} in the chart. */
-export const APP_ID = 'app';
-
 /** Adds the hello-node chart, configured by `settings`, to `app`. */
-export function addHelloNodeChart(app: App, settings: Settings): Chart {
+export function addHelloNodeChart(app: App, settings: AppSettings): Chart {
   const chart = new Chart(app, CHART_ID);
-  new HelloNodeApp(chart, APP_ID, helloNodeAppProps(settings));
+  new HelloNodeApp(chart, 'app', helloNodeAppProps(settings));
   return chart;
 }
 
