@@ -225,4 +225,4 @@ if (require.main === module) {
   main();
 }
 
-module.exports = { readConfig };
+module.exports = { readConfig, createHelloServer };

@@ -1,13 +1,30 @@
 /**
- * `hello-node`: the reference workflow's docker, gcloud and kubectl steps as one
- * typed command, configured by flags and the same environment variables as the synth.
+ * `hello-node`: the reference workflow's docker, gcloud and kubectl steps, and the
+ * rest of the service's life (rollout, status, diff, prune), as one typed command,
+ * configured by flags and the same environment variables as the synth.
+ *
+ * `main` takes its argv, environment, output streams, tool executor and clock, so the
+ * whole CLI runs in-process in tests; bin/hello-node.js passes the real ones. It never
+ * loads cdk8s: `deploy` runs the project's cdk8s app with `npx cdk8s synth`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
-import { ValidationError } from '../lib';
-import { checkReplicas } from '../lib/validation';
+import { checkReplicas, ValidationError } from '../lib/validation';
+import * as deploying from './deploy';
+import { NoClusterError } from './kube';
 import * as ops from './operations';
-import { fromEnv, loadSettings, parseWholeNumber, SETTING_NAMES, SettingLookup, SettingName, Settings } from './settings';
-import { createRunner, MissingToolError, Runner, ToolFailedError } from './tools';
+import {
+  APP_SETTING_NAMES,
+  fromEnv,
+  loadAppSettings,
+  loadClusterSettings,
+  loadImageSettings,
+  parseWholeNumber,
+  SettingLookup,
+  SettingName,
+} from './settings';
+import { status } from './status';
+import { createRunner, MissingToolError, Runner, spawnTool, ToolExecutor, ToolFailedError } from './tools';
 
 /** The flags that override settings, each with the environment variable it stands for. */
 const SETTING_FLAGS: readonly { flag: string; value: string; attribute: string; setting: SettingName; help: string }[] = [
@@ -22,8 +39,32 @@ const SETTING_FLAGS: readonly { flag: string; value: string; attribute: string; 
   { flag: '--workload', value: '<kind>', attribute: 'workload', setting: 'HELLO_NODE_WORKLOAD', help: 'ReplicationController or Deployment' },
   { flag: '--profile', value: '<profile>', attribute: 'profile', setting: 'HELLO_NODE_PROFILE', help: 'tutorial or production' },
   { flag: '--cluster', value: '<name>', attribute: 'cluster', setting: 'GKE_CLUSTER', help: 'GKE cluster' },
-  { flag: '--zone', value: '<zone>', attribute: 'zone', setting: 'GKE_ZONE', help: 'GKE cluster zone' },
+  { flag: '--zone', value: '<zone>', attribute: 'zone', setting: 'GKE_ZONE', help: 'GKE cluster zone (a zonal cluster)' },
+  { flag: '--region', value: '<region>', attribute: 'region', setting: 'GKE_REGION', help: 'GKE cluster region (a regional or Autopilot cluster)' },
 ];
+
+/** Seconds between two looks at the cluster while a deploy waits. */
+const POLL_SECONDS = 2;
+
+/** Everything the CLI touches outside itself. */
+export interface CliContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly execute: ToolExecutor;
+  readonly clock: ops.Clock;
+  /** Where the CLI runs: the project root, with app/ and cdk8s.yaml. */
+  readonly projectRoot: string;
+}
+
+const realContext = (): CliContext => ({
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  execute: spawnTool,
+  clock: { now: () => Date.now(), sleep: (ms) => sleep(ms) },
+  projectRoot: process.cwd(),
+});
 
 /** Settings from flags first, then the environment. */
 function lookupFrom(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): SettingLookup {
@@ -35,25 +76,12 @@ function lookupFrom(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): Set
   };
 }
 
-/** The settings that are set, as `NAME=value` words for an equivalent command line. */
-function settingWords(lookup: SettingLookup): string[] {
-  return SETTING_NAMES.flatMap((name) => {
+/** The app's settings that are set, as the environment of `npx cdk8s synth`. */
+function appSettingEnv(lookup: SettingLookup): Record<string, string> {
+  return Object.fromEntries(APP_SETTING_NAMES.flatMap((name) => {
     const raw = lookup(name);
-    return raw ? [`${name}=${raw.value}`] : [];
-  });
-}
-
-interface Context {
-  readonly settings: Settings;
-  readonly runner: Runner;
-  readonly lookup: SettingLookup;
-}
-
-/** Reads and checks the settings for a command, from its flags (and the program's) and `env`. */
-function contextOf(cmd: Command, env: NodeJS.ProcessEnv): Context {
-  const flags = cmd.optsWithGlobals();
-  const lookup = lookupFrom(flags, env);
-  return { settings: loadSettings(lookup), runner: createRunner(flags.dryRun === true), lookup };
+    return raw ? [[name, raw.value]] : [];
+  }));
 }
 
 /** Parses seconds from a flag: a number, 0 or more. */
@@ -66,11 +94,21 @@ function seconds(cmd: Command, name: string): number {
   return value;
 }
 
-export function buildProgram(env: NodeJS.ProcessEnv): Command {
+/** The exit code a command asks for, when it is not 0. */
+class ExitCode extends Error {
+  constructor(public readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export function buildProgram(context: CliContext): Command {
+  const { env, stdout, stderr } = context;
   const program = new Command('hello-node')
-    .description('Build, push and deploy the hello-node app on GKE with docker, gcloud and kubectl.\nSettings come from flags, then environment variables, then the tutorial\'s defaults.')
+    .description('Build, push, deploy and operate the hello-node app on GKE with docker, gcloud and kubectl.\nSettings come from flags, then environment variables, then the tutorial\'s defaults.')
     .option('--dry-run', 'print each command, as it could be pasted into a shell, and run nothing')
+    .option('--verbose', 'show kubectl\'s own error output, not only the explanation')
     .configureHelp({ showGlobalOptions: true })
+    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
     .showHelpAfterError()
     .exitOverride();
   for (const { flag, value, setting, help } of SETTING_FLAGS) {
@@ -78,41 +116,72 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   }
 
   const command = (parent: Command, name: string, description: string) => parent.command(name).description(description).exitOverride();
-  /** Gives the command's action its checked settings and runner. */
-  const act = (cmd: Command, run: (context: Context, self: Command) => Promise<void>) =>
-    cmd.action((...args: unknown[]) => {
+  /** Gives the command's action its settings lookup, runner and own flags; settings are loaded by each command, only those it uses. */
+  const act = (cmd: Command, run: (lookup: SettingLookup, runner: Runner, self: Command) => Promise<void>) =>
+    cmd.action(async (...args: unknown[]) => {
       const self = args[args.length - 1] as Command;
-      return run(contextOf(self, env), self);
+      const flags = self.optsWithGlobals();
+      const runner = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute });
+      await run(lookupFrom(flags, env), runner, self);
     });
-  const plain = (cmd: Command, run: (settings: Settings, runner: Runner) => Promise<void>) =>
-    act(cmd, ({ settings, runner }) => run(settings, runner));
+  const deployOptions = (self: Command, lookup: SettingLookup, wait: boolean): deploying.DeployOptions => ({
+    outdir: env.CDK8S_OUTDIR ?? ops.DEFAULT_OUTDIR,
+    projectRoot: context.projectRoot,
+    settingEnv: appSettingEnv(lookup),
+    wait,
+    timeoutSeconds: self.opts().timeout === undefined ? 0 : seconds(self, 'timeout'),
+    intervalSeconds: POLL_SECONDS,
+    restart: self.opts().restart === true,
+    clock: context.clock,
+  });
+  const timeout = (cmd: Command) => cmd.option('--timeout <seconds>', 'give up waiting after this long', '300');
 
   const image = command(program, 'image', 'build and push the container image');
-  plain(command(image, 'build', 'docker build -t <image> app'), ops.imageBuild);
-  plain(command(image, 'push', 'gcloud auth configure-docker <registry>, then docker push <image>'), ops.imagePush);
+  act(command(image, 'build', 'docker build -t <image> app'), (lookup, runner) => ops.imageBuild(loadImageSettings(lookup), runner));
+  act(command(image, 'push', 'gcloud auth configure-docker <registry>, then docker push <image>; prints the digest'),
+    async (lookup, runner) => void await ops.imagePush(loadImageSettings(lookup), runner));
 
   const cluster = command(program, 'cluster', 'create, connect to and delete the GKE cluster');
-  plain(command(cluster, 'create', `create the zonal cluster: ${ops.CLUSTER_SHAPE.nodes} ${ops.CLUSTER_SHAPE.machineType} nodes, ${ops.CLUSTER_SHAPE.imageType}, auto-upgrade`), ops.clusterCreate);
-  plain(command(cluster, 'credentials', 'point kubectl at the cluster (gcloud container clusters get-credentials)'), ops.clusterCredentials);
+  act(command(cluster, 'create', `create the cluster: zonal with ${ops.CLUSTER_SHAPE.nodes} ${ops.CLUSTER_SHAPE.machineType} nodes, regional with one per zone, or --autopilot`)
+    .option('--autopilot', 'an Autopilot cluster (regional; GKE manages the nodes): gcloud container clusters create-auto'),
+  (lookup, runner, self) => ops.clusterCreate(loadClusterSettings(lookup), runner, self.opts().autopilot === true));
+  act(command(cluster, 'credentials', 'point kubectl at the cluster (gcloud container clusters get-credentials)'),
+    (lookup, runner) => ops.clusterCredentials(loadClusterSettings(lookup), runner));
   act(command(cluster, 'delete', 'delete the cluster (gcloud asks to confirm)').option('--yes', 'do not ask to confirm'),
-    ({ settings, runner }, self) => ops.clusterDelete(settings, runner, self.opts().yes === true));
+    (lookup, runner, self) => ops.clusterDelete(loadClusterSettings(lookup), runner, self.opts().yes === true));
 
-  act(command(program, 'deploy', 'synthesize dist/ (as npx cdk8s synth does), then kubectl apply -f dist/'),
-    ({ settings, runner, lookup }) => ops.deploy(settings, runner, settingWords(lookup), env.CDK8S_OUTDIR ?? ops.DEFAULT_OUTDIR));
-  act(command(program, 'scale', 'kubectl scale the ReplicationController (the next deploy resets it)').argument('<replicas>', 'how many pods'),
-    ({ settings, runner }, self) => ops.scale(settings, runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas)));
-  plain(command(program, 'status', 'the app\'s ReplicationController, pods and Service, selected by its labels'), ops.status);
-  act(command(program, 'url', 'wait for the LoadBalancer\'s external IP and print http://<ip>/')
-    .option('--timeout <seconds>', 'give up after this long', '300')
+  act(timeout(command(program, 'deploy', 'npx cdk8s synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL'))
+    .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
+    .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'),
+  (lookup, runner, self) => deploying.deploy(loadAppSettings(lookup), runner, deployOptions(self, lookup, self.opts().wait !== false)));
+  act(command(program, 'diff', 'what deploy would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something'),
+    async (lookup, runner, self) => {
+      const code = await deploying.diff(loadAppSettings(lookup), runner, deployOptions(self, lookup, false));
+      if (code !== 0) {
+        throw new ExitCode(code);
+      }
+    });
+  act(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL'))
+    .option('--keep-tag', 'deploy the image by its tag, not by the digest the registry returned')
+    .option('--restart', 'replace every pod even if its template is unchanged'),
+  (lookup, runner, self) => deploying.up(loadAppSettings(lookup), runner, { ...deployOptions(self, lookup, true), keepTag: self.opts().keepTag === true }));
+
+  act(command(program, 'scale', 'kubectl scale the workload (the next deploy resets it)').argument('<replicas>', 'how many pods'),
+    (lookup, runner, self) => ops.scale(loadAppSettings(lookup), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas)));
+  act(command(program, 'status', 'the workload (desired, updated, ready), each pod and the Service, found by name'),
+    (lookup, runner) => status(loadAppSettings(lookup), runner));
+  act(timeout(command(program, 'url', 'wait for the LoadBalancer\'s external address and print http://<address>/'))
     .option('--interval <seconds>', 'ask again after this long', '5'),
-  ({ settings, runner }, self) => ops.url(settings, runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }));
-  plain(command(program, 'teardown', 'delete exactly the app\'s Service, ReplicationController and pods (never --all)'), ops.teardown);
+  (lookup, runner, self) => ops.url(loadAppSettings(lookup), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
+  act(command(program, 'teardown', 'delete exactly the app\'s Service, budget, workload and pods (never --all)'),
+    (lookup, runner) => ops.teardown(loadAppSettings(lookup), runner));
   return program;
 }
 
 /** Runs the CLI and resolves to its exit code. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const program = buildProgram(env);
+export async function main(argv: readonly string[], given: Partial<CliContext> = {}): Promise<number> {
+  const context = { ...realContext(), ...given };
+  const program = buildProgram(context);
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });
@@ -121,22 +190,37 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
-    return exitCodeFor(err);
+    return exitCodeFor(err, context.stderr, argv.includes('--verbose'));
   }
 }
 
-function exitCodeFor(err: unknown): number {
+function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boolean): number {
+  const say = (line: string) => stderr.write(`hello-node: ${line}\n`);
   if (err instanceof CommanderError) {
     return err.exitCode; // commander has printed the help or the usage error
   }
+  if (err instanceof ExitCode) {
+    return err.code;
+  }
+  if (err instanceof NoClusterError) {
+    say(err.message);
+    if (verbose) {
+      stderr.write(`${err.kubectlError}\n`);
+    }
+    return 1;
+  }
   if (err instanceof ToolFailedError) {
-    process.stderr.write(`hello-node: ${err.message}\n`);
+    // kubectl's error output was held back to be explained; unexplained, it is shown
+    if (err.command.tool === 'kubectl' && !verbose && err.stderr.trim()) {
+      stderr.write(`${err.stderr.trimEnd()}\n`);
+    }
+    say(err.message);
     return err.exitCode;
   }
-  if (err instanceof ValidationError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError) {
-    process.stderr.write(`hello-node: ${err.message}\n`);
+  if (err instanceof ValidationError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError || err instanceof deploying.RolloutFailedError) {
+    say(err.message);
     return err instanceof MissingToolError ? 127 : 1;
   }
-  process.stderr.write(`hello-node: ${(err as Error).stack ?? String(err)}\n`);
+  say((err as Error).stack ?? String(err));
   return 1;
 }

@@ -1,28 +1,19 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
+import { App, Chart, YamlOutputType } from 'cdk8s';
 import { LockedError } from './lock';
 import { DuplicateObjectError } from '../lib';
-import { fromEnv, loadSettings } from './settings';
+import { fromEnv, loadAppSettings } from './settings';
 import { addHelloNodeChart, InterruptedError, OutputDirectoryError, synthesize } from './synth';
+import { configMap, debris, docsOf, listing, read, STATE, useScratchProject } from '../test/synth-helpers';
 
-const ROOT = path.join(__dirname, '..');
+const scratch = useScratchProject();
 let project: string;
 let outdir: string;
-beforeEach(() => {
-  project = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-synth-'));
-  outdir = path.join(project, 'dist');
-});
-afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+beforeEach(() => ({ project, outdir } = scratch()));
 
-const listing = (dir: string) => fs.readdirSync(dir).sort();
-const read = (file: string) => fs.readFileSync(file, 'utf8');
-const docsOf = (file: string) => parseAllDocuments(read(file)).map((d) => d.toJS());
-const configMap = (chart: Chart, id: string, data: Record<string, string> = {}) =>
-  new ApiObject(chart, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id }, data });
 /** Synthesizes a chart `chartId` holding one ConfigMap into `dir`. */
 const synthChart = (chartId: string, dir = outdir, appProps = {}) =>
   synthesize(new App({ outdir: dir, ...appProps }), (app) => configMap(new Chart(app, chartId), 'c'), { projectRoot: project });
@@ -31,14 +22,9 @@ const failingSynth = (dir = outdir) =>
     throw new Error('bad props');
   }, { projectRoot: project });
 
-const STATE = '.dist.synth';
-/** Every entry under `dir` whose name says a synth left it (staging directories, partial copies, locks). */
-const debris = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
-  .filter((entry) => /staging-|(^|\/)lock(\.|$)/.test(entry));
-
 describe('synthesize', () => {
   test('writes the hello-node chart to dist/hello-node.k8s.yaml, readable by other users', async () => {
-    const files = await synthesize(new App({ outdir }), (app) => addHelloNodeChart(app, loadSettings(fromEnv({}))), { projectRoot: project });
+    const files = await synthesize(new App({ outdir }), (app) => addHelloNodeChart(app, loadAppSettings(fromEnv({}))), { projectRoot: project });
     expect(files).toEqual([path.join(outdir, 'hello-node.k8s.yaml')]);
     expect(docsOf(files[0]).map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['ReplicationController/hello-node-rc', 'Service/hello-node-svc']);
     expect(fs.statSync(outdir).mode & 0o777).toBe(0o755);
@@ -167,16 +153,13 @@ describe('synthesize', () => {
 
   test('fails at once while another live process holds the output\'s lock', async () => {
     await synthChart('one');
-    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
-    try {
-      fs.writeFileSync(path.join(project, STATE, 'lock'), String(sleeper.pid));
-      const err = await synthChart('two').catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(LockedError);
-      expect((err as Error).message).toBe(`another synth into ${outdir} is running (pid ${sleeper.pid}): wait for it to finish, or stop it`);
-      expect(listing(outdir)).toEqual(['one.k8s.yaml']);
-    } finally {
-      sleeper.kill();
-    }
+    // this test's parent process (jest's) is alive for as long as the test runs
+    const holder = process.ppid;
+    fs.writeFileSync(path.join(project, STATE, 'lock'), String(holder));
+    const err = await synthChart('two').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockedError);
+    expect((err as Error).message).toBe(`another synth into ${outdir} is running (pid ${holder}): wait for it to finish, or stop it`);
+    expect(listing(outdir)).toEqual(['one.k8s.yaml']);
   });
 
   test('a Helm chart (cdk8s synth --format helm): templates/ replaced, the kept copy outside the chart, the whole chart restored on failure', async () => {
@@ -230,90 +213,6 @@ describe('a real full disk', () => {
     expect(listing(path.join(disk, 'dist'))).toEqual(['big.k8s.yaml']);
     expect(read(path.join(disk, 'dist', 'big.k8s.yaml'))).toBe(before);
     expect(debris(disk)).toEqual([]);
-  });
-});
-
-describe('real processes', () => {
-  // big enough that a synth takes a few hundred milliseconds, for signals to land in each step
-  const COUNT = 3000;
-  jest.setTimeout(30_000);
-  const child = (marker: string, preload: string[] = []): ChildProcess =>
-    spawn(process.execPath, [...preload, '-r', path.join(ROOT, 'scripts', 'ts-hook.js'), path.join(ROOT, 'test', 'synth-child.ts'), String(COUNT), marker], {
-      cwd: project,
-      env: { PATH: process.env.PATH, CDK8S_OUTDIR: outdir },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-  const finished = (proc: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    let stderr = '';
-    proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    proc.on('close', (code, signal) => resolve({ code, signal, stderr }));
-  });
-  /** The marker that every object of the output carries; fails unless the output is complete and of one synth. */
-  const outputMarker = () => {
-    const docs = docsOf(path.join(outdir, 'many.k8s.yaml'));
-    expect(docs).toHaveLength(COUNT);
-    const markers = new Set(docs.map((d) => d.data.marker));
-    expect(markers.size).toBe(1);
-    return [...markers][0];
-  };
-
-  test('a disk that fills up mid-file: exits 1 naming ENOSPC, the previous output and no debris left', async () => {
-    expect((await finished(child('old'))).code).toBe(0);
-    const result = await finished(child('new', ['-r', path.join(ROOT, 'test', 'enospc-preload.js')]));
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^hello-node synth failed: Error: ENOSPC: no space left on device, write/);
-    expect(outputMarker()).toBe('old');
-    expect(debris(project)).toEqual([]);
-  });
-
-  // Each delay lands in a different step: loading, building, writing, keeping, replacing.
-  const DELAYS = [0, 150, 250, 350];
-
-  test.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s at any moment: exits %i after cleaning up, the output old or new and complete, no debris', async (signal, code) => {
-    expect((await finished(child('old'))).code).toBe(0);
-    for (const [index, delay] of DELAYS.entries()) {
-      const before = outputMarker();
-      const proc = child(`new-${index}`);
-      setTimeout(() => proc.kill(signal), delay);
-      const result = await finished(proc);
-      if (result.code === code) {
-        expect(result.stderr).toBe(`hello-node synth failed: interrupted by ${signal}; the output directory holds the last complete output\n`);
-      } else if (result.code !== 0) {
-        // killed by the signal's default action before the synth began: nothing was written
-        expect(result.signal).toBe(signal);
-      }
-      expect([before, `new-${index}`]).toContain(outputMarker());
-      expect(debris(project)).toEqual([]);
-    }
-  });
-
-  test('SIGKILL at any moment: the output old or new and complete (or absent, restored by the next synth), which sweeps the debris', async () => {
-    expect((await finished(child('old'))).code).toBe(0);
-    for (const [index, delay] of DELAYS.entries()) {
-      const before = outputMarker();
-      const proc = child(`new-${index}`);
-      setTimeout(() => proc.kill('SIGKILL'), delay);
-      await finished(proc);
-      if (fs.existsSync(outdir)) {
-        expect([before, `new-${index}`]).toContain(outputMarker());
-      }
-      expect((await finished(child(`next-${index}`))).code).toBe(0);
-      expect(outputMarker()).toBe(`next-${index}`);
-      expect(debris(project)).toEqual([]);
-    }
-  });
-
-  test('concurrent synths into one directory: each succeeds or says another is running; one complete output, no debris', async () => {
-    const results = await Promise.all(['a', 'b', 'c', 'd'].map((marker) => finished(child(marker))));
-    for (const { code, stderr } of results) {
-      if (code !== 0) {
-        expect(code).toBe(1);
-        expect(stderr).toMatch(/^hello-node synth failed: another synth into .* is running \(pid \d+\): wait for it to finish, or stop it\n$/);
-      }
-    }
-    expect(results.some((r) => r.code === 0)).toBe(true);
-    expect(['a', 'b', 'c', 'd']).toContain(outputMarker());
-    expect(debris(project)).toEqual([]);
   });
 });
 

@@ -1,22 +1,50 @@
 /**
- * Runs docker, gcloud and kubectl for the CLI: always with argument arrays (never a
- * shell), printing each command first, or under --dry-run printing it instead.
+ * Runs docker, gcloud, kubectl and npx for the CLI: always with argument arrays
+ * (never a shell), printing each command first, or under --dry-run printing it
+ * instead. How a command is executed is injected, so the CLI runs in-process in tests
+ * against stand-in tools.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
-export type Tool = 'docker' | 'gcloud' | 'kubectl';
+export type Tool = 'docker' | 'gcloud' | 'kubectl' | 'npx';
 
 /** One invocation of a tool. */
 export interface ToolCommand {
   readonly tool: Tool;
   readonly args: readonly string[];
+  /** Variables added to the tool's environment (and printed before the command). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** What the tool reads on stdin. */
+  readonly input?: string;
+  /** How stdin is described when the command is printed (`-f -` reads it). */
+  readonly inputNote?: string;
+  /** Exit codes besides 0 that are answers, not failures (kubectl diff's 1). */
+  readonly okExitCodes?: readonly number[];
+  /** Whether the tool's stdout is progress for stderr, keeping stdout for results. */
+  readonly stdoutToStderr?: boolean;
 }
+
+/** What a finished tool left: its exit code, and its output where it was captured. */
+export interface ToolResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs one command. `stream`: the tool's stdout goes on to `out` as it comes (and is
+ * still returned); otherwise it is only returned. Stderr is always returned, and goes
+ * on to `err` as it comes when `echoStderr`. Rejects with MissingToolError when the
+ * tool is not installed.
+ */
+export type ToolExecutor = (command: ToolCommand, io: { stream: boolean; echoStderr: boolean; out: NodeJS.WritableStream; err: NodeJS.WritableStream }) => Promise<ToolResult>;
 
 const INSTALL_HINTS: Record<Tool, string> = {
   docker: 'install Docker (https://docs.docker.com/get-docker/) and make sure its daemon is running',
   gcloud: 'install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)',
   kubectl: 'install kubectl with `gcloud components install kubectl gke-gcloud-auth-plugin` (or see https://kubernetes.io/docs/tasks/tools/)',
+  npx: 'install Node.js (https://nodejs.org/), which brings npx, and run `npm ci` in the project',
 };
 
 /** A tool that is not on PATH. */
@@ -29,8 +57,8 @@ export class MissingToolError extends Error {
 
 /** A tool that exited non-zero; the CLI exits with the same code. */
 export class ToolFailedError extends Error {
-  constructor(public readonly command: ToolCommand, public readonly exitCode: number) {
-    super(`${command.tool} exited with code ${exitCode}`);
+  constructor(public readonly command: ToolCommand, public readonly exitCode: number, public readonly stderr: string, detail?: string) {
+    super(detail ?? `${command.tool} exited with code ${exitCode}`);
     this.name = 'ToolFailedError';
   }
 }
@@ -47,58 +75,99 @@ export function commandLine(words: readonly string[]): string {
   return words.map(shellQuote).join(' ');
 }
 
+/** A command with its variables, as a user would type it: `NAME='a value' tool args`. */
+export function commandLineOf(command: Pick<ToolCommand, 'tool' | 'args' | 'env'>): string {
+  const assignments = Object.entries(command.env ?? {}).map(([name, value]) => `${name}=${shellQuote(value)}`);
+  return [...assignments, commandLine([command.tool, ...command.args])].join(' ');
+}
+
 /** Where commands go: printed only (dry run) or printed and run. */
 export interface Runner {
   readonly dryRun: boolean;
+  /** Whether tools' own error output is shown as it comes (--verbose), not only explained. */
+  readonly verbose: boolean;
   /** Prints a note or progress (stderr; under --dry-run, stdout, beside the commands). */
   say(line: string): void;
   /** Prints a result, such as a URL, on stdout. */
   result(line: string): void;
-  /** Prints a command line as `run` does, for a step that runs in-process rather than as a tool. */
-  announce(words: readonly string[]): void;
-  /** Prints `command` and runs it with its output streaming through; throws if it fails. */
-  run(command: ToolCommand): Promise<void>;
-  /** Runs `command` and returns its standard output; throws if it fails. */
-  capture(command: ToolCommand): Promise<string>;
+  /** Prints `command` and runs it with its output streaming through; returns its stdout; throws if it fails. */
+  run(command: ToolCommand): Promise<ToolResult>;
+  /** Runs `command` quietly and returns what it printed; throws if it fails. Under dry run, prints it and returns ''. */
+  capture(command: ToolCommand): Promise<ToolResult>;
 }
 
+export interface RunnerOptions {
+  readonly dryRun: boolean;
+  readonly verbose?: boolean;
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+  readonly execute: ToolExecutor;
+}
+
+const DRY_RESULT: ToolResult = { exitCode: 0, stdout: '', stderr: '' };
+
 /**
- * The real runner. Under dry run it prints each command on stdout, exactly as it
- * could be pasted into a shell, and runs nothing; otherwise it prints each command on
- * stderr (`+ command`, like `set -x`) before running it.
+ * A runner. Under dry run it prints each command on stdout, exactly as it could be
+ * pasted into a shell, and runs nothing; otherwise it prints each command on stderr
+ * (`+ command`, like `set -x`) before running it.
  */
-export function createRunner(dryRun: boolean, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Runner {
-  const announce = (words: readonly string[]) => (dryRun ? out.write(`${commandLine(words)}\n`) : err.write(`+ ${commandLine(words)}\n`));
+export function createRunner({ dryRun, verbose = false, out, err, execute }: RunnerOptions): Runner {
+  const print = (line: string) => (dryRun ? out.write(`${line}\n`) : err.write(`+ ${line}\n`));
+  const announce = (command: ToolCommand) => print(`${commandLineOf(command)}${command.inputNote ? ` ${command.inputNote}` : ''}`);
+  const runIt = async (command: ToolCommand, stream: boolean): Promise<ToolResult> => {
+    // kubectl's own error output is explained by the CLI; --verbose shows it as well
+    const echoStderr = verbose || command.tool !== 'kubectl';
+    const result = await execute(command, { stream, echoStderr, out: command.stdoutToStderr ? err : out, err });
+    if (result.exitCode !== 0 && !(command.okExitCodes ?? []).includes(result.exitCode)) {
+      throw new ToolFailedError(command, result.exitCode, result.stderr);
+    }
+    return result;
+  };
   return {
     dryRun,
+    verbose,
     say: (line) => (dryRun ? out : err).write(`${line}\n`),
     result: (line) => out.write(`${line}\n`),
-    announce,
     async run(command) {
-      announce([command.tool, ...command.args]);
-      if (!dryRun) {
-        await execute(command, 'inherit');
-      }
+      announce(command);
+      return dryRun ? DRY_RESULT : runIt(command, true);
     },
     async capture(command) {
-      return dryRun ? (announce([command.tool, ...command.args]), '') : execute(command, 'pipe');
+      if (dryRun) {
+        announce(command);
+        return DRY_RESULT;
+      }
+      return runIt(command, false);
     },
   };
 }
 
-function execute(command: ToolCommand, stdout: 'inherit' | 'pipe'): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command.tool, command.args, { stdio: ['inherit', stdout, 'inherit'] });
-    let captured = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (captured += chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new MissingToolError(command.tool) : error));
-    child.on('close', (code, signal) => {
-      if (code === 0) {
-        resolve(captured);
-      } else {
-        // a tool killed by a signal exits the way a shell reports it: 128 + signal number
-        reject(new ToolFailedError(command, code ?? 128 + (signal ? constants.signals[signal] : 0)));
-      }
-    });
+/** The real executor: spawns the tool on PATH. */
+export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err }) => new Promise((resolve, reject) => {
+  const child = spawn(command.tool, command.args, {
+    stdio: [command.input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'],
+    env: command.env ? { ...process.env, ...command.env } : process.env,
   });
-}
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (stream) {
+      out.write(chunk);
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    if (echoStderr) {
+      err.write(chunk);
+    }
+  });
+  if (command.input !== undefined) {
+    child.stdin?.end(command.input);
+  }
+  child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new MissingToolError(command.tool) : error));
+  child.on('close', (code, signal) => {
+    // a tool killed by a signal exits the way a shell reports it: 128 + signal number
+    resolve({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr });
+  });
+});

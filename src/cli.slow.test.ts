@@ -1,0 +1,123 @@
+// The real `hello-node` (bin/hello-node.js) as a process, with stand-in docker, gcloud
+// and kubectl first on PATH that record their arguments: one case per command family,
+// for what only a process shows (the bin script, PATH lookup, exit codes, signals).
+// Everything else about the CLI is tested in-process in cli.test.ts.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const CLI = path.join(__dirname, '..', 'bin', 'hello-node.js');
+
+// The stand-in: records argv as a JSON line; STUB_EXIT_<TOOL> sets its exit code, and
+// STUB_SIGNAL_<TOOL> makes it kill itself with that signal.
+const STUB = `#!${process.execPath}
+const fs = require('node:fs');
+const tool = require('node:path').basename(process.argv[1]);
+fs.appendFileSync(process.env.STUB_LOG, JSON.stringify([tool, ...process.argv.slice(2)]) + '\\n');
+const signal = process.env['STUB_SIGNAL_' + tool.toUpperCase()];
+if (signal) process.kill(process.pid, signal);
+process.exit(Number(process.env['STUB_EXIT_' + tool.toUpperCase()] || 0));
+`;
+
+let work: string;
+let stubBin: string;
+beforeEach(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-cli-'));
+  stubBin = path.join(work, 'bin');
+  fs.mkdirSync(stubBin);
+  for (const tool of ['docker', 'gcloud', 'kubectl']) {
+    fs.writeFileSync(path.join(stubBin, tool), STUB, { mode: 0o755 });
+  }
+});
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const log = path.join(work, 'calls.jsonl');
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { PATH: stubBin, STUB_LOG: log, ...env } });
+  const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+}
+
+test('image build runs docker from PATH with the image', () => {
+  const run = cli(['image', 'build', '--tag', 'v2']);
+  expect(run.status).toBe(0);
+  expect(run.calls).toEqual([['docker', 'build', '-t', 'gcr.io/terrycho-sandbox/hello-node:v2', 'app']]);
+});
+
+test('cluster create runs gcloud, and passes on its exit code', () => {
+  const run = cli(['cluster', 'create'], { STUB_EXIT_GCLOUD: '3' });
+  expect(run.status).toBe(3);
+  expect(run.calls[0].slice(0, 4)).toEqual(['gcloud', 'container', 'clusters', 'create']);
+  expect(run.stderr).toContain('hello-node: gcloud exited with code 3');
+});
+
+test('a tool killed by a signal makes the CLI exit 128 + n, as a shell reports it', () => {
+  expect(cli(['status'], { STUB_SIGNAL_KUBECTL: 'SIGTERM' }).status).toBe(143);
+});
+
+test('deploy --dry-run prints the synth, the applies and the rollout, and runs nothing', () => {
+  const run = cli(['deploy', '--dry-run']);
+  expect(run.status).toBe(0);
+  expect(run.stdout.split('\n')[0]).toBe('npx cdk8s synth --no-check-upgrade');
+  expect(run.calls).toEqual([]);
+});
+
+test('a missing tool is named, with how to get it (exit 127)', () => {
+  fs.rmSync(path.join(stubBin, 'docker'));
+  const run = cli(['image', 'build']);
+  expect(run.status).toBe(127);
+  expect(run.stderr).toContain('hello-node: docker was not found on PATH: install Docker');
+});
+
+test('--help prints the usage on stdout', () => {
+  const run = cli(['--help']);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/^Usage: hello-node /);
+});
+
+// The real gcloud, where it is installed: every gcloud command the CLI builds must get
+// past gcloud's own argument parser. With an empty config directory a well-formed
+// command stops at "no active account" (a malformed one would fail on its arguments).
+const gcloud = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
+(gcloud.status === 0 ? describe : describe.skip)('the gcloud commands pass the real gcloud\'s parser', () => {
+  jest.setTimeout(60_000);
+  const realGcloud = (args: string[]) => {
+    const sandbox = fs.mkdtempSync(path.join(work, 'gcloud-'));
+    return spawnSync('gcloud', args, {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        PATH: process.env.PATH,
+        HOME: sandbox,
+        CLOUDSDK_CONFIG: path.join(sandbox, 'config'),
+        CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',
+        CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
+        CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
+        CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+      },
+    });
+  };
+  const gcloudCalls = (args: string[]) => cli(args).calls.filter(([tool]) => tool === 'gcloud').map(([, ...rest]) => rest);
+
+  test.each([
+    [['cluster', 'create']],
+    [['cluster', 'create', '--region', 'us-central1']],
+    [['cluster', 'create', '--autopilot', '--region', 'us-central1']],
+    [['cluster', 'credentials']],
+    [['cluster', 'delete', '--yes']],
+  ])('%j', (args) => {
+    const calls = gcloudCalls(args);
+    expect(calls).toHaveLength(1);
+    const result = realGcloud(calls[0]);
+    expect(result.stderr).not.toMatch(/unrecognized arguments|argument .*: |Invalid choice/);
+    expect(result.stderr).toContain('You do not currently have an active account selected');
+  });
+
+  test('image push: gcloud auth configure-docker succeeds without an account', () => {
+    const calls = gcloudCalls(['image', 'push', '--registry', 'asia-northeast1-docker.pkg.dev', '--repository', 'apps']);
+    const result = realGcloud(calls[0]);
+    expect(result.stderr).not.toMatch(/unrecognized arguments/);
+    expect(result.status).toBe(0);
+  });
+});

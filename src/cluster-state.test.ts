@@ -1,0 +1,194 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  deploymentStep,
+  diagnose,
+  diagnoseLoadBalancer,
+  externalAddress,
+  KubeEvent,
+  KubeObject,
+  replicationControllerStep,
+  RolloutStep,
+  TEMPLATE_HASH_ANNOTATION,
+} from './cluster-state';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded kubectl JSON
+const recorded = (name: string): any => JSON.parse(fs.readFileSync(path.join(__dirname, '__fixtures__', 'cluster', `${name}.json`), 'utf8'));
+
+const NEW = 'new-template';
+const rc = (replicas: number): KubeObject => ({
+  kind: 'ReplicationController',
+  metadata: { name: 'hello-node-rc' },
+  spec: { replicas, template: { metadata: { annotations: { [TEMPLATE_HASH_ANNOTATION]: NEW } } } },
+});
+const pod = (name: string, hash: string, ready: boolean, extra: { created?: string; terminating?: boolean } = {}): KubeObject => ({
+  kind: 'Pod',
+  metadata: {
+    name,
+    creationTimestamp: extra.created ?? '2026-11-26T10:00:00Z',
+    deletionTimestamp: extra.terminating ? '2026-11-26T10:05:00Z' : undefined,
+    annotations: { [TEMPLATE_HASH_ANNOTATION]: hash },
+  },
+  status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+});
+
+describe('replicationControllerStep', () => {
+  test('is done when every pod is from the current template and ready', () => {
+    expect(replicationControllerStep({ rc: rc(2), replicas: 2, pods: [pod('a', NEW, true), pod('b', NEW, true)] })).toEqual({ action: 'done' });
+  });
+
+  test('replaces an outdated pod that is not ready first, since it serves nothing', () => {
+    const step = replicationControllerStep({ rc: rc(2), replicas: 2, pods: [pod('old-ready', 'old', true), pod('old-broken', 'old', false)] });
+    expect(step).toMatchObject({ action: 'delete', pod: 'old-broken' });
+  });
+
+  test('surges by one before removing any ready old pod', () => {
+    expect(replicationControllerStep({ rc: rc(2), replicas: 2, pods: [pod('a', 'old', true), pod('b', 'old', true)] }))
+      .toMatchObject({ action: 'scale', replicas: 3 });
+  });
+
+  test('waits for the surge pod to be ready, removing nothing meanwhile', () => {
+    const step = replicationControllerStep({ rc: rc(3), replicas: 2, pods: [pod('a', 'old', true), pod('b', 'old', true), pod('c', NEW, false)] });
+    expect(step).toMatchObject({ action: 'wait', progress: '1 of 2 updated, 0 ready; waiting for pod c to be ready' });
+  });
+
+  test('removes the oldest ready old pod once the new one is ready', () => {
+    const step = replicationControllerStep({
+      rc: rc(3),
+      replicas: 2,
+      pods: [pod('a', 'old', true, { created: '2026-11-02T00:00:00Z' }), pod('b', 'old', true, { created: '2026-11-01T00:00:00Z' }), pod('c', NEW, true)],
+    });
+    expect(step).toMatchObject({ action: 'delete', pod: 'b' });
+  });
+
+  test('ignores terminating pods and waits for the controller to create the replacement', () => {
+    const step = replicationControllerStep({ rc: rc(3), replicas: 2, pods: [pod('a', 'old', true), pod('b', 'old', true, { terminating: true }), pod('c', NEW, true)] });
+    expect(step.action).toBe('wait');
+  });
+
+  test('scales back from the surge once no pod is outdated', () => {
+    expect(replicationControllerStep({ rc: rc(3), replicas: 2, pods: [pod('c', NEW, true), pod('d', NEW, true), pod('e', NEW, true)] }))
+      .toMatchObject({ action: 'scale', replicas: 2 });
+  });
+
+  test('with --restart, pods created before it are outdated even from the current template', () => {
+    const step = replicationControllerStep({ rc: rc(1), replicas: 1, pods: [pod('a', NEW, true, { created: '2026-11-26T09:00:00Z' })], restartedAt: '2026-11-26T10:00:00Z' });
+    expect(step).toMatchObject({ action: 'scale', replicas: 2 });
+  });
+
+  test('a whole rollout of three replicas never has fewer than three ready pods, and ends with three new ones', () => {
+    // a small simulation of the ReplicationController: it keeps spec.replicas pods,
+    // creating new ones from the current template, which become ready on the next look
+    let replicas = 3;
+    let pods = ['a', 'b', 'c'].map((n) => pod(n, 'old', true));
+    let created = 0;
+    const steps: RolloutStep[] = [];
+    for (let i = 0; i < 30; i++) {
+      pods = pods.map((p) => ({ ...p, status: { conditions: [{ type: 'Ready', status: 'True' }] } }));
+      while (pods.length < replicas) {
+        pods.push(pod(`new-${created++}`, NEW, false, { created: `2026-11-26T11:00:${String(created).padStart(2, '0')}Z` }));
+      }
+      const step = replicationControllerStep({ rc: rc(replicas), replicas: 3, pods });
+      steps.push(step);
+      expect(pods.filter((p) => p.status?.conditions?.[0].status === 'True').length).toBeGreaterThanOrEqual(3);
+      if (step.action === 'done') {
+        break;
+      }
+      if (step.action === 'scale') {
+        replicas = step.replicas;
+        // scaling down removes a pod that is not ready first, else the newest
+        while (pods.length > replicas) {
+          pods.pop();
+        }
+      }
+      if (step.action === 'delete') {
+        pods = pods.filter((p) => p.metadata.name !== step.pod);
+      }
+    }
+    expect(steps.at(-1)).toEqual({ action: 'done' });
+    expect(pods.map((p) => p.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION])).toEqual([NEW, NEW, NEW]);
+    expect(steps.filter((s) => s.action === 'delete')).toHaveLength(3);
+  });
+});
+
+describe('deploymentStep', () => {
+  test('follows a rollout that progresses, and is done when every pod is updated and ready', () => {
+    const { workload, done } = recorded('rollout-progressing');
+    expect(deploymentStep(workload)).toEqual({ action: 'wait', progress: '2 of 3 updated, 3 ready; waiting for 1 more updated pod(s)' });
+    expect(deploymentStep(done)).toEqual({ action: 'done' });
+  });
+
+  test('waits for the controller to observe a new generation', () => {
+    const { done } = recorded('rollout-progressing');
+    const step = deploymentStep({ ...done, metadata: { ...done.metadata, generation: 6 } });
+    expect(step).toMatchObject({ action: 'wait', progress: expect.stringContaining('the controller to see the new template') });
+  });
+});
+
+describe('diagnose', () => {
+  test('a pulling failure names the image and says to push it; back-off is permanent', () => {
+    const { workload, pods, events } = recorded('pull-failure');
+    const [diagnosis] = diagnose(pods.items, events.items, [workload]);
+    expect(diagnosis).toMatchObject({ subject: 'pod/hello-node-rc-8xk2p', permanent: true });
+    expect(diagnosis.cause).toContain('cannot pull image gcr.io/terrycho-sandbox/hello-node:v2 (ImagePullBackOff');
+    expect(diagnosis.nextStep).toContain('hello-node image push');
+  });
+
+  test('ErrImagePull alone may be a registry hiccup: not permanent yet', () => {
+    const { pods } = recorded('pull-failure');
+    const pulling = JSON.parse(JSON.stringify(pods.items[0]).replace('ImagePullBackOff', 'ErrImagePull'));
+    expect(diagnose([pulling], [], [])[0].permanent).toBe(false);
+  });
+
+  test('a crash loop asks for the container\'s last log lines', () => {
+    const { workload, pods, events } = recorded('crash-loop');
+    expect(diagnose(pods.items, events.items, [workload])).toEqual([{
+      subject: 'pod/hello-node-deployment-7c9f8b6d5-qw4rt',
+      cause: 'container hello-node keeps crashing (4 restarts, last exit Error code 1)',
+      nextStep: expect.stringContaining('log lines'),
+      permanent: true,
+      logsOf: { pod: 'hello-node-deployment-7c9f8b6d5-qw4rt', container: 'hello-node' },
+    }]);
+  });
+
+  test('an unschedulable pod quotes the scheduler, and waiting may help (an autoscaler)', () => {
+    const { pods, events } = recorded('unschedulable');
+    expect(diagnose(pods.items, events.items, [])).toEqual([expect.objectContaining({
+      cause: 'cannot be scheduled: 0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+      permanent: false,
+    })]);
+  });
+
+  test('pods refused by Pod Security: the FailedCreate event on the workload, and the production profile as the way out', () => {
+    const { refusedRc, refusedEvents } = recorded('rollout-stalled');
+    const [diagnosis] = diagnose([], refusedEvents.items, [refusedRc]);
+    expect(diagnosis).toMatchObject({ subject: 'replicationcontroller/hello-node-rc', permanent: true });
+    expect(diagnosis.cause).toContain('violates PodSecurity "restricted:latest"');
+    expect(diagnosis.nextStep).toContain('HELLO_NODE_PROFILE=production');
+  });
+
+  test('a Deployment past its progress deadline is stuck for good', () => {
+    const { workload } = recorded('rollout-stalled');
+    expect(diagnose([], [], [workload])).toEqual([expect.objectContaining({ subject: 'deployment/hello-node-deployment', permanent: true })]);
+  });
+
+  test('ignores FailedCreate events of other objects', () => {
+    const { refusedEvents } = recorded('rollout-stalled');
+    expect(diagnose([], refusedEvents.items as KubeEvent[], [{ kind: 'ReplicationController', metadata: { name: 'other-rc' } }])).toEqual([]);
+  });
+});
+
+describe('load balancer', () => {
+  test('has no address while pending, and its warning event says why', () => {
+    const { service, events } = recorded('pending-load-balancer');
+    expect(externalAddress(service)).toBeUndefined();
+    expect(diagnoseLoadBalancer(service, events.items).cause).toContain('SyncLoadBalancerFailed: Error syncing load balancer');
+    expect(diagnoseLoadBalancer(service, events.items).cause).toContain('QUOTA_EXCEEDED');
+  });
+
+  test('reads an IP or a hostname ingress', () => {
+    const { service } = recorded('pending-load-balancer');
+    expect(externalAddress({ ...service, status: { loadBalancer: { ingress: [{ ip: '34.85.10.20' }] } } })).toBe('34.85.10.20');
+    expect(externalAddress({ ...service, status: { loadBalancer: { ingress: [{ hostname: 'lb.example.com' }] } } })).toBe('lb.example.com');
+  });
+});

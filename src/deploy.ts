@@ -1,0 +1,270 @@
+/**
+ * `deploy`, `diff` and `up`: the cdk8s app synthesized exactly as `npx cdk8s synth`
+ * does, applied with kubectl's ApplySet so that a later deploy prunes what the app no
+ * longer has, then rolled out to every pod and waited for, with the cause of anything
+ * that stops it.
+ */
+import * as path from 'node:path';
+import { HelloNodeShape } from '../lib/hello-node-props';
+import {
+  deploymentStep,
+  diagnose,
+  diagnoseLoadBalancer,
+  Diagnosis,
+  externalAddress,
+  isReady,
+  KubeObject,
+  replicationControllerStep,
+  RolloutStep,
+} from './cluster-state';
+import { contextNamespace, getEvents, getObjects, kubectl, kubectlCommand, labelSelector } from './kube';
+import { APPLYSET_PART_OF_LABEL, applySetId, forCluster, readManifests, refOf, toYamlStream } from './manifests';
+import { applySetParent, appShape, Clock, DEFAULT_OUTDIR, imageBuild, imagePush } from './operations';
+import { AppSettings } from './settings';
+import { Runner, ToolCommand } from './tools';
+
+/** The field manager of the CLI's server-side applies. */
+export const FIELD_MANAGER = 'hello-node';
+
+export interface DeployOptions {
+  /** Where the cdk8s app writes (`--output`), relative to the project root. */
+  readonly outdir: string;
+  /** The project root, where `npx cdk8s synth` runs. */
+  readonly projectRoot: string;
+  /** The settings the cdk8s app reads, as environment variables for `npx cdk8s synth`. */
+  readonly settingEnv: Readonly<Record<string, string>>;
+  /** Wait for the rollout and the load balancer (default); otherwise apply and return. */
+  readonly wait: boolean;
+  readonly timeoutSeconds: number;
+  /** Seconds between two looks at the cluster. */
+  readonly intervalSeconds: number;
+  /** Replace every pod, even when its template has not changed (a re-pushed tag). */
+  readonly restart: boolean;
+  readonly clock: Clock;
+}
+
+/** A rollout that could not finish: its causes were printed; the CLI exits 1. */
+export class RolloutFailedError extends Error {}
+
+/** Runs the project's cdk8s app as `npx cdk8s synth` does, and returns the objects it wrote. */
+async function synth(runner: Runner, options: DeployOptions): Promise<KubeObject[]> {
+  const outdirArgs = options.outdir === DEFAULT_OUTDIR ? [] : ['--output', options.outdir];
+  await runner.run({ tool: 'npx', args: ['cdk8s', 'synth', '--no-check-upgrade', ...outdirArgs], env: options.settingEnv, stdoutToStderr: true });
+  return runner.dryRun ? [] : readManifests(path.resolve(options.projectRoot, options.outdir));
+}
+
+interface Applied {
+  readonly shape: HelloNodeShape;
+  readonly objects: readonly KubeObject[];
+  /** The manifests as applied: with the ApplySet label and template hashes. */
+  readonly yaml: string;
+  readonly applySet: { readonly parent: string; readonly namespace: string; readonly id: string };
+  readonly outdir: string;
+}
+
+async function prepare(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<Applied> {
+  const shape = appShape(settings);
+  const objects = await synth(runner, options);
+  // the ApplySet's parent Secret lives where kubectl puts it: the namespace given, or the context's
+  const namespace = shape.namespace ?? (runner.dryRun ? 'default' : await contextNamespace(runner));
+  const id = applySetId(applySetParent(shape), namespace);
+  return { shape, objects, yaml: toYamlStream(forCluster(objects, id)), applySet: { parent: applySetParent(shape), namespace, id }, outdir: options.outdir };
+}
+
+function applyCommand(applied: Applied, prune: boolean): ToolCommand {
+  const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts'];
+  const base = kubectlCommand(applied.shape.namespace, ...args, ...(prune ? [`--applyset=${applied.applySet.parent}`, '--prune'] : []), '-f', '-');
+  return {
+    ...base,
+    // ApplySet pruning is still alpha in kubectl: it is switched on per command
+    env: prune ? { KUBECTL_APPLYSET: 'true' } : undefined,
+    input: applied.yaml,
+    inputNote: `< (the manifests of ${applied.outdir}/, labelled ${APPLYSET_PART_OF_LABEL}=${applied.applySet.id})`,
+  };
+}
+
+/**
+ * Synthesizes, applies, rolls out and waits. With `wait`, the objects are applied
+ * first and pruned only after the rollout succeeded: a failed rollout leaves every
+ * object of the last deploy, and every old pod that is still Ready, in place.
+ */
+export async function deploy(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<void> {
+  const applied = await prepare(settings, runner, options);
+  if (options.wait) {
+    await kubectl(runner, applyCommand(applied, false), false);
+    if (options.restart) {
+      for (const deployment of applied.objects.filter((o) => o.kind === 'Deployment')) {
+        await kubectl(runner, kubectlCommand(deployment.metadata.namespace, 'rollout', 'restart', refOf(deployment)), false);
+      }
+    }
+    if (runner.dryRun) {
+      runner.say('# then: every pod rolled out to the current template, waited for, with the cause of any failure');
+    } else {
+      await rollOut(applied, runner, options);
+    }
+  }
+  await kubectl(runner, applyCommand(applied, true), false);
+  if (options.wait && !runner.dryRun) {
+    await printUrl(applied, runner);
+  }
+}
+
+/** Prints the app's Service URL, last on stdout. */
+async function printUrl(applied: Applied, runner: Runner): Promise<void> {
+  const manifest = applied.objects.find((o) => o.kind === 'Service' && o.metadata.name === applied.shape.objectNames.service);
+  if (!manifest) {
+    return;
+  }
+  const [live] = await getObjects(runner, manifest.metadata.namespace, refOf(manifest));
+  const namespace = manifest.metadata.namespace ?? applied.applySet.namespace;
+  const address = live && externalAddress(live);
+  runner.result(address ? `http://${address}/` : `http://${manifest.metadata.name}.${namespace}.svc.cluster.local/`);
+}
+
+interface Tracked {
+  readonly manifest: KubeObject;
+  /** For a ReplicationController, when the rollout began: with --restart, older pods are outdated. */
+  readonly restartedAt?: string;
+}
+
+function selectorOf(workload: KubeObject): string {
+  const selector = workload.spec?.selector ?? {};
+  const labels = (workload.kind === 'Deployment' ? selector.matchLabels : selector) as Record<string, string> | undefined;
+  return labelSelector(labels ?? {});
+}
+
+async function rollOut(applied: Applied, runner: Runner, options: DeployOptions): Promise<void> {
+  const { clock } = options;
+  const startedAt = new Date(clock.now()).toISOString();
+  const workloads: Tracked[] = applied.objects
+    .filter((o) => o.kind === 'ReplicationController' || o.kind === 'Deployment')
+    .map((manifest) => ({ manifest, restartedAt: options.restart ? startedAt : undefined }));
+  const balancers = applied.objects.filter((o) => o.kind === 'Service' && o.spec?.type === 'LoadBalancer');
+  const deadline = clock.now() + options.timeoutSeconds * 1000;
+  let lastProgress = '';
+  for (;;) {
+    const waitingFor: string[] = [];
+    const stuck: Diagnosis[] = [];
+    for (const { manifest, restartedAt } of workloads) {
+      const namespace = manifest.metadata.namespace;
+      const [live] = await getObjects(runner, namespace, refOf(manifest));
+      const pods = (await getObjects(runner, namespace, 'pods', '--selector', selectorOf(manifest)))
+        .filter((p) => live === undefined || p.metadata.ownerReferences === undefined || manifest.kind === 'Deployment' || p.metadata.ownerReferences.some((o) => o.uid === live.metadata.uid));
+      const step: RolloutStep = !live ? { action: 'wait', progress: 'waiting for it to be created' }
+        : manifest.kind === 'Deployment' ? deploymentStep(live)
+          : replicationControllerStep({ rc: live, replicas: manifest.spec?.replicas ?? 1, pods, restartedAt });
+      if (step.action === 'done') {
+        continue;
+      }
+      if (step.action === 'scale') {
+        runner.say(`${refOf(manifest)}: scaling to ${step.replicas} (${step.why})`);
+        await kubectl(runner, kubectlCommand(namespace, 'scale', `--replicas=${step.replicas}`, refOf(manifest)));
+      } else if (step.action === 'delete') {
+        runner.say(`${refOf(manifest)}: replacing pod ${step.pod} (${step.why})`);
+        await kubectl(runner, kubectlCommand(namespace, 'delete', 'pod', step.pod, '--wait=false'));
+      }
+      waitingFor.push(`${refOf(manifest)}: ${step.action === 'wait' ? step.progress : 'rolling out'}`);
+      const owners = manifest.kind === 'Deployment' ? [live, ...await getObjects(runner, namespace, 'replicasets', '--selector', selectorOf(manifest))] : [live];
+      stuck.push(...diagnose(pods.filter((p) => !isReady(p)), await getEvents(runner, namespace), owners.filter((o): o is KubeObject => o !== undefined)));
+    }
+    if (waitingFor.length === 0) {
+      for (const service of balancers) {
+        const [live] = await getObjects(runner, service.metadata.namespace, refOf(service));
+        if (!live || !externalAddress(live)) {
+          waitingFor.push(`${refOf(service)}: waiting for the load balancer's external address`);
+          if (clock.now() >= deadline) {
+            stuck.push(diagnoseLoadBalancer(live ?? service, await getEvents(runner, service.metadata.namespace)));
+          }
+        }
+      }
+    }
+    if (waitingFor.length === 0) {
+      runner.say('rollout complete: every pod is updated and ready');
+      return;
+    }
+    const permanent = stuck.filter((d) => d.permanent);
+    if (permanent.length > 0 || clock.now() >= deadline) {
+      await fail(applied, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor);
+    }
+    const progress = waitingFor.join('; ');
+    if (progress !== lastProgress) {
+      runner.say(`${progress} (${Math.round((clock.now() + options.timeoutSeconds * 1000 - deadline) / 1000)} s of ${options.timeoutSeconds} s)`);
+      lastProgress = progress;
+    }
+    await clock.sleep(options.intervalSeconds * 1000);
+  }
+}
+
+async function fail(applied: Applied, workloads: readonly Tracked[], causes: readonly Diagnosis[], runner: Runner, why: string, waitingFor: readonly string[]): Promise<never> {
+  runner.say(`deploy failed: ${why}`);
+  for (const line of waitingFor) {
+    runner.say(`  ${line}`);
+  }
+  for (const diagnosis of causes) {
+    runner.say(`  ${diagnosis.subject}: ${diagnosis.cause}`);
+    if (diagnosis.logsOf) {
+      const { pod, container } = diagnosis.logsOf;
+      const logs = await kubectl(runner, kubectlCommand(applied.shape.namespace, 'logs', pod, '--container', container, '--previous', '--tail', '10')).catch(() => '');
+      for (const line of logs.split('\n').filter(Boolean)) {
+        runner.say(`    | ${line}`);
+      }
+    }
+    runner.say(`    next: ${diagnosis.nextStep}`);
+  }
+  // Back from a ReplicationController's surge: it removes the pods that are not Ready
+  // first, so the old Ready pods stay; nothing else is deleted, and nothing pruned.
+  for (const { manifest } of workloads.filter((w) => w.manifest.kind === 'ReplicationController')) {
+    const [live] = await getObjects(runner, manifest.metadata.namespace, refOf(manifest));
+    const replicas = manifest.spec?.replicas ?? 1;
+    if (live && (live.spec?.replicas ?? replicas) > replicas) {
+      await kubectl(runner, kubectlCommand(manifest.metadata.namespace, 'scale', `--replicas=${replicas}`, refOf(manifest)));
+    }
+  }
+  throw new RolloutFailedError(`the rollout did not finish (${why}); the old pods that were ready still serve, and nothing was pruned`);
+}
+
+/**
+ * What `deploy` would change, against the live cluster (server-side), and which
+ * objects it would prune. Resolves to kubectl diff's exit code convention: 0 when
+ * nothing would change, 1 when something would.
+ */
+export async function diff(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<number> {
+  const applied = await prepare(settings, runner, options);
+  const command = kubectlCommand(applied.shape.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
+  const result = await runner.run({ ...command, input: applied.yaml, inputNote: applyCommand(applied, false).inputNote, okExitCodes: [1] });
+  const pruned = runner.dryRun ? [] : await wouldPrune(applied, runner);
+  for (const obj of pruned) {
+    runner.result(`would prune ${refOf(obj)}${obj.metadata.namespace ? ` (namespace ${obj.metadata.namespace})` : ''}`);
+  }
+  return result.exitCode === 1 || pruned.length > 0 ? 1 : 0;
+}
+
+/** The ApplySet's members that the app no longer has: what `deploy` would prune. */
+async function wouldPrune(applied: Applied, runner: Runner): Promise<KubeObject[]> {
+  const [parent] = await getObjects(runner, applied.applySet.namespace, `secret/${applied.applySet.parent}`);
+  const kinds = (parent?.metadata.annotations?.['applyset.kubernetes.io/contains-group-kinds'] ?? '').split(',').filter(Boolean);
+  if (kinds.length === 0) {
+    return [];
+  }
+  const members = await getObjects(runner, undefined, kinds.join(','), '--all-namespaces', '--selector', `${APPLYSET_PART_OF_LABEL}=${applied.applySet.id}`);
+  const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? applied.applySet.namespace}/${o.metadata.name}`;
+  const wanted = new Set(applied.objects.map(key));
+  return members.filter((m) => !wanted.has(key(m)));
+}
+
+export interface UpOptions extends DeployOptions {
+  /** Deploy the image by its tag rather than by the digest the registry returned. */
+  readonly keepTag: boolean;
+}
+
+/**
+ * Builds and pushes the image, then deploys it and waits: by default by the digest the
+ * registry returned, so the pods run exactly what was built even if the tag moves.
+ */
+export async function up(settings: AppSettings, runner: Runner, options: UpOptions): Promise<void> {
+  await imageBuild(settings, runner);
+  const digest = await imagePush(settings, runner);
+  const image = options.keepTag ? settings.image : `${settings.image}@${digest ?? '<digest>'}`;
+  const settingEnv = options.keepTag ? options.settingEnv : { ...options.settingEnv, HELLO_NODE_IMAGE: image };
+  await deploy({ ...settings, image }, runner, { ...options, settingEnv, wait: true });
+}

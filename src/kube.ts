@@ -1,0 +1,67 @@
+/**
+ * Asking kubectl about the cluster, and saying plainly why it could not answer.
+ */
+import { KubeEvent, KubeObject } from './cluster-state';
+import { Runner, ToolCommand, ToolFailedError } from './tools';
+
+/** Why kubectl could not reach the cluster, in one line, and what to do. */
+export class NoClusterError extends Error {
+  constructor(cause: string, public readonly nextStep: string, public readonly kubectlError: string) {
+    super(`${cause}: ${nextStep}`);
+    this.name = 'NoClusterError';
+  }
+}
+
+const CREDENTIALS = 'run `hello-node cluster credentials` to point kubectl at the cluster';
+
+// kubectl's (and the GKE auth plugin's) messages for "there is no cluster to talk to"
+const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string }[] = [
+  { pattern: /current-context is not set|current-context must exist|no configuration has been provided|context was not found|localhost:8080 was refused/i, cause: 'kubectl has no current context', nextStep: CREDENTIALS },
+  { pattern: /gcloud auth login|Reauthentication|You must be logged in|Unauthorized|invalid_grant|could not find default credentials/i, cause: 'kubectl is not logged in to the cluster', nextStep: `run \`gcloud auth login\`, then ${CREDENTIALS.slice(4)}` },
+  { pattern: /gke-gcloud-auth-plugin.*not found|executable gke-gcloud-auth-plugin/i, cause: 'kubectl lacks the GKE auth plugin', nextStep: 'run `gcloud components install gke-gcloud-auth-plugin`' },
+  { pattern: /connection refused|i\/o timeout|no such host|Unable to connect to the server|TLS handshake timeout|no route to host/i, cause: 'the cluster\'s API server cannot be reached', nextStep: `check that the cluster exists and runs (gcloud container clusters list), then ${CREDENTIALS.slice(4)}` },
+];
+
+/** kubectl's failure as a NoClusterError when it is about reaching the cluster. */
+export function explainKubectlFailure(stderr: string): NoClusterError | undefined {
+  const known = CAUSES.find((c) => c.pattern.test(stderr));
+  return known && new NoClusterError(known.cause, known.nextStep, stderr.trim());
+}
+
+/** Runs a kubectl command through the runner, turning a failure to reach the cluster into a NoClusterError. */
+export async function kubectl(runner: Runner, command: ToolCommand, quiet = true): Promise<string> {
+  try {
+    return (await (quiet ? runner.capture(command) : runner.run(command))).stdout;
+  } catch (err) {
+    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
+  }
+}
+
+/** `kubectl <args>` with `--namespace` when there is one. */
+export function kubectlCommand(namespace: string | undefined, ...args: string[]): ToolCommand {
+  return { tool: 'kubectl', args: namespace ? [...args, '--namespace', namespace] : args };
+}
+
+/** The objects `kubectl get ... --output json` prints: one object, or a List's items. */
+export async function getObjects(runner: Runner, namespace: string | undefined, ...what: string[]): Promise<KubeObject[]> {
+  const text = await kubectl(runner, kubectlCommand(namespace, 'get', ...what, '--ignore-not-found', '--output', 'json'));
+  if (text.trim() === '') {
+    return [];
+  }
+  const parsed = JSON.parse(text) as KubeObject & { items?: KubeObject[] };
+  return parsed.kind === 'List' || parsed.items ? parsed.items ?? [] : [parsed];
+}
+
+/** The events of the namespace. */
+export async function getEvents(runner: Runner, namespace: string | undefined): Promise<KubeEvent[]> {
+  return (await getObjects(runner, namespace, 'events')) as unknown as KubeEvent[];
+}
+
+/** The namespace kubectl uses when none is given: the current context's, or `default`. */
+export async function contextNamespace(runner: Runner): Promise<string> {
+  const text = await kubectl(runner, { tool: 'kubectl', args: ['config', 'view', '--minify', '--output', 'jsonpath={..namespace}'] });
+  return text.trim() || 'default';
+}
+
+/** A label selector as kubectl takes it: `app=hello-node,tier=web`. */
+export const labelSelector = (labels: Readonly<Record<string, string>>): string => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');

@@ -1,0 +1,95 @@
+// Runs the `hello-node` CLI in-process: its own argv parsing, settings, runner and
+// operations, with stand-in tools. kubectl talks to a FakeCluster; `npx cdk8s synth`
+// runs the project's chart builder in-process into a scratch project; docker and
+// gcloud succeed (docker push prints a digest, as the real one does).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { App } from 'cdk8s';
+import { main } from '../src/cli';
+import { fromEnv, loadAppSettings } from '../src/settings';
+import { addHelloNodeChart, synthesize } from '../src/synth';
+import { Tool, ToolCommand, ToolResult } from '../src/tools';
+import { FakeCluster } from './fake-cluster';
+
+export const DIGEST = `sha256:${'4f'.repeat(32)}`;
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Every tool invocation, in order: [tool, ...args]. */
+  readonly calls: string[][];
+  /** The same, whole: with their environment and input. */
+  readonly commands: ToolCommand[];
+  readonly projectRoot: string;
+}
+
+export type FakeTool = (command: ToolCommand) => ToolResult | Promise<ToolResult>;
+
+export interface CliRunOptions {
+  readonly env?: Record<string, string>;
+  readonly cluster?: FakeCluster;
+  /** Replaces a tool's stand-in. */
+  readonly tools?: Partial<Record<Tool, FakeTool>>;
+  /** Reuse a project (and its dist/) from an earlier run. */
+  readonly projectRoot?: string;
+}
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+function collector(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({ write(chunk, _encoding, done) { text += String(chunk); done(); } });
+  return { stream, text: () => text };
+}
+
+const ok = (stdout = ''): ToolResult => ({ exitCode: 0, stdout, stderr: '' });
+
+export async function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
+  const projectRoot = options.projectRoot ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-cli-'));
+  if (!options.projectRoot) {
+    roots.push(projectRoot);
+  }
+  const cluster = options.cluster ?? new FakeCluster();
+  const stdout = collector();
+  const stderr = collector();
+  const commands: ToolCommand[] = [];
+  const stand: Record<Tool, FakeTool> = {
+    docker: (c) => ok(c.args[0] === 'push' ? `The push refers to repository [${c.args[1]}]\nv1: digest: ${DIGEST} size: 1572\n` : ''),
+    gcloud: () => ok(),
+    kubectl: (c) => cluster.kubectl(c),
+    npx: async (c) => {
+      const outdir = c.args.includes('--output') ? c.args[c.args.indexOf('--output') + 1] : 'dist';
+      const app = new App({ outdir: path.resolve(projectRoot, outdir), recordConstructMetadata: false });
+      await synthesize(app, (built) => addHelloNodeChart(built, loadAppSettings(fromEnv(c.env ?? {}))), { projectRoot });
+      return ok('Synthesizing application\n');
+    },
+    ...options.tools,
+  };
+  const code = await main(args, {
+    env: { ...options.env },
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    projectRoot,
+    clock: { now: cluster.now, sleep: async () => cluster.tick() },
+    execute: async (command, io) => {
+      commands.push(command);
+      const result = await stand[command.tool](command);
+      if (io.stream) {
+        io.out.write(result.stdout);
+      }
+      if (io.echoStderr) {
+        io.err.write(result.stderr);
+      }
+      return result;
+    },
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text(), calls: commands.map((c) => [c.tool, ...c.args]), commands, projectRoot };
+}
