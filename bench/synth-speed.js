@@ -2,7 +2,7 @@
 // How fast the default synth path is, against the targets in README ("Speed"):
 //   - cdk8s.yaml's app command  <= 1.5x  node -e "require('cdk8s'); require('constructs')"
 //   - npx cdk8s synth           <= 1.6x  npx cdk8s --version
-// plus, for reference, the test suite cold (no jest cache) and the incremental type-check.
+// plus, for reference, the incremental type-check (the tests' speed is bench/test-speed.js's).
 //
 //   node bench/synth-speed.js [--runs N]
 'use strict';
@@ -32,7 +32,6 @@ try {
   const synth = row('npx cdk8s synth', measureMedian(`npx cdk8s synth --output ${path.join(outdir, 'synth')}`, runs, { cwd: root }));
   verdict('app command / bare require', app / bare, 1.5);
   verdict('cdk8s synth / cdk8s --version', synth / version, 1.6);
-  row('jest, cold (--no-cache), once', measure('npx jest --no-cache --silent', { cwd: root }));
   row('typecheck, incremental, once', measure('npx tsc -p tsconfig.json', { cwd: root }));
 } finally {
   fs.rmSync(outdir, { recursive: true, force: true });
