@@ -164,6 +164,20 @@ describe('hello-node deploy', () => {
     expect(run.stdout).toBe('');
   });
 
+  test('a broken old pod does not stop the next deploy, which replaces it', async () => {
+    const cluster = new FakeCluster();
+    const first = await runCli(['deploy'], { cluster });
+    // a broken tag applied without waiting: pods recreated after a node loss cannot pull it
+    await runCli(['deploy', '--no-wait', '--tag', 'broken'], { cluster, projectRoot: first.projectRoot });
+    cluster.pods.splice(0, 2);
+    cluster.tick();
+    cluster.tick();
+    expect(cluster.pods.filter((p) => p.status?.containerStatuses?.[0].state?.waiting?.reason === 'ImagePullBackOff')).toHaveLength(2);
+    const run = await runCli(['deploy', '--tag', 'v2'], { cluster, projectRoot: first.projectRoot });
+    expect(run.code).toBe(0);
+    expect(cluster.pods.map((p) => p.spec?.containers?.[0].image)).toEqual(Array(3).fill('gcr.io/terrycho-sandbox/hello-node:v2'));
+  });
+
   test('a crash loop stops the rollout and prints the container\'s last log lines', async () => {
     const run = await runCli(['deploy', '--tag', 'crash']);
     expect(run.code).toBe(1);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  currentPods,
   deploymentStep,
   diagnose,
   diagnoseLoadBalancer,
@@ -108,6 +109,21 @@ describe('replicationControllerStep', () => {
     expect(steps.at(-1)).toEqual({ action: 'done' });
     expect(pods.map((p) => p.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION])).toEqual([NEW, NEW, NEW]);
     expect(steps.filter((s) => s.action === 'delete')).toHaveLength(3);
+  });
+});
+
+describe('currentPods', () => {
+  test('of a ReplicationController: the pods of its current template', () => {
+    expect(currentPods(rc(2), [pod('old', 'old', false), pod('new', NEW, false)]).map((p) => p.metadata.name)).toEqual(['new']);
+  });
+
+  test('of a Deployment: the pods of its newest ReplicaSet, by revision', () => {
+    const rs = (hash: string, revision: string): KubeObject => ({ kind: 'ReplicaSet', metadata: { name: `d-${hash}`, labels: { 'pod-template-hash': hash }, annotations: { 'deployment.kubernetes.io/revision': revision } } });
+    const labelled = (name: string, hash: string): KubeObject => ({ kind: 'Pod', metadata: { name, labels: { 'pod-template-hash': hash } } });
+    const deployment: KubeObject = { kind: 'Deployment', metadata: { name: 'd' } };
+    const pods = [labelled('a', 'aaa'), labelled('b', 'bbb')];
+    expect(currentPods(deployment, pods, [rs('bbb', '10'), rs('aaa', '9')]).map((p) => p.metadata.name)).toEqual(['b']);
+    expect(currentPods(deployment, pods, [])).toHaveLength(2);
   });
 });
 

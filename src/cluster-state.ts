@@ -158,6 +158,21 @@ export function replicationControllerStep(state: ReplicationControllerState): Ro
   return { action: 'delete', pod: oldest.metadata.name, why: 'outdated; its replacement comes from the current template' };
 }
 
+/**
+ * The pods of the workload's current template: the ones whose trouble stops a
+ * rollout. Outdated pods are on their way out (a broken old pod is replaced, not a
+ * reason to give up). For a Deployment, the pods of its newest ReplicaSet.
+ */
+export function currentPods(workload: KubeObject, pods: readonly KubeObject[], replicaSets: readonly KubeObject[] = [], restartedAt?: string): KubeObject[] {
+  if (workload.kind !== 'Deployment') {
+    return pods.filter((p) => isUpdated(p, workload, restartedAt));
+  }
+  const revision = (rs: KubeObject) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+  const newest = [...replicaSets].sort((a, b) => revision(a) - revision(b)).at(-1);
+  const hash = newest?.metadata.labels?.['pod-template-hash'];
+  return hash === undefined ? [...pods] : pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash);
+}
+
 /** How far a Deployment's own rollout is, from its status. */
 export function deploymentStep(deployment: KubeObject): RolloutStep {
   const replicas = deployment.spec?.replicas ?? 1;

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { HelloNodeShape } from '../lib/hello-node-props';
 import {
+  currentPods,
   deploymentStep,
   diagnose,
   diagnoseLoadBalancer,
@@ -164,8 +165,12 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
         await kubectl(runner, kubectlCommand(namespace, 'delete', 'pod', step.pod, '--wait=false'));
       }
       waitingFor.push(`${refOf(manifest)}: ${step.action === 'wait' ? step.progress : 'rolling out'}`);
-      const owners = manifest.kind === 'Deployment' ? [live, ...await getObjects(runner, namespace, 'replicasets', '--selector', selectorOf(manifest))] : [live];
-      stuck.push(...diagnose(pods.filter((p) => !isReady(p)), await getEvents(runner, namespace), owners.filter((o): o is KubeObject => o !== undefined)));
+      if (!live) {
+        continue;
+      }
+      const replicaSets = manifest.kind === 'Deployment' ? await getObjects(runner, namespace, 'replicasets', '--selector', selectorOf(manifest)) : [];
+      const troubled = currentPods(live, pods, replicaSets, restartedAt).filter((p) => !isReady(p) && !(step.action === 'delete' && p.metadata.name === step.pod));
+      stuck.push(...diagnose(troubled, await getEvents(runner, namespace), [live, ...replicaSets]));
     }
     if (waitingFor.length === 0) {
       for (const service of balancers) {
