@@ -203,10 +203,8 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
     return err.code;
   }
   if (err instanceof NoClusterError) {
+    // under --verbose, kubectl's own output has already gone by
     say(err.message);
-    if (verbose) {
-      stderr.write(`${err.kubectlError}\n`);
-    }
     return 1;
   }
   if (err instanceof ToolFailedError) {

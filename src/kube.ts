@@ -6,7 +6,7 @@ import { Runner, ToolCommand, ToolFailedError } from './tools';
 
 /** Why kubectl could not reach the cluster, in one line, and what to do. */
 export class NoClusterError extends Error {
-  constructor(cause: string, public readonly nextStep: string, public readonly kubectlError: string) {
+  constructor(cause: string, public readonly nextStep: string) {
     super(`${cause}: ${nextStep}`);
     this.name = 'NoClusterError';
   }
@@ -25,7 +25,7 @@ const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string }[] = 
 /** kubectl's failure as a NoClusterError when it is about reaching the cluster. */
 export function explainKubectlFailure(stderr: string): NoClusterError | undefined {
   const known = CAUSES.find((c) => c.pattern.test(stderr));
-  return known && new NoClusterError(known.cause, known.nextStep, stderr.trim());
+  return known && new NoClusterError(known.cause, known.nextStep);
 }
 
 /** Runs a kubectl command through the runner, turning a failure to reach the cluster into a NoClusterError. */

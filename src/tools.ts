@@ -146,7 +146,8 @@ export function createRunner({ dryRun, verbose = false, out, err, execute }: Run
 export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err }) => new Promise((resolve, reject) => {
   const child = spawn(command.tool, command.args, {
     stdio: [command.input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'],
-    env: command.env ? { ...process.env, ...command.env } : process.env,
+    // npm's update check (for npx) is a network call and a notice unrelated to the command
+    env: { ...process.env, npm_config_update_notifier: 'false', ...command.env },
   });
   let stdout = '';
   let stderr = '';
