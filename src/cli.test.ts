@@ -266,6 +266,14 @@ describe('hello-node status', () => {
     expect(lines[4]).toBe('service/hello-node-svc: LoadBalancer, ports 80 -> 8080/TCP, external address 34.85.10.20 (http://34.85.10.20/)');
   });
 
+  test('of a ReplicationController applied by plain kubectl, does not guess which pods are up to date', async () => {
+    const cluster = new FakeCluster();
+    await runCli(['deploy'], { cluster });
+    const rc = cluster.objects.find((o) => o.kind === 'ReplicationController') as { spec: { template: { metadata: { annotations?: object } } } };
+    delete rc.spec.template.metadata.annotations;
+    expect((await runCli(['status'], { cluster })).stdout).toContain('replicationcontroller/hello-node-rc: 3 desired, 3 ready (which pods are up to date is unknown');
+  });
+
   test('says what is not deployed yet', async () => {
     const run = await runCli(['status']);
     expect(run.stdout).toContain('replicationcontroller/hello-node-rc: not found (hello-node deploy creates it)');

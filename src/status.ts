@@ -2,7 +2,7 @@
  * `status`: the app's workload, pods and Service, each found by the name the
  * construct gives it, in a few plain lines.
  */
-import { externalAddress, isReady, isUpdated, KubeObject, restarts, waitingReason } from './cluster-state';
+import { externalAddress, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason } from './cluster-state';
 import { getObjects, labelSelector } from './kube';
 import { appShape } from './operations';
 import { AppSettings } from './settings';
@@ -15,8 +15,15 @@ export function workloadLine(ref: string, workload: KubeObject | undefined, pods
   }
   const desired = workload.spec?.replicas ?? 0;
   const live = pods.filter((p) => p.metadata.deletionTimestamp === undefined);
-  const updated = workload.kind === 'Deployment' ? workload.status?.updatedReplicas ?? 0 : live.filter((p) => isUpdated(p, workload)).length;
-  return `${ref}: ${desired} desired, ${updated} updated, ${live.filter(isReady).length} ready`;
+  const ready = live.filter(isReady).length;
+  if (workload.kind === 'Deployment') {
+    return `${ref}: ${desired} desired, ${workload.status?.updatedReplicas ?? 0} updated, ${ready} ready`;
+  }
+  // a ReplicationController records no template version: hello-node deploy stamps one
+  if (workload.spec?.template?.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] === undefined) {
+    return `${ref}: ${desired} desired, ${ready} ready (which pods are up to date is unknown: it was not applied by hello-node deploy)`;
+  }
+  return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, workload)).length} updated, ${ready} ready`;
 }
 
 /** One row per pod: name, ready, image, restarts, waiting reason. */
