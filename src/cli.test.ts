@@ -186,6 +186,13 @@ describe('hello-node deploy', () => {
     expect(run.stderr).toContain('| hello-node: cannot open log file "log.out": EACCES: permission denied');
   });
 
+  test('--restart without the rollout that --no-wait skips is refused', async () => {
+    const run = await runCli(['deploy', '--no-wait', '--restart']);
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toContain('flag --restart: "with --no-wait" is invalid');
+  });
+
   test('--no-wait applies and prunes, then returns', async () => {
     const run = await runCli(['deploy', '--no-wait']);
     expect(run.code).toBe(0);

@@ -124,16 +124,22 @@ export function buildProgram(context: CliContext): Command {
       const runner = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute });
       await run(lookupFrom(flags, env), runner, self);
     });
-  const deployOptions = (self: Command, lookup: SettingLookup, wait: boolean): deploying.DeployOptions => ({
-    outdir: env.CDK8S_OUTDIR ?? ops.DEFAULT_OUTDIR,
-    projectRoot: context.projectRoot,
-    settingEnv: appSettingEnv(lookup),
-    wait,
-    timeoutSeconds: self.opts().timeout === undefined ? 0 : seconds(self, 'timeout'),
-    intervalSeconds: POLL_SECONDS,
-    restart: self.opts().restart === true,
-    clock: context.clock,
-  });
+  const deployOptions = (self: Command, lookup: SettingLookup, wait: boolean): deploying.DeployOptions => {
+    if (self.opts().restart === true && !wait) {
+      // a ReplicationController's pods are replaced by the rollout that --no-wait skips
+      throw new ValidationError('flag --restart', 'with --no-wait', 'needs the rollout that --no-wait skips: drop one of them');
+    }
+    return {
+      outdir: env.CDK8S_OUTDIR ?? ops.DEFAULT_OUTDIR,
+      projectRoot: context.projectRoot,
+      settingEnv: appSettingEnv(lookup),
+      wait,
+      timeoutSeconds: self.opts().timeout === undefined ? 0 : seconds(self, 'timeout'),
+      intervalSeconds: POLL_SECONDS,
+      restart: self.opts().restart === true,
+      clock: context.clock,
+    };
+  };
   const timeout = (cmd: Command) => cmd.option('--timeout <seconds>', 'give up waiting after this long', '300');
 
   const image = command(program, 'image', 'build and push the container image');

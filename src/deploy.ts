@@ -136,12 +136,13 @@ function selectorOf(workload: KubeObject): string {
 
 async function rollOut(applied: Applied, runner: Runner, options: DeployOptions): Promise<void> {
   const { clock } = options;
-  const startedAt = new Date(clock.now()).toISOString();
+  const started = clock.now();
+  const startedAt = new Date(started).toISOString();
   const workloads: Tracked[] = applied.objects
     .filter((o) => o.kind === 'ReplicationController' || o.kind === 'Deployment')
     .map((manifest) => ({ manifest, restartedAt: options.restart ? startedAt : undefined }));
   const balancers = applied.objects.filter((o) => o.kind === 'Service' && o.spec?.type === 'LoadBalancer');
-  const deadline = clock.now() + options.timeoutSeconds * 1000;
+  const deadline = started + options.timeoutSeconds * 1000;
   let lastProgress = '';
   for (;;) {
     const waitingFor: string[] = [];
@@ -193,7 +194,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
     }
     const progress = waitingFor.join('; ');
     if (progress !== lastProgress) {
-      runner.say(`${progress} (${Math.round((clock.now() + options.timeoutSeconds * 1000 - deadline) / 1000)} s of ${options.timeoutSeconds} s)`);
+      runner.say(`${progress} (${Math.round((clock.now() - started) / 1000)} s of ${options.timeoutSeconds} s)`);
       lastProgress = progress;
     }
     await clock.sleep(options.intervalSeconds * 1000);
