@@ -5,12 +5,12 @@
 // reached through the Service's targetPort and the probes' paths, on 127.0.0.1.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { HelloNodeApp, Profile, Workload } from '../lib';
+import { get } from '../test/http';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,16 +21,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
 
 let root: string;
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -84,7 +74,7 @@ test('the production pod\'s server answers on the Service\'s targetPort and the 
     expect(await get(service.spec.ports[0].targetPort, '/')).toMatchObject({ status: 200, body: expect.stringMatching(/^Hello World! I'm /) });
     for (const probe of [container.readinessProbe, container.livenessProbe]) {
       expect(probe.httpGet.port).toBe(port);
-      expect(await get(probe.httpGet.port, probe.httpGet.path)).toEqual({ status: 200, body: 'ok' });
+      expect(await get(probe.httpGet.port, probe.httpGet.path)).toMatchObject({ status: 200, body: 'ok' });
     }
 
     const sigterm = Date.now();

@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { get, rawConnection } from '../test/http';
 
 const SERVER = path.join(__dirname, 'server.js');
 const LOG_LINE = new RegExp(`^\\[\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\] ${os.hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
@@ -69,31 +70,6 @@ afterEach(async () => {
   }
 });
 
-function get(port: number, agent?: http.Agent, urlPath = '/'): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    }).on('error', reject);
-  });
-}
-
-/** Opens a raw TCP connection and writes `data` to it. */
-function rawConnection(port: number, data: string): Promise<{ socket: net.Socket; received: () => string; closed: Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(data);
-      resolve({ socket, received: () => received, closed });
-    });
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d) => (received += d));
-    socket.on('error', reject);
-    const closed = new Promise<void>((done) => socket.on('close', () => done()));
-  });
-}
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 const nextTick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -151,7 +127,7 @@ describe('the hello-node server process', () => {
       // A deadline-forced exit is code 1, so exit code 0 shows the idle connection did not hold it up.
       const server = await startServer({ SHUTDOWN_TIMEOUT_MS: '20000' });
       const agent = new http.Agent({ keepAlive: true });
-      await get(server.port, agent);
+      await get(server.port, '/', agent);
       expect(await stopWith(server)).toBe(0);
       agent.destroy();
       expect(server.stderr()).toContain('hello-node: stopped');

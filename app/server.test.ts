@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
+import { get, rawConnection } from '../test/http';
 
 interface HelloServer {
   server: http.Server;
@@ -49,30 +50,6 @@ async function start(logFile: string | null = 'log.out'): Promise<Running> {
   return r;
 }
 
-function get(port: number, urlPath = '/', agent?: http.Agent): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    }).on('error', reject);
-  });
-}
-
-function rawConnection(port: number, data: string): Promise<{ socket: net.Socket; received: () => string; closed: Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(data);
-      resolve({ socket, received: () => received, closed });
-    });
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d) => (received += d));
-    socket.on('error', reject);
-    const closed = new Promise<void>((done) => socket.on('close', () => done()));
-  });
-}
 
 describe('the hello-node server', () => {
   test('answers 200 "Hello World! I\'m <hostname>"', async () => {
