@@ -141,7 +141,6 @@ export interface ProfileDefaults {
   readonly security?: PodSecurity;
   readonly automountServiceAccountToken?: boolean;
   readonly terminationGracePeriodSeconds?: number;
-  readonly logFile?: string;
   readonly podDisruptionBudget: boolean;
 }
 
@@ -167,7 +166,6 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, ProfileDefaults>> = {
     security: {},
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds: HELLO_NODE_SERVER.defaultShutdownTimeoutMs / 1000 + SHUTDOWN_MARGIN_SECONDS,
-    logFile: '/var/log/hello-node/log.out',
     podDisruptionBudget: true,
   },
 };
