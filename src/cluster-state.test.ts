@@ -163,7 +163,7 @@ describe('diagnose', () => {
       cause: 'container hello-node keeps crashing (4 restarts, last exit Error code 1)',
       nextStep: expect.stringContaining('log lines'),
       permanent: true,
-      logsOf: { pod: 'hello-node-deployment-7c9f8b6d5-qw4rt', container: 'hello-node' },
+      logsOf: { pod: 'hello-node-deployment-7c9f8b6d5-qw4rt', namespace: 'default', container: 'hello-node' },
     }]);
   });
 

@@ -210,7 +210,7 @@ export interface Diagnosis {
   /** Whether waiting longer cannot help, so the rollout stops now. */
   readonly permanent: boolean;
   /** For a crash loop: the pod and container whose last log lines explain it. */
-  readonly logsOf?: { readonly pod: string; readonly container: string };
+  readonly logsOf?: { readonly pod: string; readonly namespace?: string; readonly container: string };
 }
 
 const IMAGE_PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
@@ -278,7 +278,7 @@ function diagnosePod(pod: KubeObject, events: readonly KubeEvent[]): Diagnosis |
         cause: `container ${c.name} keeps crashing (${c.restartCount ?? 0} restarts, last exit ${last?.reason ?? 'unknown'}${last?.exitCode === undefined ? '' : ` code ${last.exitCode}`})`,
         nextStep: oom ? 'it ran out of memory: raise the memory limit (the resources prop)' : 'read its log lines below, fix the cause, build and push a new image, and deploy it',
         permanent: true,
-        logsOf: oom ? undefined : { pod: pod.metadata.name, container: c.name },
+        logsOf: oom ? undefined : { pod: pod.metadata.name, namespace: pod.metadata.namespace, container: c.name },
       };
     }
     if (waiting?.reason === 'CreateContainerConfigError' || waiting?.reason === 'CreateContainerError') {

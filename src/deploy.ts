@@ -190,7 +190,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
     }
     const permanent = stuck.filter((d) => d.permanent);
     if (permanent.length > 0 || clock.now() >= deadline) {
-      await fail(applied, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor);
+      await fail(workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor);
     }
     const progress = waitingFor.join('; ');
     if (progress !== lastProgress) {
@@ -201,7 +201,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
   }
 }
 
-async function fail(applied: Applied, workloads: readonly Tracked[], causes: readonly Diagnosis[], runner: Runner, why: string, waitingFor: readonly string[]): Promise<never> {
+async function fail(workloads: readonly Tracked[], causes: readonly Diagnosis[], runner: Runner, why: string, waitingFor: readonly string[]): Promise<never> {
   runner.say(`deploy failed: ${why}`);
   for (const line of waitingFor) {
     runner.say(`  ${line}`);
@@ -209,8 +209,8 @@ async function fail(applied: Applied, workloads: readonly Tracked[], causes: rea
   for (const diagnosis of causes) {
     runner.say(`  ${diagnosis.subject}: ${diagnosis.cause}`);
     if (diagnosis.logsOf) {
-      const { pod, container } = diagnosis.logsOf;
-      const logs = await kubectl(runner, kubectlCommand(applied.shape.namespace, 'logs', pod, '--container', container, '--previous', '--tail', '10')).catch(() => '');
+      const { pod, namespace, container } = diagnosis.logsOf;
+      const logs = await kubectl(runner, kubectlCommand(namespace, 'logs', pod, '--container', container, '--previous', '--tail', '10')).catch(() => '');
       for (const line of logs.split('\n').filter(Boolean)) {
         runner.say(`    | ${line}`);
       }

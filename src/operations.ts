@@ -99,7 +99,8 @@ export async function clusterDelete(settings: ClusterSettings, runner: Runner, y
   await runner.run(gcloudCluster(settings, 'delete', ...(yes ? ['--quiet'] : [])));
 }
 
-const workloadRef = (shape: HelloNodeShape) => `${shape.workload.toLowerCase()}/${shape.objectNames.workload}`;
+/** The workload as kubectl names it: `replicationcontroller/<name>` or `deployment/<name>`. */
+export const workloadRef = (shape: HelloNodeShape): string => `${shape.workload.toLowerCase()}/${shape.objectNames.workload}`;
 
 /** Resizes the running workload (until the next deploy). */
 export async function scale(settings: AppSettings, runner: Runner, replicas: number): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { externalAddress, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason } from './cluster-state';
 import { getObjects, labelSelector } from './kube';
-import { appShape } from './operations';
+import { appShape, workloadRef } from './operations';
 import { AppSettings } from './settings';
 import { Runner } from './tools';
 
@@ -53,15 +53,15 @@ export function serviceLine(ref: string, service: KubeObject | undefined): strin
 
 export async function status(settings: AppSettings, runner: Runner): Promise<void> {
   const shape = appShape(settings);
-  const workloadRef = `${shape.workload.toLowerCase()}/${shape.objectNames.workload}`;
+  const workload = workloadRef(shape);
   const serviceRef = `service/${shape.objectNames.service}`;
-  const [workload] = await getObjects(runner, shape.namespace, workloadRef);
+  const [live] = await getObjects(runner, shape.namespace, workload);
   const pods = await getObjects(runner, shape.namespace, 'pods', '--selector', labelSelector(shape.labels));
   const [service] = await getObjects(runner, shape.namespace, serviceRef);
   if (runner.dryRun) {
     return;
   }
-  for (const line of [workloadLine(workloadRef, workload, pods), ...podRows(pods), serviceLine(serviceRef, service)]) {
+  for (const line of [workloadLine(workload, live, pods), ...podRows(pods), serviceLine(serviceRef, service)]) {
     runner.result(line);
   }
 }
