@@ -46,6 +46,11 @@ describe('forCluster', () => {
   });
 });
 
+test('toYamlStream quotes what YAML 1.1 (kubectl\'s reader) would take for another type', () => {
+  const stream = toYamlStream([{ kind: 'ConfigMap', metadata: { name: 'c', labels: { enabled: 'yes' } } }]);
+  expect(stream).toContain('enabled: "yes"');
+});
+
 test('readManifests reads every YAML document under the output, in file order, and toYamlStream writes them back', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-'));
   try {

@@ -9,9 +9,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dump } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { KubeObject, TEMPLATE_HASH_ANNOTATION } from './cluster-state';
+import { stringifyManifests } from './manifest-yaml';
 
 /** kubectl's label for the members of an ApplySet (KEP-3659). */
 export const APPLYSET_PART_OF_LABEL = 'applyset.kubernetes.io/part-of';
@@ -55,9 +55,12 @@ export function forCluster(objects: readonly KubeObject[], applySet: string): Ku
   });
 }
 
-/** Objects as one YAML stream, for `kubectl ... -f -`. */
+/**
+ * Objects as one YAML stream, for `kubectl ... -f -`, written as the synth writes
+ * dist/: kubectl reads YAML 1.1, where an unquoted `yes` or `0755` is not a string.
+ */
 export function toYamlStream(objects: readonly KubeObject[]): string {
-  return objects.map((obj) => dump(obj, { noRefs: true, lineWidth: -1 })).join('---\n');
+  return stringifyManifests(objects);
 }
 
 /** `kind/name` as kubectl names an object (`replicationcontroller/hello-node-rc`). */
