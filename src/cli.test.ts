@@ -258,6 +258,9 @@ describe('hello-node diff', () => {
     const run = await runCli(['diff', '--workload', 'Deployment'], { cluster, projectRoot: first.projectRoot });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('would prune replicationcontroller/hello-node-rc');
+    // the ApplySet's own namespaces, not a cluster-wide list a namespaced role may not allow
+    expect(run.calls.flat()).not.toContain('--all-namespaces');
+    expect(run.calls).toContainEqual(['kubectl', 'get', expect.stringContaining('ReplicationController'), '--selector', expect.stringMatching(/^applyset\.kubernetes\.io\/part-of=applyset-/), '--ignore-not-found', '--output', 'json', '--namespace', 'default']);
   });
 });
 

@@ -248,11 +248,16 @@ export async function diff(settings: AppSettings, runner: Runner, options: Deplo
 /** The ApplySet's members that the app no longer has: what `deploy` would prune. */
 async function wouldPrune(applied: Applied, runner: Runner): Promise<KubeObject[]> {
   const [parent] = await getObjects(runner, applied.applySet.namespace, `secret/${applied.applySet.parent}`);
-  const kinds = (parent?.metadata.annotations?.['applyset.kubernetes.io/contains-group-kinds'] ?? '').split(',').filter(Boolean);
+  const list = (annotation: string) => (parent?.metadata.annotations?.[`applyset.kubernetes.io/${annotation}`] ?? '').split(',').filter(Boolean);
+  const kinds = list('contains-group-kinds');
   if (kinds.length === 0) {
     return [];
   }
-  const members = await getObjects(runner, undefined, kinds.join(','), '--all-namespaces', '--selector', `${APPLYSET_PART_OF_LABEL}=${applied.applySet.id}`);
+  // the namespaces the ApplySet records, one by one: no cluster-wide list permission needed
+  const members: KubeObject[] = [];
+  for (const namespace of [applied.applySet.namespace, ...list('additional-namespaces')]) {
+    members.push(...await getObjects(runner, namespace, kinds.join(','), '--selector', `${APPLYSET_PART_OF_LABEL}=${applied.applySet.id}`));
+  }
   const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? applied.applySet.namespace}/${o.metadata.name}`;
   const wanted = new Set(applied.objects.map(key));
   return members.filter((m) => !wanted.has(key(m)));
