@@ -76,7 +76,7 @@ const condition = (obj: KubeObject, type: string) => (obj.status?.conditions ?? 
 /** Whether the pod is Ready: its containers run and pass their readiness probes. */
 export const isReady = (pod: KubeObject): boolean => condition(pod, 'Ready')?.status === 'True';
 /** Whether the pod is going away. */
-export const isTerminating = (pod: KubeObject): boolean => pod.metadata.deletionTimestamp !== undefined;
+const isTerminating = (pod: KubeObject): boolean => pod.metadata.deletionTimestamp !== undefined;
 
 /** The first waiting reason among the pod's containers (ContainerCreating, CrashLoopBackOff, ...). */
 export function waitingReason(pod: KubeObject): string | undefined {

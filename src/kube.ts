@@ -23,7 +23,7 @@ const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string }[] = 
 ];
 
 /** kubectl's failure as a NoClusterError when it is about reaching the cluster. */
-export function explainKubectlFailure(stderr: string): NoClusterError | undefined {
+function explainKubectlFailure(stderr: string): NoClusterError | undefined {
   const known = CAUSES.find((c) => c.pattern.test(stderr));
   return known && new NoClusterError(known.cause, known.nextStep);
 }

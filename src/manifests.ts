@@ -38,7 +38,7 @@ export function readManifests(outdir: string): KubeObject[] {
 }
 
 /** The hash of a pod template: the same template always hashes the same. */
-export function templateHash(template: unknown): string {
+function templateHash(template: unknown): string {
   return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 16);
 }
 

@@ -76,7 +76,7 @@ export function commandLine(words: readonly string[]): string {
 }
 
 /** A command with its variables, as a user would type it: `NAME='a value' tool args`. */
-export function commandLineOf(command: Pick<ToolCommand, 'tool' | 'args' | 'env'>): string {
+function commandLineOf(command: Pick<ToolCommand, 'tool' | 'args' | 'env'>): string {
   const assignments = Object.entries(command.env ?? {}).map(([name, value]) => `${name}=${shellQuote(value)}`);
   return [...assignments, commandLine([command.tool, ...command.args])].join(' ');
 }
