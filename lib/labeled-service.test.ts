@@ -1,5 +1,4 @@
 import { JsonPatch, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { LabeledService, Protocol, ServiceType } from '.';
 import { validationErrorOf } from '../test/errors';
 import { validateAgainstSchema } from '../test/kube-schema';
@@ -58,12 +57,6 @@ describe('LabeledService', () => {
       },
     });
     validateAgainstSchema(manifests);
-  });
-
-  test('accepts cdk8s-plus-27 enum values', () => {
-    const { manifests } = synth({ selector: { app: 'web' }, type: kplus.ServiceType.CLUSTER_IP, protocol: kplus.Protocol.SCTP });
-    expect(manifests[0].spec.type).toBe('ClusterIP');
-    expect(manifests[0].spec.ports[0].protocol).toBe('SCTP');
   });
 
   test('exposes its name, selector, ports and type', () => {
