@@ -4,13 +4,25 @@
 // long synth property run) are jest.slow.config.js's; `npm run check`, which CI runs,
 // runs both.
 //
-// Tests run through swc, which strips types without checking them: type-checking
-// is `npm run typecheck` (incremental tsc), so it is not paid again on every run.
+// jest-light-runner (the runner of Babel's and Prettier's suites) runs the test files
+// in plain Node.js, one after another in one module registry, instead of a fresh
+// sandbox per file: cdk8s, imports/k8s and jest's own expect and circus are loaded
+// once, not once per file, which was most of the suite's time. What that costs:
+// test files share globals and module state (ours keep none between tests), there
+// is no jest.mock (we inject instead), and the runner has neither a TypeScript
+// transform nor test timeouts, which the two setup files give back:
+// - test/run-typescript.mjs: the sources and tests run through scripts/ts-hook.js,
+//   the cached esbuild transform that runs main.ts, with no type-check (that is
+//   `npm run typecheck`);
+// - test/test-timeouts.js: a test or hook fails after its timeout (5 s unless given).
 
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  runner: 'jest-light-runner',
+  // nothing for jest itself to transform either (its default, babel-jest, would load
+  // @babel/core just to read the plain-JS global setup)
+  transform: {},
+  setupFiles: ['<rootDir>/test/run-typescript.mjs', '<rootDir>/test/test-timeouts.js'],
   testMatch: ['<rootDir>/**/*.test.ts', '<rootDir>/**/*.test.js'],
   testPathIgnorePatterns: ['/node_modules/', '/build/', '/dist/', '\\.slow\\.test\\.ts$'],
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',

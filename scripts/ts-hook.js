@@ -15,7 +15,7 @@ const { addHook } = require('pirates');
 
 const cacheDir = path.join(__dirname, '..', 'node_modules', '.cache', 'hello-node-ts');
 const importsDir = path.join(__dirname, '..', 'imports') + path.sep;
-const transformOptions = { loader: 'ts', format: 'cjs', target: `node${process.versions.node}` };
+const transformOptions = { loader: 'ts', format: 'cjs', target: `node${process.versions.node}`, sourcesContent: false };
 const cacheSalt = JSON.stringify([require('esbuild/package.json').version, transformOptions]);
 
 function transpile(source, filename) {
@@ -27,9 +27,12 @@ function transpile(source, filename) {
     // not cached yet: transpile below
   }
   // esbuild is loaded only on a cache miss: it is most of this hook's start-up cost.
-  // Inline source maps let `NODE_OPTIONS=--enable-source-maps` point stack traces at
-  // the .ts lines; they are not enabled by default, since parsing them costs about
-  // 10 ms a run. The generated imports/ get none: a 2 MB map for code nobody edits.
+  // Inline source maps let `NODE_OPTIONS=--enable-source-maps` (and the test suites,
+  // which turn them on) point stack traces at the .ts lines; they are not enabled by
+  // default, since parsing them costs about 10 ms a run. They carry mappings only, no
+  // copy of the source (sourcesContent): stack traces need no more, and a copy would
+  // double what each loaded module's map costs to decode. The generated imports/ get
+  // none: a 2 MB map for code nobody edits.
   const sourcemap = filename.startsWith(importsDir) ? false : 'inline';
   const { code } = require('esbuild').transformSync(source, { ...transformOptions, sourcemap, sourcefile: filename });
   try {

@@ -81,7 +81,7 @@ test('--help prints the usage on stdout', () => {
 // command stops at "no active account" (a malformed one would fail on its arguments).
 const gcloud = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
 (gcloud.status === 0 ? describe : describe.skip)('the gcloud commands pass the real gcloud\'s parser', () => {
-  jest.setTimeout(60_000);
+  const TIMEOUT_MS = 60_000;
   const realGcloud = (args: string[]) => {
     const sandbox = fs.mkdtempSync(path.join(work, 'gcloud-'));
     return spawnSync('gcloud', args, {
@@ -112,12 +112,12 @@ const gcloud = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
     const result = realGcloud(calls[0]);
     expect(result.stderr).not.toMatch(/unrecognized arguments|argument .*: |Invalid choice/);
     expect(result.stderr).toContain('You do not currently have an active account selected');
-  });
+  }, TIMEOUT_MS);
 
   test('image push: gcloud auth configure-docker succeeds without an account', () => {
     const calls = gcloudCalls(['image', 'push', '--registry', 'asia-northeast1-docker.pkg.dev', '--repository', 'apps']);
     const result = realGcloud(calls[0]);
     expect(result.stderr).not.toMatch(/unrecognized arguments/);
     expect(result.status).toBe(0);
-  });
+  }, TIMEOUT_MS);
 });

@@ -3,6 +3,7 @@
 // and pruning are seen end to end. cli.slow.test.ts runs the real bin/hello-node.js.
 import { constants } from 'node:os';
 import { TEMPLATE_HASH_ANNOTATION } from './cluster-state';
+import { MissingToolError } from './tools';
 import { DIGEST, runCli } from '../test/cli-harness';
 import { FakeCluster } from '../test/fake-cluster';
 
@@ -369,7 +370,6 @@ describe('when a tool fails', () => {
   });
 
   test('a missing tool is named, with how to get it (exit 127)', async () => {
-    const { MissingToolError } = await import('./tools');
     const run = await runCli(['status'], { tools: { kubectl: () => { throw new MissingToolError('kubectl'); } } });
     expect(run.code).toBe(127);
     expect(run.stderr).toContain('hello-node: kubectl was not found on PATH: install kubectl');

@@ -15,7 +15,7 @@ beforeEach(() => ({ project, outdir } = scratch()));
 describe('real processes', () => {
   // big enough that a synth takes a few hundred milliseconds, for signals to land in each step
   const COUNT = 3000;
-  jest.setTimeout(30_000);
+  const TIMEOUT_MS = 30_000;
   const child = (marker: string, preload: string[] = []): ChildProcess =>
     spawn(process.execPath, [...preload, '-r', path.join(ROOT, 'scripts', 'ts-hook.js'), path.join(ROOT, 'test', 'synth-child.ts'), String(COUNT), marker], {
       cwd: project,
@@ -43,7 +43,7 @@ describe('real processes', () => {
     expect(result.stderr).toMatch(/^hello-node synth failed: Error: ENOSPC: no space left on device, write/);
     expect(outputMarker()).toBe('old');
     expect(debris(project)).toEqual([]);
-  });
+  }, TIMEOUT_MS);
 
   // Each delay lands in a different step: loading, building, writing, keeping, replacing.
   const DELAYS = [0, 150, 250, 350];
@@ -64,7 +64,7 @@ describe('real processes', () => {
       expect([before, `new-${index}`]).toContain(outputMarker());
       expect(debris(project)).toEqual([]);
     }
-  });
+  }, TIMEOUT_MS);
 
   test('SIGKILL at any moment: the output old or new and complete (or absent, restored by the next synth), which sweeps the debris', async () => {
     expect((await finished(child('old'))).code).toBe(0);
@@ -80,7 +80,7 @@ describe('real processes', () => {
       expect(outputMarker()).toBe(`next-${index}`);
       expect(debris(project)).toEqual([]);
     }
-  });
+  }, TIMEOUT_MS);
 
   test('concurrent synths into one directory: each succeeds or says another is running; one complete output, no debris', async () => {
     const results = await Promise.all(['a', 'b', 'c', 'd'].map((marker) => finished(child(marker))));
@@ -93,6 +93,6 @@ describe('real processes', () => {
     expect(results.some((r) => r.code === 0)).toBe(true);
     expect(['a', 'b', 'c', 'd']).toContain(outputMarker());
     expect(debris(project)).toEqual([]);
-  });
+  }, TIMEOUT_MS);
 });
 

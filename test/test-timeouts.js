@@ -1,0 +1,38 @@
+// jest-light-runner calls each test and hook function as it is, with no deadline: a
+// test whose promise never settles would hang the run (and CI) for ever, where jest's
+// own runner fails it after its timeout. This gives every test and hook that deadline
+// back: its own (test(name, fn, ms)) or jest's default of 5 s. As in jest, the error
+// points at where the test or hook was defined.
+'use strict';
+const { addEventHandler } = require('jest-circus');
+
+const DEFAULT_TIMEOUT_MS = 5000;
+
+function withDeadline(fn, timeout, what, definedAt) {
+  const ms = timeout ?? DEFAULT_TIMEOUT_MS;
+  const run = fn.length > 0 ? () => new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve()))) : fn;
+  return function deadline() {
+    let timer;
+    const expired = new Promise((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const error = new Error(`Exceeded timeout of ${ms} ms for ${what}.`);
+        // circus's asyncError was created where the test or hook was defined
+        error.stack = `${String(error)}${definedAt.stack.slice(definedAt.stack.indexOf('\n'))}`;
+        reject(error);
+      }, ms);
+    });
+    return Promise.race([Promise.resolve().then(run), expired]).finally(() => clearTimeout(timer));
+  };
+}
+
+// circus's own handler has just added the test or hook to the describe block being
+// defined: wrap its function before the runner sees it
+addEventHandler((event, state) => {
+  if (event.name === 'add_test') {
+    const test = state.currentDescribeBlock.children.at(-1);
+    if (test?.type === 'test') test.fn = withDeadline(test.fn, event.timeout, `the test "${event.testName}"`, event.asyncError);
+  } else if (event.name === 'add_hook') {
+    const hook = state.currentDescribeBlock.hooks.at(-1);
+    if (hook) hook.fn = withDeadline(hook.fn, event.timeout, `a ${event.hookType} hook`, event.asyncError);
+  }
+});
