@@ -1,8 +1,9 @@
 // jest-light-runner calls each test and hook function as it is, with no deadline: a
 // test whose promise never settles would hang the run (and CI) for ever, where jest's
 // own runner fails it after its timeout. This gives every test and hook that deadline
-// back: its own (test(name, fn, ms)) or jest's default of 5 s. As in jest, the error
-// points at where the test or hook was defined.
+// back: its own (test(name, fn, ms)) or jest's default of 5 s (jest's --testTimeout
+// does not reach this file). As in jest, the error points at where the test or hook
+// was defined.
 'use strict';
 const { addEventHandler } = require('jest-circus');
 
