@@ -9,8 +9,10 @@
 // sandbox per file: cdk8s, imports/k8s and jest's own expect and circus are loaded
 // once, not once per file, which was most of the suite's time. What that costs:
 // test files share globals and module state (ours keep none between tests), there
-// is no jest.mock (we inject instead), and the runner has neither a TypeScript
-// transform nor test timeouts, which the two setup files give back:
+// is no jest.mock (we inject instead), a snapshot test belongs at a file's top level
+// (the runner matches a skipped or failed test's snapshots by its title alone, so
+// `-u -t` would delete those of a test in a describe), and the runner has neither a
+// TypeScript transform nor test timeouts, which the two setup files give back:
 // - test/run-typescript.mjs: the sources and tests run through scripts/ts-hook.js,
 //   the cached esbuild transform that runs main.ts, with no type-check (that is
 //   `npm run typecheck`);
