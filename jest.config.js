@@ -12,11 +12,13 @@
 // is no jest.mock (we inject instead), a snapshot test belongs at a file's top level
 // (the runner matches a skipped or failed test's snapshots by its title alone, so
 // `-u -t` would delete those of a test in a describe), and the runner has neither a
-// TypeScript transform nor test timeouts, which the two setup files give back:
+// TypeScript transform nor test timeouts, and ignores expect.assertions, which the
+// two setup files give back:
 // - test/run-typescript.mjs: the sources and tests run through scripts/ts-hook.js,
 //   the cached esbuild transform that runs main.ts, with no type-check (that is
 //   `npm run typecheck`);
-// - test/test-timeouts.js: a test or hook fails after its timeout (5 s unless given).
+// - test/jest-semantics.js: a test or hook fails after its timeout (5 s unless given),
+//   and a test fails when it makes fewer assertions than expect.assertions asked for.
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -24,7 +26,7 @@ module.exports = {
   // nothing for jest itself to transform either (its default, babel-jest, would load
   // @babel/core just to read the plain-JS global setup)
   transform: {},
-  setupFiles: ['<rootDir>/test/run-typescript.mjs', '<rootDir>/test/test-timeouts.js'],
+  setupFiles: ['<rootDir>/test/run-typescript.mjs', '<rootDir>/test/jest-semantics.js'],
   testMatch: ['<rootDir>/**/*.test.ts', '<rootDir>/**/*.test.js'],
   testPathIgnorePatterns: ['/node_modules/', '/build/', '/dist/', '\\.slow\\.test\\.ts$'],
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',

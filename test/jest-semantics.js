@@ -1,9 +1,12 @@
-// jest-light-runner calls each test and hook function as it is, with no deadline: a
-// test whose promise never settles would hang the run (and CI) for ever, where jest's
-// own runner fails it after its timeout. This gives every test and hook that deadline
-// back: its own (test(name, fn, ms)) or jest's default of 5 s (jest's --testTimeout
-// does not reach this file). As in jest, the error points at where the test or hook
-// was defined.
+// What jest's own runner does for every test and jest-light-runner does not, given back
+// from the circus events that define each test and hook (setupFiles of both suites):
+//
+// - a deadline. The runner calls each test and hook function as it is: one whose
+//   promise never settles would hang the run (and CI) for ever. Here it fails after its
+//   own timeout (test(name, fn, ms)) or jest's default of 5 s (jest's --testTimeout does
+//   not reach this file), and, as in jest, the error points at where it was defined;
+// - expect.assertions(n) and expect.hasAssertions(). The runner never checks them, so a
+//   test relying on them could not fail; here they are checked when the test ends.
 'use strict';
 const { addEventHandler } = require('jest-circus');
 
@@ -26,12 +29,22 @@ function withDeadline(fn, timeout, what, definedAt) {
   };
 }
 
+function withExpectedAssertions(run) {
+  return async function expectedAssertions() {
+    // the runner's expect (a global by the time tests run): start the test's count afresh
+    globalThis.expect.extractExpectedAssertionsErrors();
+    await run();
+    const [unmet] = globalThis.expect.extractExpectedAssertionsErrors();
+    if (unmet) throw unmet.error;
+  };
+}
+
 // circus's own handler has just added the test or hook to the describe block being
 // defined: wrap its function before the runner sees it
 addEventHandler((event, state) => {
   if (event.name === 'add_test') {
     const test = state.currentDescribeBlock.children.at(-1);
-    if (test?.type === 'test') test.fn = withDeadline(test.fn, event.timeout, `the test "${event.testName}"`, event.asyncError);
+    if (test?.type === 'test') test.fn = withExpectedAssertions(withDeadline(test.fn, event.timeout, `the test "${event.testName}"`, event.asyncError));
   } else if (event.name === 'add_hook') {
     const hook = state.currentDescribeBlock.hooks.at(-1);
     if (hook) hook.fn = withDeadline(hook.fn, event.timeout, `a ${event.hookType} hook`, event.asyncError);

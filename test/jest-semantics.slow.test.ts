@@ -1,0 +1,70 @@
+// The suites' runner (jest-light-runner) has no test timeouts and ignores expect.assertions;
+// test/jest-semantics.js gives both back. Here a real jest run, with the project's own
+// configuration, on test files that break them: each such test fails, saying why (a
+// timeout naming where the test or hook was defined), and the run ends with the others'
+// results.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..');
+
+const HANGING = `const never = (): Promise<void> => new Promise(() => {});
+test('hangs', never, 200);
+test.each([1])('hangs %i', never, 200);
+describe('with a beforeAll that hangs', () => {
+  beforeAll(never, 200);
+  test('after it', () => {});
+});
+test('hangs without a timeout of its own', never);
+test('passes', () => expect(1 + 1).toBe(2));
+`;
+
+const COUNTING = `test('asks for two assertions, makes one', async () => {
+  expect.assertions(2);
+  await Promise.resolve();
+  expect(1).toBe(1);
+});
+test('asks for assertions, makes none', () => {
+  expect.hasAssertions();
+});
+test('asks for one assertion, makes it', () => {
+  expect.assertions(1);
+  expect(1).toBe(1);
+});
+`;
+
+let work: string;
+beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-semantics-'))));
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+/** jest with the fast suite's configuration, on the test files in `work`. */
+function jest(): { status: number | null; output: string } {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', path.join(ROOT, 'jest.config.js'), '--roots', work, '--testMatch', '**/*.test.ts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: run.status, output: run.stdout + run.stderr };
+}
+
+test('a test or hook that never settles fails after its timeout (5 s unless given), where it was defined, and the run goes on', () => {
+  fs.writeFileSync(path.join(work, 'hanging.test.ts'), HANGING);
+  const { status, output } = jest();
+  expect(status).toBe(1);
+  expect(output).toContain(`Error: Exceeded timeout of 200 ms for the test "hangs".\n        at Object.<anonymous> (${path.join(work, 'hanging.test.ts')}:2:1)`);
+  expect(output).toContain('Exceeded timeout of 200 ms for the test "hangs 1".');
+  expect(output).toContain('Exceeded timeout of 200 ms for a beforeAll hook.');
+  expect(output).toContain('Exceeded timeout of 5000 ms for the test "hangs without a timeout of its own".');
+  expect(output).toContain('2 passed, 4 failed, 0 skipped');
+}, 60_000);
+
+test('a test that makes fewer assertions than expect.assertions or expect.hasAssertions asked for fails', () => {
+  fs.writeFileSync(path.join(work, 'counting.test.ts'), COUNTING);
+  const { status, output } = jest();
+  expect(status).toBe(1);
+  expect(output).toContain('Expected two assertions to be called but received one assertion call.');
+  expect(output).toContain('Expected at least one assertion to be called but received none.');
+  expect(output).toContain('1 passed, 2 failed, 0 skipped');
+}, 60_000);
