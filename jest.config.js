@@ -12,13 +12,14 @@
 // is no jest.mock (we inject instead), a snapshot test belongs at a file's top level
 // (the runner matches a skipped or failed test's snapshots by its title alone, so
 // `-u -t` would delete those of a test in a describe), and the runner has neither a
-// TypeScript transform nor test timeouts, and ignores expect.assertions, which the
-// two setup files give back:
+// TypeScript transform nor test timeouts, ignores expect.assertions and ends the run on
+// an uncaught error, which the two setup files give back:
 // - test/run-typescript.mjs: the sources and tests run through scripts/ts-hook.js,
 //   the cached esbuild transform that runs main.ts, with no type-check (that is
 //   `npm run typecheck`);
 // - test/jest-semantics.js: a test or hook fails after its timeout (5 s unless given),
-//   and a test fails when it makes fewer assertions than expect.assertions asked for.
+//   a test fails when it makes fewer assertions than expect.assertions asked for, and
+//   an uncaught error fails the test it surfaces in instead of ending the run.
 
 /** @type {import('jest').Config} */
 module.exports = {

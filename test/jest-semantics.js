@@ -6,18 +6,37 @@
 //   own timeout (test(name, fn, ms)) or jest's default of 5 s (jest's --testTimeout does
 //   not reach this file), and, as in jest, the error points at where it was defined;
 // - expect.assertions(n) and expect.hasAssertions(). The runner never checks them, so a
-//   test relying on them could not fail; here they are checked when the test ends.
+//   test relying on them could not fail; here they are checked when the test ends;
+// - an error nobody catches (an un-awaited rejection, a throw in a timer) fails the test
+//   or hook running when it surfaces. The runner alone lets it end the whole process,
+//   losing every other result and the run's clean-up; outside any test or hook it still
+//   does.
 'use strict';
 const { addEventHandler } = require('jest-circus');
 
 const DEFAULT_TIMEOUT_MS = 5000;
+
+/** Fails the test or hook now running (tests and hooks run one at a time), if any. */
+let failRunning;
+
+function onUncaught(error) {
+  if (!failRunning) {
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onUncaught);
+    throw error;
+  }
+  failRunning(error);
+}
+process.on('uncaughtException', onUncaught);
+process.on('unhandledRejection', onUncaught);
 
 function withDeadline(fn, timeout, what, definedAt) {
   const ms = timeout ?? DEFAULT_TIMEOUT_MS;
   const run = fn.length > 0 ? () => new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve()))) : fn;
   return function deadline() {
     let timer;
-    const expired = new Promise((_resolve, reject) => {
+    const stopped = new Promise((_resolve, reject) => {
+      failRunning = reject;
       timer = setTimeout(() => {
         const error = new Error(`Exceeded timeout of ${ms} ms for ${what}.`);
         // circus's asyncError was created where the test or hook was defined
@@ -25,7 +44,10 @@ function withDeadline(fn, timeout, what, definedAt) {
         reject(error);
       }, ms);
     });
-    return Promise.race([Promise.resolve().then(run), expired]).finally(() => clearTimeout(timer));
+    return Promise.race([Promise.resolve().then(run), stopped]).finally(() => {
+      clearTimeout(timer);
+      failRunning = undefined;
+    });
   };
 }
 

@@ -1,8 +1,8 @@
-// The suites' runner (jest-light-runner) has no test timeouts and ignores expect.assertions;
-// test/jest-semantics.js gives both back. Here a real jest run, with the project's own
-// configuration, on test files that break them: each such test fails, saying why (a
-// timeout naming where the test or hook was defined), and the run ends with the others'
-// results.
+// The suites' runner (jest-light-runner) has no test timeouts, ignores expect.assertions,
+// and ends the whole run on an error nobody catches; test/jest-semantics.js gives jest's
+// own behaviour back. Here a real jest run, with the project's own configuration, on test
+// files that break them: each such test fails, saying why (a timeout naming where the
+// test or hook was defined), and the run ends with the others' results.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,6 +33,18 @@ test('asks for one assertion, makes it', () => {
   expect.assertions(1);
   expect(1).toBe(1);
 });
+`;
+
+const UNCAUGHT = `const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+test('rejects without awaiting', async () => {
+  void Promise.reject(new Error('an un-awaited rejection'));
+  await tick();
+});
+test('throws in a timer', async () => {
+  setTimeout(() => { throw new Error('thrown in a timer'); }, 1);
+  await tick();
+});
+test('passes', () => expect(1 + 1).toBe(2));
 `;
 
 let work: string;
@@ -66,5 +78,14 @@ test('a test that makes fewer assertions than expect.assertions or expect.hasAss
   expect(status).toBe(1);
   expect(output).toContain('Expected two assertions to be called but received one assertion call.');
   expect(output).toContain('Expected at least one assertion to be called but received none.');
+  expect(output).toContain('1 passed, 2 failed, 0 skipped');
+}, 60_000);
+
+test('an error nobody catches fails the test it surfaces in, and the run goes on', () => {
+  fs.writeFileSync(path.join(work, 'uncaught.test.ts'), UNCAUGHT);
+  const { status, output } = jest();
+  expect(status).toBe(1);
+  expect(output).toMatch(/rejects without awaiting\n {4}Error: an un-awaited rejection/);
+  expect(output).toMatch(/throws in a timer\n {4}Error: thrown in a timer/);
   expect(output).toContain('1 passed, 2 failed, 0 skipped');
 }, 60_000);
