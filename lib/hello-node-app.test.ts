@@ -202,10 +202,10 @@ describe('HelloNodeApp workload Deployment', () => {
     expect(pdb).toBeUndefined();
   });
 
-  test('rolls out one pod at a time, never leaving fewer than replicas - 1 ready', () => {
+  test('rolls out one pod at a time, removing an old pod only once its replacement is available', () => {
     expect(synth({ workload: Workload.DEPLOYMENT }).workload.spec.strategy).toEqual({
       type: 'RollingUpdate',
-      rollingUpdate: { maxSurge: 1, maxUnavailable: 1 },
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
     });
   });
 });

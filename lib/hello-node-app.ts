@@ -174,11 +174,14 @@ interface WorkloadSpec {
 }
 
 const ONE = IntOrString.fromNumber(1);
+const NONE = IntOrString.fromNumber(0);
 
 /**
  * Creates the workload object of `kind`. A Deployment's rolling update adds one new
- * pod and removes one old pod at a time (maxSurge 1, maxUnavailable 1), so a rollout
- * never leaves fewer than replicas - 1 pods ready.
+ * pod, and removes an old one only once that new pod is available (maxSurge 1,
+ * maxUnavailable 0): a rollout never leaves fewer than `replicas` pods ready, so even
+ * one replica is never an outage, and a new template that never becomes ready stops
+ * the rollout with every old pod still serving.
  */
 function createWorkload(scope: Construct, kind: Workload, spec: WorkloadSpec): KubeReplicationController | KubeDeployment {
   const metadata = { name: spec.name, namespace: spec.namespace };
@@ -188,7 +191,7 @@ function createWorkload(scope: Construct, kind: Workload, spec: WorkloadSpec): K
       spec: {
         replicas: spec.replicas,
         selector: { matchLabels: spec.labels },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: ONE, maxUnavailable: ONE } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: ONE, maxUnavailable: NONE } },
         template: spec.template,
       },
     });
