@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `hello-node` CLI (see README, "Operating it"). It runs from a clone of this
-// repository, from whose root it builds app/ and deploys dist/; the published package
-// holds the construct library only, so there it says so instead.
+// repository; the published package holds the construct library only, so there it
+// says so instead. It acts on the cdk8s project it is run in: the nearest directory,
+// from the current one up, that holds a cdk8s.yaml (as git finds its repository), else
+// this repository's root; it builds app/ and runs `npx cdk8s synth` there.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,8 +13,20 @@ if (!fs.existsSync(path.join(root, 'src', 'cli.ts'))) {
   console.error('hello-node: the CLI runs from a clone of the hello-node-cdk8s repository; this package holds only its construct library');
   process.exit(1);
 }
+
+function projectRoot() {
+  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'cdk8s.yaml'))) {
+      return dir;
+    }
+    if (path.dirname(dir) === dir) {
+      return root;
+    }
+  }
+}
+
 require('../scripts/ts-hook.js');
-process.chdir(root);
+process.chdir(projectRoot());
 require('../src/cli.ts')
   .main(process.argv.slice(2))
   .then((code) => {

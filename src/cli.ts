@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { checkReplicas, ValidationError } from '../lib/validation';
+import { NotDeployedError } from './applyset';
 import * as deploying from './deploy';
 import { NoClusterError } from './kube';
 import * as ops from './operations';
@@ -43,8 +44,8 @@ const SETTING_FLAGS: readonly { flag: string; value: string; attribute: string; 
   { flag: '--region', value: '<region>', attribute: 'region', setting: 'GKE_REGION', help: 'GKE cluster region (a regional or Autopilot cluster)' },
 ];
 
-/** Seconds between two looks at the cluster while a deploy waits. */
-const POLL_SECONDS = 2;
+/** Seconds between two looks at the cluster while a deploy waits, and while url waits. */
+const POLL_SECONDS = { deploy: '2', url: '5' } as const;
 
 /** Everything the CLI touches outside itself. */
 export interface CliContext {
@@ -135,12 +136,13 @@ export function buildProgram(context: CliContext): Command {
       settingEnv: appSettingEnv(lookup),
       wait,
       timeoutSeconds: self.opts().timeout === undefined ? 0 : seconds(self, 'timeout'),
-      intervalSeconds: POLL_SECONDS,
+      intervalSeconds: self.opts().interval === undefined ? 0 : seconds(self, 'interval'),
       restart: self.opts().restart === true,
       clock: context.clock,
     };
   };
   const timeout = (cmd: Command) => cmd.option('--timeout <seconds>', 'give up waiting after this long', '300');
+  const interval = (cmd: Command, every: string) => cmd.option('--interval <seconds>', 'look at the cluster again after this long', every);
 
   const image = command(program, 'image', 'build and push the container image');
   act(command(image, 'build', 'docker build -t <image> app'), (lookup, runner) => ops.imageBuild(loadImageSettings(lookup), runner));
@@ -156,9 +158,9 @@ export function buildProgram(context: CliContext): Command {
   act(command(cluster, 'delete', 'delete the cluster (gcloud asks to confirm)').option('--yes', 'do not ask to confirm'),
     (lookup, runner, self) => ops.clusterDelete(loadClusterSettings(lookup), runner, self.opts().yes === true));
 
-  act(timeout(command(program, 'deploy', 'npx cdk8s synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL'))
+  act(interval(timeout(command(program, 'deploy', 'npx cdk8s synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL'))
     .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
-    .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'),
+    .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy),
   (lookup, runner, self) => deploying.deploy(loadAppSettings(lookup), runner, deployOptions(self, lookup, self.opts().wait !== false)));
   act(command(program, 'diff', 'what deploy would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something'),
     async (lookup, runner, self) => {
@@ -167,19 +169,20 @@ export function buildProgram(context: CliContext): Command {
         throw new ExitCode(code);
       }
     });
-  act(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL'))
+  act(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL'))
     .option('--keep-tag', 'deploy the image by its tag, not by the digest the registry returned')
-    .option('--restart', 'replace every pod even if its template is unchanged'),
+    .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy),
   (lookup, runner, self) => deploying.up(loadAppSettings(lookup), runner, { ...deployOptions(self, lookup, true), keepTag: self.opts().keepTag === true }));
 
-  act(command(program, 'scale', 'kubectl scale the workload (the next deploy resets it)').argument('<replicas>', 'how many pods'),
-    (lookup, runner, self) => ops.scale(loadAppSettings(lookup), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas)));
-  act(command(program, 'status', 'the workload (desired, updated, ready), each pod and the Service, found by name'),
+  act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it)')
+    .argument('<replicas>', 'how many pods')
+    .argument('[workload]', 'kind/name or name of the workload, when the app has several'),
+  (lookup, runner, self) => ops.scale(loadAppSettings(lookup), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]));
+  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, and every Service, that the app\'s deploys applied'),
     (lookup, runner) => status(loadAppSettings(lookup), runner));
-  act(timeout(command(program, 'url', 'wait for the LoadBalancer\'s external address and print http://<address>/'))
-    .option('--interval <seconds>', 'ask again after this long', '5'),
+  act(interval(timeout(command(program, 'url', 'wait for each LoadBalancer Service\'s external address and print http://<address>/')), POLL_SECONDS.url),
   (lookup, runner, self) => ops.url(loadAppSettings(lookup), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
-  act(command(program, 'teardown', 'delete exactly the app\'s Service, budget, workload and pods (never --all)'),
+  act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)'),
     (lookup, runner) => ops.teardown(loadAppSettings(lookup), runner));
   return program;
 }
@@ -221,7 +224,7 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
     say(err.message);
     return err.exitCode;
   }
-  if (err instanceof ValidationError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError || err instanceof deploying.RolloutFailedError) {
+  if (err instanceof ValidationError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError || err instanceof deploying.RolloutFailedError || err instanceof NotDeployedError) {
     say(err.message);
     return err instanceof MissingToolError ? 127 : 1;
   }

@@ -43,6 +43,9 @@ export interface ObjectStatus {
   readonly updatedReplicas?: number;
   readonly readyReplicas?: number;
   readonly availableReplicas?: number;
+  /** A DaemonSet's counts. */
+  readonly desiredNumberScheduled?: number;
+  readonly updatedNumberScheduled?: number;
   readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[] };
 }
 
@@ -199,6 +202,25 @@ export function externalAddress(service: KubeObject): string | undefined {
   return ingress?.ip || ingress?.hostname || undefined;
 }
 
+/** `:<port>` for the Service's first port, or nothing for HTTP's own 80. */
+export function portSuffix(service: KubeObject): string {
+  const port = service.spec?.ports?.[0]?.port;
+  return port === undefined || port === 80 ? '' : `:${port}`;
+}
+
+/** `http://<external address>[:<port>]/` of a LoadBalancer Service, once the cloud has given it an address. */
+export function serviceUrl(service: KubeObject): string | undefined {
+  const address = externalAddress(service);
+  return address && `http://${address.includes(':') ? `[${address}]` : address}${portSuffix(service)}/`;
+}
+
+/** Whether `owner` is among the owners of `obj` (a pod's ReplicaSet, a ReplicaSet's Deployment). */
+export const isOwnedBy = (obj: KubeObject, owner: KubeObject): boolean =>
+  owner.metadata.uid !== undefined && (obj.metadata.ownerReferences ?? []).some((r) => r.uid === owner.metadata.uid);
+
+/** The kinds whose objects run pods from a template, and so have a rollout and a status of pods. */
+export const WORKLOAD_KINDS: readonly string[] = ['ReplicationController', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'];
+
 /** Why a rollout cannot finish, and what to do. */
 export interface Diagnosis {
   /** The object it is about: `pod/<name>`, `replicationcontroller/<name>`, ... */
@@ -300,7 +322,7 @@ function diagnosePod(pod: KubeObject, events: readonly KubeEvent[]): Diagnosis |
   }
   const reason = waitingReason(pod);
   return reason && reason !== 'ContainerCreating' && reason !== 'PodInitializing'
-    ? { subject, cause: `waiting: ${reason}`, nextStep: `kubectl describe pod ${pod.metadata.name} tells more`, permanent: false }
+    ? { subject, cause: `waiting: ${reason}`, nextStep: `kubectl describe pod ${pod.metadata.name}${pod.metadata.namespace ? ` --namespace ${pod.metadata.namespace}` : ''} tells more`, permanent: false }
     : undefined;
 }
 

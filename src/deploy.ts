@@ -5,7 +5,7 @@
  * that stops it.
  */
 import * as path from 'node:path';
-import { HelloNodeShape } from '../lib/hello-node-props';
+import { ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, recordGroupKinds } from './applyset';
 import {
   currentPods,
   deploymentStep,
@@ -15,12 +15,14 @@ import {
   externalAddress,
   isReady,
   KubeObject,
+  portSuffix,
   replicationControllerStep,
   RolloutStep,
+  serviceUrl,
 } from './cluster-state';
-import { contextNamespace, getEvents, getObjects, kubectl, kubectlCommand, labelSelector } from './kube';
-import { APPLYSET_PART_OF_LABEL, applySetId, forCluster, readManifests, refOf, toYamlStream } from './manifests';
-import { applySetParent, appShape, Clock, DEFAULT_OUTDIR, imageBuild, imagePush } from './operations';
+import { getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, selectorOf } from './kube';
+import { APPLYSET_PART_OF_LABEL, forCluster, readManifests, refOf, toYamlStream } from './manifests';
+import { Clock, DEFAULT_OUTDIR, imageBuild, imagePush } from './operations';
 import { AppSettings } from './settings';
 import { Runner, ToolCommand } from './tools';
 
@@ -55,32 +57,46 @@ async function synth(runner: Runner, options: DeployOptions): Promise<KubeObject
 }
 
 interface Applied {
-  readonly shape: HelloNodeShape;
   readonly objects: readonly KubeObject[];
-  /** The manifests as applied: with the ApplySet label and template hashes. */
+  /** The manifests of the first apply: with the ApplySet label and template hashes. */
   readonly yaml: string;
-  readonly applySet: { readonly parent: string; readonly namespace: string; readonly id: string };
+  /** The same for kubectl's ApplySet apply, which adds the label itself and refuses input that has it. */
+  readonly yamlForApplySet: string;
+  readonly applySet: ApplySet;
+  /** The ApplySet's record as it was before this command; undefined before the first deploy. */
+  readonly parent?: KubeObject;
   readonly outdir: string;
 }
 
 async function prepare(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<Applied> {
-  const shape = appShape(settings);
+  // the cluster first (the context's namespace, the ApplySet's record): with no cluster to talk to, there is no point in synthesizing
+  const { applySet, namespaceSource } = await appApplySet(settings, runner);
+  const parent = runner.dryRun ? undefined : await getParent(runner, applySet);
   const objects = await synth(runner, options);
-  // the ApplySet's parent Secret lives where kubectl puts it: the namespace given, or the context's
-  const namespace = shape.namespace ?? (runner.dryRun ? 'default' : await contextNamespace(runner));
-  const id = applySetId(applySetParent(shape), namespace);
-  return { shape, objects, yaml: toYamlStream(forCluster(objects, id)), applySet: { parent: applySetParent(shape), namespace, id }, outdir: options.outdir };
+  checkOneNamespace(objects, applySet, namespaceSource);
+  return {
+    objects,
+    yaml: toYamlStream(forCluster(objects, applySet.id)),
+    yamlForApplySet: toYamlStream(forCluster(objects)),
+    applySet,
+    parent,
+    outdir: options.outdir,
+  };
 }
+
+const inputNote = (applied: Applied, labelled: boolean) =>
+  `< (the manifests of ${applied.outdir}/${labelled ? `, labelled ${APPLYSET_PART_OF_LABEL}=${applied.applySet.id}` : ''})`;
 
 function applyCommand(applied: Applied, prune: boolean): ToolCommand {
   const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts'];
-  const base = kubectlCommand(applied.shape.namespace, ...args, ...(prune ? [`--applyset=${applied.applySet.parent}`, '--prune'] : []), '-f', '-');
+  // kubectl takes the ApplySet's namespace from --namespace only, never from the kubeconfig
+  const base = kubectlCommand(applied.applySet.namespace, ...args, ...(prune ? [`--applyset=${applied.applySet.parent}`, '--prune'] : []), '-f', '-');
   return {
     ...base,
     // ApplySet pruning is still alpha in kubectl: it is switched on per command
     env: prune ? { KUBECTL_APPLYSET: 'true' } : undefined,
-    input: applied.yaml,
-    inputNote: `< (the manifests of ${applied.outdir}/, labelled ${APPLYSET_PART_OF_LABEL}=${applied.applySet.id})`,
+    input: prune ? applied.yamlForApplySet : applied.yaml,
+    inputNote: inputNote(applied, !prune),
   };
 }
 
@@ -92,10 +108,12 @@ function applyCommand(applied: Applied, prune: boolean): ToolCommand {
 export async function deploy(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<void> {
   const applied = await prepare(settings, runner, options);
   if (options.wait) {
+    // the record first, so that whatever this deploy applies stays findable even if the rollout fails
+    await recordGroupKinds(runner, applied.applySet, applied.parent, applied.objects.map(groupKindOf));
     await kubectl(runner, applyCommand(applied, false), false);
     if (options.restart) {
       for (const deployment of applied.objects.filter((o) => o.kind === 'Deployment')) {
-        await kubectl(runner, kubectlCommand(deployment.metadata.namespace, 'rollout', 'restart', refOf(deployment)), false);
+        await kubectl(runner, kubectlCommand(applied.applySet.namespace, 'rollout', 'restart', refOf(deployment)), false);
       }
     }
     if (runner.dryRun) {
@@ -106,32 +124,27 @@ export async function deploy(settings: AppSettings, runner: Runner, options: Dep
   }
   await kubectl(runner, applyCommand(applied, true), false);
   if (options.wait && !runner.dryRun) {
-    await printUrl(applied, runner);
+    await printUrls(applied, runner);
   }
 }
 
-/** Prints the app's Service URL, last on stdout. */
-async function printUrl(applied: Applied, runner: Runner): Promise<void> {
-  const manifest = applied.objects.find((o) => o.kind === 'Service' && o.metadata.name === applied.shape.objectNames.service);
-  if (!manifest) {
-    return;
+/**
+ * Prints the URL of each LoadBalancer Service the app has, last on stdout; with none,
+ * each Service's in-cluster URL.
+ */
+async function printUrls(applied: Applied, runner: Runner): Promise<void> {
+  const services = applied.objects.filter((o) => o.kind === 'Service');
+  const balancers = services.filter((s) => s.spec?.type === 'LoadBalancer');
+  for (const manifest of balancers.length > 0 ? balancers : services) {
+    const [live] = await getObjects(runner, applied.applySet.namespace, refOf(manifest));
+    runner.result((live && serviceUrl(live)) ?? `http://${manifest.metadata.name}.${applied.applySet.namespace}.svc.cluster.local${portSuffix(manifest)}/`);
   }
-  const [live] = await getObjects(runner, manifest.metadata.namespace, refOf(manifest));
-  const namespace = manifest.metadata.namespace ?? applied.applySet.namespace;
-  const address = live && externalAddress(live);
-  runner.result(address ? `http://${address}/` : `http://${manifest.metadata.name}.${namespace}.svc.cluster.local/`);
 }
 
 interface Tracked {
   readonly manifest: KubeObject;
   /** For a ReplicationController, when the rollout began: with --restart, older pods are outdated. */
   readonly restartedAt?: string;
-}
-
-function selectorOf(workload: KubeObject): string {
-  const selector = workload.spec?.selector ?? {};
-  const labels = (workload.kind === 'Deployment' ? selector.matchLabels : selector) as Record<string, string> | undefined;
-  return labelSelector(labels ?? {});
 }
 
 async function rollOut(applied: Applied, runner: Runner, options: DeployOptions): Promise<void> {
@@ -148,7 +161,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
     const waitingFor: string[] = [];
     const stuck: Diagnosis[] = [];
     for (const { manifest, restartedAt } of workloads) {
-      const namespace = manifest.metadata.namespace;
+      const { namespace } = applied.applySet;
       const [live] = await getObjects(runner, namespace, refOf(manifest));
       const pods = (await getObjects(runner, namespace, 'pods', '--selector', selectorOf(manifest)))
         .filter((p) => live === undefined || p.metadata.ownerReferences === undefined || manifest.kind === 'Deployment' || p.metadata.ownerReferences.some((o) => o.uid === live.metadata.uid));
@@ -175,11 +188,11 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
     }
     if (waitingFor.length === 0) {
       for (const service of balancers) {
-        const [live] = await getObjects(runner, service.metadata.namespace, refOf(service));
+        const [live] = await getObjects(runner, applied.applySet.namespace, refOf(service));
         if (!live || !externalAddress(live)) {
           waitingFor.push(`${refOf(service)}: waiting for the load balancer's external address`);
           if (clock.now() >= deadline) {
-            stuck.push(diagnoseLoadBalancer(live ?? service, await getEvents(runner, service.metadata.namespace)));
+            stuck.push(diagnoseLoadBalancer(live ?? service, await getEvents(runner, applied.applySet.namespace)));
           }
         }
       }
@@ -190,7 +203,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
     }
     const permanent = stuck.filter((d) => d.permanent);
     if (permanent.length > 0 || clock.now() >= deadline) {
-      await fail(workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor);
+      await fail(applied.applySet, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor);
     }
     const progress = waitingFor.join('; ');
     if (progress !== lastProgress) {
@@ -201,7 +214,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
   }
 }
 
-async function fail(workloads: readonly Tracked[], causes: readonly Diagnosis[], runner: Runner, why: string, waitingFor: readonly string[]): Promise<never> {
+async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: readonly Diagnosis[], runner: Runner, why: string, waitingFor: readonly string[]): Promise<never> {
   runner.say(`deploy failed: ${why}`);
   for (const line of waitingFor) {
     runner.say(`  ${line}`);
@@ -209,8 +222,8 @@ async function fail(workloads: readonly Tracked[], causes: readonly Diagnosis[],
   for (const diagnosis of causes) {
     runner.say(`  ${diagnosis.subject}: ${diagnosis.cause}`);
     if (diagnosis.logsOf) {
-      const { pod, namespace, container } = diagnosis.logsOf;
-      const logs = await kubectl(runner, kubectlCommand(namespace, 'logs', pod, '--container', container, '--previous', '--tail', '10')).catch(() => '');
+      const { pod, container } = diagnosis.logsOf;
+      const logs = await kubectl(runner, kubectlCommand(applySet.namespace, 'logs', pod, '--container', container, '--previous', '--tail', '10')).catch(() => '');
       for (const line of logs.split('\n').filter(Boolean)) {
         runner.say(`    | ${line}`);
       }
@@ -220,10 +233,10 @@ async function fail(workloads: readonly Tracked[], causes: readonly Diagnosis[],
   // Back from a ReplicationController's surge: it removes the pods that are not Ready
   // first, so the old Ready pods stay; nothing else is deleted, and nothing pruned.
   for (const { manifest } of workloads.filter((w) => w.manifest.kind === 'ReplicationController')) {
-    const [live] = await getObjects(runner, manifest.metadata.namespace, refOf(manifest));
+    const [live] = await getObjects(runner, applySet.namespace, refOf(manifest));
     const replicas = manifest.spec?.replicas ?? 1;
     if (live && (live.spec?.replicas ?? replicas) > replicas) {
-      await kubectl(runner, kubectlCommand(manifest.metadata.namespace, 'scale', `--replicas=${replicas}`, refOf(manifest)));
+      await kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, refOf(manifest)));
     }
   }
   throw new RolloutFailedError(`the rollout did not finish (${why}); the old pods that were ready still serve, and nothing was pruned`);
@@ -236,29 +249,20 @@ async function fail(workloads: readonly Tracked[], causes: readonly Diagnosis[],
  */
 export async function diff(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<number> {
   const applied = await prepare(settings, runner, options);
-  const command = kubectlCommand(applied.shape.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
-  const result = await runner.run({ ...command, input: applied.yaml, inputNote: applyCommand(applied, false).inputNote, okExitCodes: [1] });
+  const command = kubectlCommand(applied.applySet.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
+  // kubectl diff exits 1 for "there are differences", and above 1 when it failed
+  const result = await kubectlResult(runner, { ...command, input: applied.yaml, inputNote: inputNote(applied, true), okExitCodes: [1] }, false);
   const pruned = runner.dryRun ? [] : await wouldPrune(applied, runner);
   for (const obj of pruned) {
-    runner.result(`would prune ${refOf(obj)}${obj.metadata.namespace ? ` (namespace ${obj.metadata.namespace})` : ''}`);
+    runner.result(`would prune ${refOf(obj)}`);
   }
   return result.exitCode === 1 || pruned.length > 0 ? 1 : 0;
 }
 
 /** The ApplySet's members that the app no longer has: what `deploy` would prune. */
 async function wouldPrune(applied: Applied, runner: Runner): Promise<KubeObject[]> {
-  const [parent] = await getObjects(runner, applied.applySet.namespace, `secret/${applied.applySet.parent}`);
-  const list = (annotation: string) => (parent?.metadata.annotations?.[`applyset.kubernetes.io/${annotation}`] ?? '').split(',').filter(Boolean);
-  const kinds = list('contains-group-kinds');
-  if (kinds.length === 0) {
-    return [];
-  }
-  // the namespaces the ApplySet records, one by one: no cluster-wide list permission needed
-  const members: KubeObject[] = [];
-  for (const namespace of [applied.applySet.namespace, ...list('additional-namespaces')]) {
-    members.push(...await getObjects(runner, namespace, kinds.join(','), '--selector', `${APPLYSET_PART_OF_LABEL}=${applied.applySet.id}`));
-  }
-  const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? applied.applySet.namespace}/${o.metadata.name}`;
+  const members = await getMembers(runner, applied.applySet, applied.parent);
+  const key = (o: KubeObject) => `${groupKindOf(o)}/${o.metadata.name}`;
   const wanted = new Set(applied.objects.map(key));
   return members.filter((m) => !wanted.has(key(m)));
 }

@@ -2,7 +2,7 @@
  * Asking kubectl about the cluster, and saying plainly why it could not answer.
  */
 import { KubeEvent, KubeObject } from './cluster-state';
-import { Runner, ToolCommand, ToolFailedError } from './tools';
+import { Runner, ToolCommand, ToolFailedError, ToolResult } from './tools';
 
 /** Why kubectl could not reach the cluster, in one line, and what to do. */
 export class NoClusterError extends Error {
@@ -19,7 +19,7 @@ const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string }[] = 
   { pattern: /current-context is not set|current-context must exist|no configuration has been provided|context was not found|localhost:8080 was refused/i, cause: 'kubectl has no current context', nextStep: CREDENTIALS },
   { pattern: /gcloud auth login|Reauthentication|You must be logged in|Unauthorized|invalid_grant|could not find default credentials/i, cause: 'kubectl is not logged in to the cluster', nextStep: `run \`gcloud auth login\`, then ${CREDENTIALS.slice(4)}` },
   { pattern: /gke-gcloud-auth-plugin.*not found|executable gke-gcloud-auth-plugin/i, cause: 'kubectl lacks the GKE auth plugin', nextStep: 'run `gcloud components install gke-gcloud-auth-plugin`' },
-  { pattern: /connection refused|i\/o timeout|no such host|Unable to connect to the server|TLS handshake timeout|no route to host/i, cause: 'the cluster\'s API server cannot be reached', nextStep: `check that the cluster exists and runs (gcloud container clusters list), then ${CREDENTIALS.slice(4)}` },
+  { pattern: /connection refused|i\/o timeout|no such host|Unable to connect to the server|TLS handshake timeout|no route to host/i, cause: 'the cluster\'s API server cannot be reached', nextStep: `check that the cluster exists and runs (gcloud container clusters list), then ${CREDENTIALS}` },
 ];
 
 /** kubectl's failure as a NoClusterError when it is about reaching the cluster. */
@@ -28,14 +28,20 @@ function explainKubectlFailure(stderr: string): NoClusterError | undefined {
   return known && new NoClusterError(known.cause, known.nextStep);
 }
 
-/** Runs a kubectl command through the runner, turning a failure to reach the cluster into a NoClusterError. */
-export async function kubectl(runner: Runner, command: ToolCommand, quiet = true): Promise<string> {
+/**
+ * Runs a kubectl command through the runner (quietly, or printed with its output
+ * streaming through), turning a failure to reach the cluster into a NoClusterError.
+ */
+export async function kubectlResult(runner: Runner, command: ToolCommand, quiet = true): Promise<ToolResult> {
   try {
-    return (await (quiet ? runner.capture(command) : runner.run(command))).stdout;
+    return await (quiet ? runner.capture(command) : runner.run(command));
   } catch (err) {
     throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
   }
 }
+
+/** kubectlResult's stdout. */
+export const kubectl = async (runner: Runner, command: ToolCommand, quiet = true): Promise<string> => (await kubectlResult(runner, command, quiet)).stdout;
 
 /** `kubectl <args>` with `--namespace` when there is one. */
 export function kubectlCommand(namespace: string | undefined, ...args: string[]): ToolCommand {
@@ -65,3 +71,10 @@ export async function contextNamespace(runner: Runner): Promise<string> {
 
 /** A label selector as kubectl takes it: `app=hello-node,tier=web`. */
 export const labelSelector = (labels: Readonly<Record<string, string>>): string => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+
+/** The label selector of a workload's pods, as kubectl takes it: a ReplicationController's map, or the others' matchLabels. */
+export function selectorOf(workload: KubeObject): string {
+  const selector = workload.spec?.selector ?? {};
+  const labels = (workload.kind === 'ReplicationController' ? selector : selector.matchLabels) as Record<string, string> | undefined;
+  return labelSelector(labels ?? {});
+}

@@ -42,11 +42,17 @@ function templateHash(template: unknown): string {
   return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 16);
 }
 
-/** The copy of `objects` that is applied: with the ApplySet label and the templates' hashes. */
-export function forCluster(objects: readonly KubeObject[], applySet: string): KubeObject[] {
+/**
+ * The copy of `objects` that is applied: with the templates' hashes, and with the
+ * label of the ApplySet `applySet` when given (kubectl's own ApplySet apply adds it
+ * itself, and refuses input that already has it).
+ */
+export function forCluster(objects: readonly KubeObject[], applySet?: string): KubeObject[] {
   return objects.map((obj) => {
     const copy = structuredClone(obj) as KubeObject & { metadata: { labels?: Record<string, string> }; spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } };
-    copy.metadata.labels = { ...copy.metadata.labels, [APPLYSET_PART_OF_LABEL]: applySet };
+    if (applySet !== undefined) {
+      copy.metadata.labels = { ...copy.metadata.labels, [APPLYSET_PART_OF_LABEL]: applySet };
+    }
     if (copy.kind === 'ReplicationController' && copy.spec?.template) {
       const template = copy.spec.template;
       template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [TEMPLATE_HASH_ANNOTATION]: templateHash(obj.spec?.template) } };

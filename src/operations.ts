@@ -5,10 +5,11 @@
  * and status, which read the cluster's state, are in deploy.ts and status.ts.
  */
 import { HELLO_NODE_APP_DEFAULTS, helloNodeShape, HelloNodeShape } from '../lib/hello-node-props';
-import { ServiceType } from '../lib/service-type';
 import { ValidationError } from '../lib/validation';
-import { externalAddress } from './cluster-state';
-import { contextNamespace, getObjects, kubectl, kubectlCommand, labelSelector } from './kube';
+import { ApplySet, appApplySet, getMembers, getParent, NotDeployedError, qualifiedRefOf } from './applyset';
+import { KubeObject, serviceUrl, WORKLOAD_KINDS } from './cluster-state';
+import { kubectl, kubectlCommand } from './kube';
+import { refOf } from './manifests';
 import { AppSettings, ClusterSettings, helloNodeAppProps, ImageSettings, isGoogleRegistry } from './settings';
 import { Runner } from './tools';
 
@@ -28,9 +29,6 @@ export const CLUSTER_SHAPE = { nodes: 3, machineType: 'n1-standard-2', releaseCh
 export function appShape(settings: AppSettings): HelloNodeShape {
   return helloNodeShape(helloNodeAppProps(settings));
 }
-
-/** The name of the Secret that is the app's ApplySet parent (kubectl's record of what a deploy applied). */
-export const applySetParent = (shape: HelloNodeShape): string => `${shape.name}-applyset`;
 
 function gcloudCluster(settings: ClusterSettings, verb: string, ...extra: string[]) {
   const { kind, name } = settings.location;
@@ -99,17 +97,50 @@ export async function clusterDelete(settings: ClusterSettings, runner: Runner, y
   await runner.run(gcloudCluster(settings, 'delete', ...(yes ? ['--quiet'] : [])));
 }
 
-/** The workload as kubectl names it: `replicationcontroller/<name>` or `deployment/<name>`. */
-export const workloadRef = (shape: HelloNodeShape): string => `${shape.workload.toLowerCase()}/${shape.objectNames.workload}`;
+/** The workload HelloNodeApp makes, as kubectl names it: `replicationcontroller/<name>` or `deployment/<name>`. */
+const workloadRef = (shape: HelloNodeShape): string => `${shape.workload.toLowerCase()}/${shape.objectNames.workload}`;
 
-/** Resizes the running workload (until the next deploy). */
-export async function scale(settings: AppSettings, runner: Runner, replicas: number): Promise<void> {
+/** The live members of the app's ApplySet; under --dry-run, none (the commands are only printed). */
+async function appMembers(settings: AppSettings, runner: Runner): Promise<{ applySet: ApplySet; parent?: KubeObject; members: KubeObject[] }> {
+  const { applySet } = await appApplySet(settings, runner);
+  const parent = await getParent(runner, applySet);
+  return { applySet, parent, members: await getMembers(runner, applySet, parent) };
+}
+
+const nothingDeployed = (applySet: ApplySet) =>
+  new NotDeployedError(`nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); hello-node deploy creates it`);
+
+/**
+ * Resizes one of the app's workloads (until the next deploy): the one named, or the
+ * only one the app's deploys applied.
+ *
+ * @param name `kind/name` or `name` of a workload; needed when the app has several
+ */
+export async function scale(settings: AppSettings, runner: Runner, replicas: number, name?: string): Promise<void> {
   const shape = appShape(settings);
-  await kubectl(runner, kubectlCommand(shape.namespace, 'scale', `--replicas=${replicas}`, workloadRef(shape)), false);
-  const configured = settings.replicas === undefined
-    ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
-    : `${settings.replicas}, as configured (HELLO_NODE_REPLICAS or --replicas)`;
-  runner.say(`# note: the next deploy sets the replicas back to ${configured}`);
+  const { applySet, parent, members } = await appMembers(settings, runner);
+  let target = name ?? workloadRef(shape);
+  if (!runner.dryRun) {
+    if (!parent) {
+      throw nothingDeployed(applySet);
+    }
+    const workloads = members.filter((m) => WORKLOAD_KINDS.includes(m.kind) && m.kind !== 'DaemonSet');
+    const listed = workloads.map(refOf).join(', ') || 'none';
+    const chosen = name === undefined ? workloads : workloads.filter((w) => [refOf(w), qualifiedRefOf(w), w.metadata.name].includes(name.toLowerCase()) || refOf(w) === name);
+    if (chosen.length !== 1) {
+      throw new ValidationError('argument [workload]', name ?? '(none)', name === undefined
+        ? `the app has ${workloads.length === 0 ? 'no workload to scale' : `several workloads: name one of ${listed}`}`
+        : `must name one of the app's workloads: ${listed}`);
+    }
+    target = qualifiedRefOf(chosen[0]);
+  }
+  await kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false);
+  const ownWorkload = [workloadRef(shape), `${shape.workload.toLowerCase()}.apps/${shape.objectNames.workload}`].includes(target);
+  const configured = !ownWorkload ? 'the replicas main.ts gives it'
+    : settings.replicas === undefined
+      ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
+      : `${settings.replicas}, as configured (HELLO_NODE_REPLICAS or --replicas)`;
+  runner.say(`# note: the next deploy sets the replicas of ${target} back to ${configured}`);
 }
 
 export interface WaitOptions {
@@ -128,48 +159,59 @@ export interface Clock {
 /** No external address came within the timeout. */
 export class UrlTimeoutError extends Error {}
 
-/** Waits, with progress, for the LoadBalancer's external address and prints `http://<address>/`. */
+/**
+ * Waits, with progress, until every LoadBalancer Service the app's deploys applied
+ * has an external address, and prints each one's `http://<address>[:<port>]/`, one
+ * per line.
+ */
 export async function url(settings: AppSettings, runner: Runner, wait: WaitOptions, clock: Clock): Promise<void> {
-  const shape = appShape(settings);
-  const service = shape.objectNames.service;
-  if (shape.serviceType !== ServiceType.LOAD_BALANCER) {
-    throw new ValidationError('service type (HELLO_NODE_SERVICE_TYPE or --service-type)', shape.serviceType, 'must be LoadBalancer for url: only a LoadBalancer Service gets an external address');
-  }
   const started = clock.now();
   for (;;) {
-    const [live] = await getObjects(runner, shape.namespace, `service/${service}`);
+    const { applySet, parent, members } = await appMembers(settings, runner);
     if (runner.dryRun) {
       return;
     }
-    const address = live && externalAddress(live);
-    if (address) {
-      runner.result(`http://${address}/`);
+    if (!parent) {
+      throw nothingDeployed(applySet);
+    }
+    const services = members.filter((m) => m.kind === 'Service');
+    const balancers = services.filter((s) => s.spec?.type === 'LoadBalancer');
+    if (balancers.length === 0) {
+      throw new NotDeployedError(`the app has no LoadBalancer Service (${services.map((s) => `${refOf(s)} is ${s.spec?.type ?? 'ClusterIP'}`).join(', ') || 'no Service at all'}): only a LoadBalancer gets an external address`);
+    }
+    const pending = balancers.filter((s) => !serviceUrl(s));
+    if (pending.length === 0) {
+      for (const service of balancers) {
+        runner.result(serviceUrl(service) ?? '');
+      }
       return;
     }
     const waited = (clock.now() - started) / 1000;
+    const names = pending.map(refOf).join(', ');
     if (waited >= wait.timeoutSeconds) {
-      throw new UrlTimeoutError(`service ${service} has ${live ? 'no external address' : 'not been deployed'} after ${wait.timeoutSeconds} s (kubectl describe service ${service} tells why)`);
+      throw new UrlTimeoutError(`${names} ${pending.length === 1 ? 'has' : 'have'} no external address after ${wait.timeoutSeconds} s (kubectl describe ${pending.map(refOf).join(' ')} --namespace ${applySet.namespace} tells why)`);
     }
-    runner.say(`waiting for service ${service} to get an external address (${Math.round(waited)} s of ${wait.timeoutSeconds} s)`);
+    runner.say(`waiting for ${names} to get an external address (${Math.round(waited)} s of ${wait.timeoutSeconds} s)`);
     await clock.sleep(wait.intervalSeconds * 1000);
   }
 }
 
 /**
- * Deletes exactly the app's own objects, never `--all`: the Service, the
- * PodDisruptionBudget, then the workload (which takes its pods with it), then any pod
- * with the app's labels left behind, and last the ApplySet's record of them. Pods go
- * after their controller: deleted first, the controller would only replace them.
+ * Deletes exactly what the app's deploys applied, in every chart: the members of its
+ * ApplySet (the garbage collector then removes what they own, such as a workload's
+ * pods), then the ApplySet's record. Never an object no deploy applied, whatever its
+ * labels, and never `--all`.
  */
 export async function teardown(settings: AppSettings, runner: Runner): Promise<void> {
-  const shape = appShape(settings);
-  const del = (...what: string[]) => kubectl(runner, kubectlCommand(shape.namespace, 'delete', ...what, '--ignore-not-found'), false);
-  await del('service', shape.objectNames.service);
-  if (shape.objectNames.podDisruptionBudget) {
-    await del('poddisruptionbudget', shape.objectNames.podDisruptionBudget);
+  const { applySet, parent, members } = await appMembers(settings, runner);
+  if (runner.dryRun) {
+    runner.say(`# then: kubectl delete of every object that secret/${applySet.parent} records, then of the record`);
+  } else if (!parent) {
+    runner.say(`# nothing to delete: there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}`);
+    return;
   }
-  await del(workloadRef(shape));
-  await del('pods', '--selector', labelSelector(shape.labels));
-  const parentNamespace = shape.namespace ?? (runner.dryRun ? undefined : await contextNamespace(runner));
-  await kubectl(runner, kubectlCommand(parentNamespace, 'delete', 'secret', applySetParent(shape), '--ignore-not-found'), false);
+  if (members.length > 0) {
+    await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', ...members.map(qualifiedRefOf), '--ignore-not-found'), false);
+  }
+  await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secret', applySet.parent, '--ignore-not-found'), false);
 }

@@ -1,10 +1,11 @@
 /**
- * `status`: the app's workload, pods and Service, each found by the name the
- * construct gives it, in a few plain lines.
+ * `status`: what the app's deploys applied, in every chart, as its ApplySet records
+ * it: each workload with its pods, each Service with its address, in a few plain lines.
  */
-import { externalAddress, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason } from './cluster-state';
-import { getObjects, labelSelector } from './kube';
-import { appShape, workloadRef } from './operations';
+import { appApplySet, getMembers, getParent } from './applyset';
+import { externalAddress, isOwnedBy, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from './cluster-state';
+import { getObjects, selectorOf } from './kube';
+import { refOf } from './manifests';
 import { AppSettings } from './settings';
 import { Runner } from './tools';
 
@@ -13,11 +14,13 @@ export function workloadLine(ref: string, workload: KubeObject | undefined, pods
   if (!workload) {
     return `${ref}: not found (hello-node deploy creates it)`;
   }
-  const desired = workload.spec?.replicas ?? 0;
+  const desired = workload.kind === 'DaemonSet' ? workload.status?.desiredNumberScheduled ?? 0 : workload.spec?.replicas ?? 0;
   const live = pods.filter((p) => p.metadata.deletionTimestamp === undefined);
   const ready = live.filter(isReady).length;
-  if (workload.kind === 'Deployment') {
-    return `${ref}: ${desired} desired, ${workload.status?.updatedReplicas ?? 0} updated, ${ready} ready`;
+  if (workload.kind !== 'ReplicationController') {
+    // the other workloads' controllers count their updated pods (a ReplicaSet has no versions)
+    const updated = workload.kind === 'DaemonSet' ? workload.status?.updatedNumberScheduled : workload.status?.updatedReplicas;
+    return `${ref}: ${desired} desired, ${updated === undefined ? '' : `${updated} updated, `}${ready} ready`;
   }
   // a ReplicationController records no template version: hello-node deploy stamps one
   if (workload.spec?.template?.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] === undefined) {
@@ -51,17 +54,45 @@ export function serviceLine(ref: string, service: KubeObject | undefined): strin
   return `${ref}: ${type}, ports ${ports}${external}`;
 }
 
+/**
+ * The workload's own pods: those its selector matches that it owns, through its
+ * ReplicaSets for a Deployment. Two workloads may select the same labels (a
+ * ReplicationController and the Deployment that replaces it).
+ */
+async function podsOf(runner: Runner, namespace: string, workload: KubeObject): Promise<KubeObject[]> {
+  const selected = await getObjects(runner, namespace, 'pods', '--selector', selectorOf(workload));
+  const owners = workload.kind === 'Deployment'
+    ? (await getObjects(runner, namespace, 'replicasets', '--selector', selectorOf(workload))).filter((rs) => isOwnedBy(rs, workload))
+    : [workload];
+  return selected.filter((pod) => owners.some((owner) => isOwnedBy(pod, owner)));
+}
+
+/** Prints the app's workloads (each with its pods), Services and other objects, as its ApplySet records them. */
 export async function status(settings: AppSettings, runner: Runner): Promise<void> {
-  const shape = appShape(settings);
-  const workload = workloadRef(shape);
-  const serviceRef = `service/${shape.objectNames.service}`;
-  const [live] = await getObjects(runner, shape.namespace, workload);
-  const pods = await getObjects(runner, shape.namespace, 'pods', '--selector', labelSelector(shape.labels));
-  const [service] = await getObjects(runner, shape.namespace, serviceRef);
+  const { applySet } = await appApplySet(settings, runner);
+  const parent = await getParent(runner, applySet);
+  const members = await getMembers(runner, applySet, parent);
   if (runner.dryRun) {
+    runner.say(`# then: kubectl get pods --selector ... for each workload that secret/${applySet.parent} records`);
     return;
   }
-  for (const line of [workloadLine(workload, live, pods), ...podRows(pods), serviceLine(serviceRef, service)]) {
+  if (!parent) {
+    runner.result(`nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); hello-node deploy creates it`);
+    return;
+  }
+  const lines: string[] = [];
+  for (const workload of members.filter((m) => WORKLOAD_KINDS.includes(m.kind))) {
+    const pods = await podsOf(runner, applySet.namespace, workload);
+    lines.push(workloadLine(refOf(workload), workload, pods), ...podRows(pods));
+  }
+  for (const service of members.filter((m) => m.kind === 'Service')) {
+    lines.push(serviceLine(refOf(service), service));
+  }
+  const others = members.filter((m) => m.kind !== 'Service' && !WORKLOAD_KINDS.includes(m.kind));
+  if (others.length > 0) {
+    lines.push(`also: ${others.map(refOf).join(', ')}`);
+  }
+  for (const line of lines.length > 0 ? lines : [`nothing is deployed in namespace ${applySet.namespace}: secret/${applySet.parent} records no object that still exists`]) {
     runner.result(line);
   }
 }

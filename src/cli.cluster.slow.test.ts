@@ -1,0 +1,405 @@
+// Every `hello-node` command that talks to a cluster, run as a user runs it (the real
+// bin/hello-node.js from a cdk8s project, the real `npx cdk8s synth` and the real
+// kubectl) against the real kube-apiserver and kube-controller-manager that the slow
+// suite starts (test/control-plane.ts). Only what no machine here has is a stand-in:
+// the kubelet and the cloud's load balancer (test/stand-in-node.ts: a pod runs and is
+// Ready unless its image tag is `broken`, `crash` or `unready`; a LoadBalancer gets an
+// address in 203.0.113.0/24), and docker and gcloud for `up`.
+//
+// Skipped, with one line from the suite's setup saying how to get the binaries, when
+// there are none.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  cliProject,
+  createNamespace,
+  deleteNamespace,
+  describeWithCluster,
+  Finished,
+  get,
+  helloNode,
+  Json,
+  kubeconfigWithNamespace,
+  kubectl,
+  linesOf,
+  list,
+  readyPods,
+  uniqueName,
+  userEnv,
+  watchReadyPods,
+} from '../test/cluster';
+import { theCluster } from '../test/cluster';
+import { apiRequest } from '../test/kube-api';
+
+const IMAGE = 'gcr.io/terrycho-sandbox/hello-node';
+const LB_ADDRESS = /^http:\/\/203\.0\.113\.\d+\/$/;
+/** Long enough for a synth and a rollout on a busy 2-core machine; a hung command still fails. */
+const SLOW = 120_000;
+/** Look at the cluster every 0.2 s instead of every 2 s: the same rollout, sooner. */
+const FAST_POLL = ['--interval', '0.2'];
+
+const lastLine = (run: Finished) => linesOf(run.stdout).at(-1);
+const podsOf = (namespace: string, selector: string) => list(`/api/v1/namespaces/${namespace}/pods`, selector);
+const live = (pods: Json[]) => pods.filter((p) => !p.metadata.deletionTimestamp);
+const imagesOf = (pods: Json[]) => live(pods).map((p) => p.spec.containers[0].image);
+
+/** Says what a failed command printed, so that a red test explains itself. */
+function expectExit(run: Finished, code: number): void {
+  if (run.code !== code) {
+    throw new Error(`exit ${run.code}, expected ${code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
+  }
+}
+
+let work: string;
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-cluster-'));
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+/** A namespace, a project and a user environment for one group of tests, cleaned up after it. */
+function useApp(how: 'setting' | 'context' | 'default', options: { appFile?: string; labels?: Record<string, string> } = {}) {
+  const app = { namespace: 'default', project: '', env: {} as NodeJS.ProcessEnv, kubeconfig: '' };
+  beforeAll(async () => {
+    app.project = cliProject(options.appFile);
+    if (how !== 'default') {
+      app.namespace = uniqueName(how === 'setting' ? 'setting' : 'context');
+      await createNamespace(app.namespace, options.labels);
+    }
+    app.kubeconfig = kubeconfigWithNamespace(work, how === 'context' ? app.namespace : undefined);
+    app.env = userEnv(app.kubeconfig, how === 'setting' ? { HELLO_NODE_NAMESPACE: app.namespace } : {});
+  });
+  afterAll(async () => {
+    if (how === 'default') {
+      await helloNode(app.project, app.env, 'teardown');
+    } else {
+      await deleteNamespace(app.namespace);
+    }
+    fs.rmSync(app.project, { recursive: true, force: true });
+  });
+  return app;
+}
+
+describeWithCluster.each([
+  ['the default namespace', 'default'],
+  ['HELLO_NODE_NAMESPACE', 'setting'],
+  ['the namespace of kubectl\'s current context', 'context'],
+] as const)('hello-node on a ReplicationController, in %s', (_, how) => {
+  const app = useApp(how);
+  const run = (...args: string[]) => helloNode(app.project, app.env, ...args);
+  const rcPods = () => podsOf(app.namespace, 'app=hello-node');
+
+  test('a first deploy applies the app, waits for every pod and the address, and prints the URL last', async () => {
+    const deploy = await run('deploy', ...FAST_POLL);
+    expectExit(deploy, 0);
+    expect(lastLine(deploy)).toMatch(LB_ADDRESS);
+    expect(deploy.stderr).toContain('rollout complete: every pod is updated and ready');
+    expect(await readyPods(app.namespace)).toHaveLength(3);
+    // kubectl's own ApplySet: the record in the app's namespace, every object labelled as its member
+    const parent = await get(`/api/v1/namespaces/${app.namespace}/secrets/hello-node-applyset`);
+    expect(parent.metadata.annotations['applyset.kubernetes.io/contains-group-kinds']).toBe('ReplicationController,Service');
+    const rc = await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`);
+    expect(rc.metadata.labels['applyset.kubernetes.io/part-of']).toBe(parent.metadata.labels['applyset.kubernetes.io/id']);
+  }, SLOW);
+
+  test('diff right after a deploy reports no change, exit 0', async () => {
+    const diff = await run('diff');
+    expectExit(diff, 0);
+    expect(diff.stdout).not.toContain('would prune');
+  }, SLOW);
+
+  test('status shows the workload, each pod and the Service with its address', async () => {
+    const status = await run('status');
+    expectExit(status, 0);
+    const lines = linesOf(status.stdout);
+    expect(lines[0]).toBe('replicationcontroller/hello-node-rc: 3 desired, 3 updated, 3 ready');
+    expect(lines.slice(1, 4)).toEqual(Array(3).fill(expect.stringMatching(new RegExp(`^ {2}pod hello-node-rc-\\S+ +ready +${IMAGE}:v1 +0 restarts$`))));
+    expect(lines[4]).toMatch(/^service\/hello-node-svc: LoadBalancer, ports 80 -> 8080\/TCP, external address 203\.0\.113\.\d+ \(http:\/\/203\.0\.113\.\d+\/\)$/);
+  }, SLOW);
+
+  test('url prints the address', async () => {
+    const url = await run('url');
+    expectExit(url, 0);
+    expect(url.stdout).toMatch(/^http:\/\/203\.0\.113\.\d+\/\n$/);
+  }, SLOW);
+
+  test('an update reaches every pod, one at a time, never below the replicas ready', async () => {
+    const before = (await rcPods()).map((p) => p.metadata.name);
+    const watch = watchReadyPods(app.namespace);
+    const deploy = await run('deploy', '--tag', 'v2', ...FAST_POLL);
+    const lowest = await watch.stop();
+    expectExit(deploy, 0);
+    expect(deploy.stderr).toContain('scaling to 4 (one extra pod');
+    expect(deploy.stderr).toContain('scaling to 3 (every pod is updated');
+    const after = live(await rcPods());
+    expect(imagesOf(after)).toEqual(Array(3).fill(`${IMAGE}:v2`));
+    expect(after.map((p) => p.metadata.name).filter((n) => before.includes(n))).toEqual([]);
+    expect(lowest).toBeGreaterThanOrEqual(3);
+  }, SLOW);
+
+  test('--restart replaces every pod although the template did not change', async () => {
+    const before = live(await rcPods()).map((p) => p.metadata.name);
+    const same = await run('deploy', '--tag', 'v2', ...FAST_POLL);
+    expectExit(same, 0);
+    expect(same.stderr).not.toContain('replacing pod');
+    const restart = await run('deploy', '--tag', 'v2', '--restart', ...FAST_POLL);
+    expectExit(restart, 0);
+    const after = live(await rcPods());
+    expect(after).toHaveLength(3);
+    expect(after.map((p) => p.metadata.name).filter((n) => before.includes(n))).toEqual([]);
+  }, SLOW);
+
+  test('scale resizes the workload, names it, and says the next deploy sets it back', async () => {
+    const scale = await run('scale', '4');
+    expectExit(scale, 0);
+    expect(scale.stderr).toContain(`+ kubectl scale --replicas=4 replicationcontroller/hello-node-rc --namespace ${app.namespace}`);
+    expect(scale.stderr).toContain('the next deploy sets the replicas of replicationcontroller/hello-node-rc back to 3, the default');
+    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(4);
+  }, SLOW);
+
+  test('diff of a change exits 1, and lists what the next deploy would prune', async () => {
+    const diff = await run('diff', '--tag', 'v2', '--workload', 'Deployment');
+    expectExit(diff, 1);
+    expect(diff.stdout).toContain('+kind: Deployment');
+    expect(diff.stdout).toContain('would prune replicationcontroller/hello-node-rc');
+    // nothing changed: diff is a preview
+    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(4);
+  }, SLOW);
+
+  test('teardown deletes exactly what the deploys applied, then the record, and never an object no deploy applied', async () => {
+    // the app's labels, but no deploy applied it (a pod would be adopted by the ReplicationController, whose selector it matches)
+    await apiRequest(theCluster(), 'POST', `/api/v1/namespaces/${app.namespace}/configmaps`, {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'not-deployed', labels: { app: 'hello-node' } }, data: {},
+    });
+    const teardown = await run('teardown');
+    expectExit(teardown, 0);
+    const names = async (kind: string) => (await list(`/api/v1/namespaces/${app.namespace}/${kind}`)).map((o) => o.metadata.name);
+    expect(await names('replicationcontrollers')).toEqual([]);
+    expect(await names('services')).not.toContain('hello-node-svc');
+    expect(await names('secrets')).not.toContain('hello-node-applyset');
+    expect(await names('configmaps')).toContain('not-deployed');
+    await apiRequest(theCluster(), 'DELETE', `/api/v1/namespaces/${app.namespace}/configmaps/not-deployed`);
+    const again = await run('status');
+    expect(again.stdout).toContain(`nothing is deployed in namespace ${app.namespace}: there is no ApplySet record (secret/hello-node-applyset)`);
+  }, SLOW);
+});
+
+describeWithCluster('hello-node on a Deployment', () => {
+  const app = useApp('setting');
+  const run = (...args: string[]) => helloNode(app.project, app.env, ...args);
+  const pods = () => podsOf(app.namespace, 'app=hello-node');
+
+  test('an update rolls out to every pod with never fewer than the replicas ready', async () => {
+    expectExit(await run('deploy', '--workload', 'Deployment', ...FAST_POLL), 0);
+    const watch = watchReadyPods(app.namespace);
+    const deploy = await run('deploy', '--workload', 'Deployment', '--tag', 'v2', ...FAST_POLL);
+    const lowest = await watch.stop();
+    expectExit(deploy, 0);
+    expect(imagesOf(await pods())).toEqual(Array(3).fill(`${IMAGE}:v2`));
+    expect(lowest).toBeGreaterThanOrEqual(3);
+  }, SLOW);
+
+  test('--restart goes through kubectl rollout restart and is followed to the end', async () => {
+    const before = live(await pods()).map((p) => p.metadata.name);
+    const deploy = await run('deploy', '--workload', 'Deployment', '--tag', 'v2', '--restart', ...FAST_POLL);
+    expectExit(deploy, 0);
+    expect(deploy.stderr).toContain(`+ kubectl rollout restart deployment/hello-node-deployment --namespace ${app.namespace}`);
+    expect(lastLine(deploy)).toMatch(LB_ADDRESS);
+    const after = live(await pods());
+    expect(after).toHaveLength(3);
+    expect(after.map((p) => p.metadata.name).filter((n) => before.includes(n))).toEqual([]);
+  }, SLOW);
+});
+
+describeWithCluster('a deploy whose rollout cannot finish', () => {
+  const app = useApp('context');
+  const run = (...args: string[]) => helloNode(app.project, app.env, ...args);
+
+  test('an image that cannot be pulled is diagnosed at once; the old pods serve on, and nothing is pruned', async () => {
+    expectExit(await run('deploy', ...FAST_POLL), 0);
+    const before = await readyPods(app.namespace);
+    const deploy = await run('deploy', '--workload', 'Deployment', '--tag', 'broken', ...FAST_POLL);
+    expectExit(deploy, 1);
+    expect(deploy.stderr).toContain('deploy failed: it cannot finish');
+    expect(deploy.stderr).toContain(`cannot pull image ${IMAGE}:broken (ImagePullBackOff`);
+    expect(deploy.stderr).toContain('next: push the image (hello-node image push)');
+    expect(deploy.stderr).toContain('hello-node: the rollout did not finish (it cannot finish); the old pods that were ready still serve, and nothing was pruned');
+    expect(deploy.stdout).not.toMatch(/http:/);
+    // the ReplicationController, which the app no longer has, is still there with its ready pods
+    expect(await readyPods(app.namespace)).toEqual(expect.arrayContaining(before));
+    expect(deploy.stderr).not.toContain('--prune');
+  }, SLOW);
+
+  test('status shows both workloads, the one that failed included', async () => {
+    const status = await run('status');
+    expectExit(status, 0);
+    expect(status.stdout).toContain('replicationcontroller/hello-node-rc: 3 desired, 3 updated, 3 ready');
+    expect(status.stdout).toMatch(/^deployment\/hello-node-deployment: 3 desired, 3 updated, 0 ready\n( {2}pod hello-node-deployment-\S+ +not ready +\S+:broken +0 restarts +ImagePullBackOff\n){3}replicationcontroller/m);
+  }, SLOW);
+
+  test('a crash loop is diagnosed at once, with the container\'s restarts and last exit', async () => {
+    const deploy = await run('deploy', '--tag', 'crash', ...FAST_POLL);
+    expectExit(deploy, 1);
+    expect(deploy.stderr).toMatch(/container hello-node keeps crashing \(\d+ restarts, last exit Error code 1\)/);
+    // `kubectl logs --previous` is tried; with no kubelet to read logs from, the diagnosis stands alone
+    expect(deploy.stderr).toContain('next: read its log lines below');
+    expect((await readyPods(app.namespace)).length).toBeGreaterThanOrEqual(3);
+  }, SLOW);
+
+  test('a pod that never becomes ready fails after --timeout, saying what it waited for', async () => {
+    const deploy = await run('deploy', '--tag', 'unready', '--timeout', '3', ...FAST_POLL);
+    expectExit(deploy, 1);
+    expect(deploy.stderr).toContain('deploy failed: it did not finish within 3 s');
+    expect(deploy.stderr).toMatch(/replicationcontroller\/hello-node-rc: \d of 3 updated, 0 ready; waiting for pod hello-node-rc-\S+ to be ready/);
+    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(3);
+  }, SLOW);
+
+  test('teardown finds and deletes what the failed deploy applied too', async () => {
+    expectExit(await run('teardown'), 0);
+    expect(await list(`/apis/apps/v1/namespaces/${app.namespace}/deployments`)).toEqual([]);
+    expect(await list(`/api/v1/namespaces/${app.namespace}/replicationcontrollers`)).toEqual([]);
+  }, SLOW);
+});
+
+describeWithCluster('a namespace that enforces Pod Security "restricted"', () => {
+  const app = useApp('setting', { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } });
+  const run = (...args: string[]) => helloNode(app.project, app.env, ...args);
+
+  test('refuses the tutorial\'s pods: the admission controller\'s words and the next step', async () => {
+    const deploy = await run('deploy', ...FAST_POLL);
+    expectExit(deploy, 1);
+    expect(deploy.stderr).toMatch(/replicationcontroller\/hello-node-rc: cannot create pods: .*violates PodSecurity "restricted:latest"/);
+    expect(deploy.stderr).toContain('next: the namespace enforces Pod Security: deploy the production profile');
+  }, SLOW);
+
+  test('admits the production profile\'s pods', async () => {
+    const deploy = await run('deploy', '--profile', 'production', ...FAST_POLL);
+    expectExit(deploy, 0);
+    expect(await readyPods(app.namespace)).toHaveLength(3);
+  }, SLOW);
+});
+
+describeWithCluster('deploy --no-wait', () => {
+  const app = useApp('setting');
+
+  test('applies with kubectl\'s ApplySet and returns without rolling out or waiting', async () => {
+    const deploy = await helloNode(app.project, app.env, 'deploy', '--no-wait');
+    expectExit(deploy, 0);
+    expect(deploy.stderr).not.toContain('rollout complete');
+    expect(deploy.stdout).not.toMatch(/http:/);
+    expect(await get(`/api/v1/namespaces/${app.namespace}/secrets/hello-node-applyset`)).toBeDefined();
+    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(3);
+  }, SLOW);
+});
+
+describeWithCluster('an app of several charts', () => {
+  const app = useApp('setting', { appFile: 'test/apps/two-charts.ts' });
+  const run = (...args: string[]) => helloNode(app.project, app.env, ...args);
+
+  test('deploy rolls out every chart\'s workloads and prints every external URL', async () => {
+    const deploy = await run('deploy', ...FAST_POLL);
+    expectExit(deploy, 0);
+    // in the order of the manifests: dist/api.k8s.yaml, then dist/hello-node.k8s.yaml
+    const urls = linesOf(deploy.stdout).slice(-2);
+    expect(urls).toEqual([expect.stringMatching(/^http:\/\/203\.0\.113\.\d+:8080\/$/), expect.stringMatching(LB_ADDRESS)]);
+    expect(await readyPods(app.namespace)).toHaveLength(5);
+  }, SLOW);
+
+  test('status shows every workload with its pods, and every Service', async () => {
+    const status = await run('status');
+    expectExit(status, 0);
+    expect(status.stdout).toContain('replicationcontroller/hello-node-rc: 3 desired, 3 updated, 3 ready');
+    expect(status.stdout).toContain('deployment/api: 2 desired, 2 updated, 2 ready');
+    expect(status.stdout).toMatch(/pod api-\S+ +ready +registry\.example\/api:v1/);
+    expect(status.stdout).toMatch(/service\/api: LoadBalancer, ports 8080 -> 8080\/TCP, external address 203\.0\.113\.\d+/);
+    expect(status.stdout).toContain('service/hello-node-svc: LoadBalancer');
+  }, SLOW);
+
+  test('url prints each LoadBalancer\'s URL', async () => {
+    const url = await run('url');
+    expectExit(url, 0);
+    expect(linesOf(url.stdout)).toEqual([expect.stringMatching(/^http:\/\/203\.0\.113\.\d+:8080\/$/), expect.stringMatching(LB_ADDRESS)]);
+  }, SLOW);
+
+  test('scale asks which workload when there are several, and scales the one named', async () => {
+    const unnamed = await run('scale', '4');
+    expectExit(unnamed, 1);
+    expect(unnamed.stderr.trim()).toBe('hello-node: argument [workload]: "(none)" is invalid: the app has several workloads: name one of deployment/api, replicationcontroller/hello-node-rc');
+    const named = await run('scale', '4', 'deployment/api');
+    expectExit(named, 0);
+    expect(named.stderr).toContain('the next deploy sets the replicas of deployment.apps/api back to the replicas main.ts gives it');
+    expect((await get(`/apis/apps/v1/namespaces/${app.namespace}/deployments/api`)).spec.replicas).toBe(4);
+    const unknown = await run('scale', '4', 'web');
+    expectExit(unknown, 1);
+    expect(unknown.stderr).toContain('argument [workload]: "web" is invalid: must name one of the app\'s workloads');
+  }, SLOW);
+
+  test('teardown deletes every chart\'s objects, and only those', async () => {
+    await apiRequest(theCluster(), 'POST', `/api/v1/namespaces/${app.namespace}/services`, {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'not-deployed', labels: { app: 'api' } }, spec: { selector: { app: 'api' }, ports: [{ port: 80 }] },
+    });
+    expectExit(await run('teardown'), 0);
+    expect(await list(`/apis/apps/v1/namespaces/${app.namespace}/deployments`)).toEqual([]);
+    expect(await list(`/api/v1/namespaces/${app.namespace}/replicationcontrollers`)).toEqual([]);
+    expect((await list(`/api/v1/namespaces/${app.namespace}/services`)).map((s) => s.metadata.name)).toEqual(['not-deployed']);
+  }, SLOW);
+
+  test('charts in another namespace than the app\'s are refused before anything is applied', async () => {
+    const deploy = await helloNode(app.project, { ...app.env, API_NAMESPACE: 'elsewhere' }, 'deploy', ...FAST_POLL);
+    expectExit(deploy, 1);
+    expect(deploy.stderr).toContain(`hello-node: deployment/api's namespace: "elsewhere" is invalid: differs from the app's namespace "${app.namespace}" (HELLO_NODE_NAMESPACE or --namespace)`);
+    expect(deploy.stderr).not.toContain('kubectl apply');
+    expect(await list(`/api/v1/namespaces/${app.namespace}/replicationcontrollers`)).toEqual([]);
+  }, SLOW);
+});
+
+describeWithCluster('hello-node up', () => {
+  const app = useApp('setting');
+  const DIGEST = `sha256:${'4f'.repeat(32)}`;
+
+  test('builds, pushes and deploys the image by the digest the registry returned (docker and gcloud are stand-ins)', async () => {
+    // docker and gcloud cannot run here: stand-ins first on PATH, docker push printing a digest as the real one does
+    const bin = fs.mkdtempSync(path.join(work, 'bin-'));
+    const stub = (name: string, script: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    stub('docker', `[ "$1" = push ] && echo "v1: digest: ${DIGEST} size: 1572"; exit 0`);
+    stub('gcloud', 'exit 0');
+    const up = await helloNode(app.project, { ...app.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }, 'up', ...FAST_POLL);
+    expectExit(up, 0);
+    expect(lastLine(up)).toMatch(LB_ADDRESS);
+    expect(imagesOf(await podsOf(app.namespace, 'app=hello-node'))).toEqual(Array(3).fill(`${IMAGE}:v1@${DIGEST}`));
+  }, SLOW);
+});
+
+describeWithCluster('errors from kubectl', () => {
+  const app = useApp('setting');
+
+  test.each([['diff'], ['status'], ['teardown'], ['url'], ['scale', '2'], ['deploy']])('%s against an API server that does not answer: one line with the cause and the next step', async (...args) => {
+    const kubeconfig = path.join(work, 'unreachable');
+    // a port of 127.0.0.1 that nothing listens on
+    fs.writeFileSync(kubeconfig, fs.readFileSync(theCluster().kubeconfig, 'utf8').replace(/https:\/\/127\.0\.0\.1:\d+/, 'https://127.0.0.1:1'));
+    const run = await helloNode(app.project, userEnv(kubeconfig, { HELLO_NODE_NAMESPACE: app.namespace }), ...args);
+    expectExit(run, 1);
+    expect(run.stderr.split('\n').filter((l) => !l.startsWith('+ ') && l !== '')).toEqual([
+      'hello-node: the cluster\'s API server cannot be reached: check that the cluster exists and runs (gcloud container clusters list), then run `hello-node cluster credentials` to point kubectl at the cluster',
+    ]);
+  }, SLOW);
+
+  test('url and scale before any deploy say that nothing is deployed', async () => {
+    for (const args of [['url'], ['scale', '2']]) {
+      const run = await helloNode(app.project, app.env, ...args);
+      expectExit(run, 1);
+      expect(run.stderr).toContain(`hello-node: nothing is deployed in namespace ${app.namespace}: there is no ApplySet record (secret/hello-node-applyset); hello-node deploy creates it`);
+    }
+    const teardown = await helloNode(app.project, app.env, 'teardown');
+    expectExit(teardown, 0);
+    expect(teardown.stderr).toContain('nothing to delete');
+  }, SLOW);
+
+  test('kubectl\'s own refusal is shown with its words', async () => {
+    await kubectl(theCluster().kubeconfig, 'create', 'quota', 'no-services', '--hard=services=0', '--namespace', app.namespace);
+    const run = await helloNode(app.project, app.env, 'deploy', '--no-wait');
+    expectExit(run, 1);
+    expect(run.stderr).toMatch(/exceeded quota: no-services/);
+    expect(run.stderr).toContain('hello-node: kubectl exited with code 1');
+  }, SLOW);
+});
