@@ -26,7 +26,7 @@ export const BUILD_CONTEXT = 'app';
 export const CLUSTER_SHAPE = { nodes: 3, machineType: 'n1-standard-2', releaseChannel: 'regular' } as const;
 
 /** What the app's objects are, as the construct itself decides them. */
-export function appShape(settings: AppSettings): HelloNodeShape {
+function appShape(settings: AppSettings): HelloNodeShape {
   return helloNodeShape(helloNodeAppProps(settings));
 }
 
@@ -126,11 +126,12 @@ export async function scale(settings: AppSettings, runner: Runner, replicas: num
     }
     const workloads = members.filter((m) => WORKLOAD_KINDS.includes(m.kind) && m.kind !== 'DaemonSet');
     const listed = workloads.map(refOf).join(', ') || 'none';
-    const chosen = name === undefined ? workloads : workloads.filter((w) => [refOf(w), qualifiedRefOf(w), w.metadata.name].includes(name.toLowerCase()) || refOf(w) === name);
+    // kinds are case-insensitive to kubectl; names are lower-case DNS names
+    const chosen = name === undefined ? workloads : workloads.filter((w) => [refOf(w), qualifiedRefOf(w), w.metadata.name].includes(name.toLowerCase()));
     if (chosen.length !== 1) {
       throw new ValidationError('argument [workload]', name ?? '(none)', name === undefined
         ? `the app has ${workloads.length === 0 ? 'no workload to scale' : `several workloads: name one of ${listed}`}`
-        : `must name one of the app's workloads: ${listed}`);
+        : chosen.length > 1 ? `names several of the app's workloads: name one of ${listed} with its kind` : `must name one of the app's workloads: ${listed}`);
     }
     target = qualifiedRefOf(chosen[0]);
   }
