@@ -3,12 +3,18 @@
  *
  * cdk8s writes with the `yaml` package under YAML 1.1, so it quotes what a 1.1 reader
  * would misread (`yes`, `1_000`), but leaves `0o17` plain, which a YAML 1.2 reader
- * reads as the number 15. kubectl and Helm read YAML 1.1; other tools read 1.2. Here a
- * string is quoted whenever a YAML 1.1 *or* 1.2 reader would resolve it, plain, as
- * anything but that string. The resolution rules are not restated here: they are the
- * `yaml` package's own tag tests for its YAML 1.1 and 1.2 core schemas, handed to js-yaml
- * (which serialises manifests several times faster than `yaml`) as extra implicit types,
- * so that its dumper quotes every string either schema would resolve.
+ * reads as the number 15. Here a string is quoted whenever one of the readers that
+ * matter would resolve it, plain, as anything but that string:
+ * - YAML 1.1 and YAML 1.2 (core): the `yaml` package's own tag tests for those schemas;
+ * - kubectl's own reader, sigs.k8s.io/yaml over go-yaml v2, which follows neither: it
+ *   removes every `_` from a scalar that starts with a digit or a sign and then tries
+ *   Go's `strconv.ParseInt(s, 0, 64)`, so `0X1F`, `0O17`, `0B11`, `1_` and `0_x1` are
+ *   numbers to it (resolve.go of go-yaml v2; kubectl 1.32 reads them so, as
+ *   src/kubectl-yaml.slow.test.ts checks with the real kubectl).
+ * These rules are handed to js-yaml (which serialises manifests several times faster
+ * than `yaml`) as an extra implicit type, so that its dumper quotes every string any of
+ * them would resolve. Quoting more than needed is harmless: a quoted scalar is a string
+ * to every reader.
  */
 import { Schema } from 'yaml';
 import { DEFAULT_SCHEMA, dump, Type } from 'js-yaml';
@@ -20,11 +26,39 @@ const AMBIGUOUS = (['yaml-1.1', 'core'] as const)
   .flatMap((schema) => new Schema({ schema }).tags)
   .flatMap((tag) => (tag.tag !== STRING_TAG && tag.default && 'test' in tag && tag.test instanceof RegExp ? [tag.test] : []));
 
+/**
+ * Numbers as go-yaml v2 finds them in a scalar that starts with a digit or a sign,
+ * once its underscores are gone: Go's integer syntax with any base prefix in either
+ * case (and decimal digits of any length, which it reads as a float when they overflow),
+ * and its YAML-style floats. A superset where the Go rules are finer (range errors).
+ */
+const GO_YAML_NUMBER = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?)$/;
+/** A scalar that starts with `.`, which go-yaml v2 hands to Go's ParseFloat as it is (underscores between digits allowed). */
+const GO_YAML_DOT_FLOAT = /^\.[0-9][0-9_]*(?:[eE][-+]?[0-9_]+)?$/;
+/** go-yaml v2's table of words (resolve.go's resolveMap). */
+const GO_YAML_WORDS = new Set([
+  'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
+  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
+  '~', 'null', 'Null', 'NULL', '.nan', '.NaN', '.NAN',
+  '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
+]);
+
+/** Whether kubectl's YAML reader (go-yaml v2) resolves the plain scalar `text` to something other than a string. */
+function kubectlReadsAsNonString(text: string): boolean {
+  if (GO_YAML_WORDS.has(text)) {
+    return true;
+  }
+  if (text.startsWith('.')) {
+    return GO_YAML_DOT_FLOAT.test(text);
+  }
+  return /^[-+0-9]/.test(text) && GO_YAML_NUMBER.test(text.replace(/_/g, ''));
+}
+
 // A type that only ever matches for the dumper's ambiguity test: it has no
 // `instanceOf` or `predicate`, so the dumper never uses it to represent a value.
 const ambiguous = new Type('tag:hello-node,2026:ambiguous', {
   kind: 'scalar',
-  resolve: (text: string | null) => text !== null && AMBIGUOUS.some((pattern) => pattern.test(text)),
+  resolve: (text: string | null) => text !== null && (AMBIGUOUS.some((pattern) => pattern.test(text)) || kubectlReadsAsNonString(text)),
 });
 
 const DUMP_OPTIONS = {
