@@ -28,11 +28,11 @@ export const HOW_TO_GET_BINARIES = 'get them with `setup-envtest use 1.26.x` (co
 /**
  * The directory holding the three binaries: KUBEBUILDER_ASSETS, else the newest
  * version under envtest's default directory; undefined when there is none. etcd may
- * also come from PATH (Debian's etcd-server package), as envtest allows.
+ * also come from PATH (Debian's etcd-server package).
  */
 export function findAssets(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = env.KUBEBUILDER_ASSETS ? [env.KUBEBUILDER_ASSETS] : defaultAssetDirectories(env);
-  return candidates.find((dir) => BINARIES.every((b) => b === 'etcd' || fs.existsSync(path.join(dir, b))));
+  return candidates.find((dir) => BINARIES.every((b) => (b === 'etcd' ? etcdBinary(dir) !== undefined : fs.existsSync(path.join(dir, b)))));
 }
 
 function defaultAssetDirectories(env: NodeJS.ProcessEnv): string[] {
@@ -155,10 +155,7 @@ export async function startControlPlane(assets: string, parentDir = os.tmpdir())
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const etcd = etcdBinary(assets);
-    if (!etcd) {
-      throw new Error(`no etcd in ${assets} or on PATH: ${HOW_TO_GET_BINARIES}`);
-    }
+    const etcd = etcdBinary(assets) ?? 'etcd';
     const [etcdPort, peerPort] = [await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     processes.push(startProcess(dir, 'etcd', etcd, [

@@ -31,7 +31,8 @@ module.exports = async () => {
   const { findAssets, HOW_TO_GET_BINARIES, startControlPlane } = require('./control-plane.ts');
   const assets = findAssets();
   if (!assets) {
-    process.stderr.write(`\nhello-node: skipping the real-cluster tests: no kube-apiserver and kube-controller-manager in KUBEBUILDER_ASSETS or ~/.local/share/kubebuilder-envtest/k8s: ${HOW_TO_GET_BINARIES}\n`);
+    const where = process.env.KUBEBUILDER_ASSETS ? `KUBEBUILDER_ASSETS (${process.env.KUBEBUILDER_ASSETS})` : '~/.local/share/kubebuilder-envtest/k8s/<version>-linux-amd64';
+    process.stderr.write(`\nhello-node: skipping the real-cluster tests: no etcd, kube-apiserver and kube-controller-manager in ${where}: ${HOW_TO_GET_BINARIES}\n`);
     globalThis[RUNNING] = { stop: async () => {} };
     return;
   }
