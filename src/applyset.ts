@@ -13,13 +13,11 @@
  * so this module) looks for them.
  * (staging/src/k8s.io/kubectl/pkg/cmd/apply/applyset.go in kubernetes/kubernetes)
  */
-import { helloNodeShape } from '../lib/hello-node-props';
 import { ValidationError } from '../lib/validation';
 import { KubeObject } from './cluster-state';
 import { contextNamespace, getObjects, kubectl, kubectlCommand } from './kube';
 import { APPLYSET_PART_OF_LABEL, applySetId } from './manifests';
-import { AppSettings, helloNodeAppProps } from './settings';
-import { Runner } from './tools';
+import { Runner, ToolFailedError } from './tools';
 
 /** The parent's annotation that lists the members' group-kinds (`Deployment.apps,Service`). */
 export const CONTAINS_GROUP_KINDS = 'applyset.kubernetes.io/contains-group-kinds';
@@ -44,19 +42,21 @@ export interface AppApplySet {
   readonly namespaceSource: string;
 }
 
+/** The name of the Secret that records what the app's deploys applied: one per namespace. */
+export const APPLYSET_PARENT = 'hello-node-applyset';
+
 /**
- * The app's ApplySet, from the settings alone (no synth): the parent Secret is
- * `<HelloNodeApp name>-applyset`, in HELLO_NODE_NAMESPACE, else in the namespace of
- * kubectl's current context, as `kubectl apply -f dist/` would place the objects.
- * Under --dry-run the context is not read, and `default` stands for it.
+ * The app's ApplySet, from its namespace setting alone (no synth): the parent Secret
+ * `hello-node-applyset` in HELLO_NODE_NAMESPACE, else in the namespace of kubectl's
+ * current context, as `kubectl apply -f dist/` would place the objects.
+ *
+ * @param namespace HELLO_NODE_NAMESPACE (or --namespace), when set
  */
-export async function appApplySet(settings: AppSettings, runner: Runner): Promise<AppApplySet> {
-  const parent = `${helloNodeShape(helloNodeAppProps(settings)).name}-applyset`;
-  if (settings.namespace !== undefined) {
-    return { applySet: applySetOf(parent, settings.namespace), namespaceSource: 'HELLO_NODE_NAMESPACE or --namespace' };
+export async function appApplySet(namespace: string | undefined, runner: Runner): Promise<AppApplySet> {
+  if (namespace !== undefined) {
+    return { applySet: applySetOf(APPLYSET_PARENT, namespace), namespaceSource: 'HELLO_NODE_NAMESPACE or --namespace' };
   }
-  const namespace = runner.dryRun ? 'default' : await contextNamespace(runner);
-  return { applySet: applySetOf(parent, namespace), namespaceSource: 'the namespace of kubectl\'s current context' };
+  return { applySet: applySetOf(APPLYSET_PARENT, await contextNamespace(runner)), namespaceSource: 'the namespace of kubectl\'s current context' };
 }
 
 /** Nothing (or not what the command needs) was deployed: the command cannot act. */
@@ -97,14 +97,39 @@ export const recordedGroupKinds = (parent: KubeObject | undefined): string[] =>
 /**
  * Every live member of the ApplySet, found as kubectl's prune finds them: objects of
  * the kinds the parent records, in its namespace (or cluster-scoped), that carry the
- * part-of label. None when there is no parent: nothing was deployed.
+ * part-of label. None when there is no parent: nothing was deployed. A recorded kind
+ * the cluster no longer serves (its CustomResourceDefinition was deleted, and its
+ * objects with it) is skipped, saying so, so that teardown still deletes the rest.
  */
 export async function getMembers(runner: Runner, applySet: ApplySet, parent: KubeObject | undefined): Promise<KubeObject[]> {
-  const kinds = recordedGroupKinds(parent);
-  if (kinds.length === 0) {
-    return [];
+  let kinds = recordedGroupKinds(parent);
+  for (;;) {
+    if (kinds.length === 0) {
+      return [];
+    }
+    try {
+      return await getObjects(runner, applySet.namespace, kinds.join(','), '--selector', `${APPLYSET_PART_OF_LABEL}=${applySet.id}`);
+    } catch (err) {
+      const unserved = err instanceof ToolFailedError ? /doesn't have a resource type "([^"]+)"/.exec(err.stderr)?.[1] : undefined;
+      // kubectl names the kind without its group: "Foo" for Foo.example.com
+      const named = unserved?.toLowerCase();
+      const gone = kinds.filter((gk) => named !== undefined && [gk.toLowerCase(), gk.toLowerCase().split('.')[0]].includes(named));
+      if (gone.length === 0) {
+        throw err;
+      }
+      runner.say(`# secret/${applySet.parent} records ${gone.join(', ')}, which the cluster no longer serves: skipped`);
+      kinds = kinds.filter((gk) => !gone.includes(gk));
+    }
   }
-  return getObjects(runner, applySet.namespace, kinds.join(','), '--selector', `${APPLYSET_PART_OF_LABEL}=${applySet.id}`);
+}
+
+/**
+ * Objects that carry the ApplySet's label although it has no record: the record was
+ * deleted by hand. Looked for in kubectl's `all` category (workloads, pods, Services),
+ * the objects that cost money and serve traffic; a deploy writes the record again.
+ */
+export async function unrecordedMembers(runner: Runner, applySet: ApplySet): Promise<KubeObject[]> {
+  return getObjects(runner, applySet.namespace, 'all', '--selector', `${APPLYSET_PART_OF_LABEL}=${applySet.id}`);
 }
 
 /** kubectl's annotation on the parent naming the tool that manages the ApplySet (`kubectl/v1.32.0`). */

@@ -370,6 +370,68 @@ describeWithCluster('hello-node up', () => {
   }, SLOW);
 });
 
+describeWithCluster('one deploy at a time', () => {
+  const app = useApp('setting');
+  const leases = () => `/apis/coordination.k8s.io/v1/namespaces/${app.namespace}/leases`;
+  const micro = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
+  const holdLease = (renewed: number) => apiRequest(theCluster(), 'POST', leases(), {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'hello-node-deploy' },
+    spec: { holderIdentity: 'laptop pid 42', leaseDurationSeconds: 30, acquireTime: micro(renewed), renewTime: micro(renewed) },
+  });
+
+  test('a deploy holds its Lease while it runs and gives it back at the end', async () => {
+    expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
+    expect(await list(leases())).toEqual([]);
+  }, SLOW);
+
+  test('a deploy while another holds the Lease is refused, naming the other, and changes nothing', async () => {
+    await holdLease(Date.now());
+    const deploy = await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL);
+    expectExit(deploy, 1);
+    expect(deploy.stderr).toMatch(/hello-node: another deploy of the app is running in namespace \S+ \(laptop pid 42, since .*\): wait for it; if it was interrupted, its lease\/hello-node-deploy expires in \d+ s/);
+    expect(imagesOf(await podsOf(app.namespace, 'app=hello-node'))).toEqual(Array(3).fill(`${IMAGE}:v1`));
+    await apiRequest(theCluster(), 'DELETE', `${leases()}/hello-node-deploy`);
+  }, SLOW);
+
+  test('a Lease that an interrupted deploy stopped renewing is taken over once it has expired', async () => {
+    await holdLease(Date.now() - 60_000);
+    expectExit(await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL), 0);
+    expect(imagesOf(await podsOf(app.namespace, 'app=hello-node'))).toEqual(Array(3).fill(`${IMAGE}:v2`));
+    expect(await list(leases())).toEqual([]);
+  }, SLOW);
+});
+
+describeWithCluster('an ApplySet record in an unusual state', () => {
+  const app = useApp('setting');
+  const parentPath = () => `/api/v1/namespaces/${app.namespace}/secrets/hello-node-applyset`;
+
+  test('a recorded kind the cluster no longer serves is skipped, saying so, and teardown deletes the rest', async () => {
+    expectExit(await helloNode(app.project, app.env, 'deploy', '--no-wait'), 0);
+    await apiRequest(theCluster(), 'PATCH', parentPath(), { metadata: { annotations: { 'applyset.kubernetes.io/contains-group-kinds': 'Foo.example.com,ReplicationController,Service' } } });
+    const status = await helloNode(app.project, app.env, 'status');
+    expectExit(status, 0);
+    expect(status.stderr).toContain('# secret/hello-node-applyset records Foo.example.com, which the cluster no longer serves: skipped');
+    expect(status.stdout).toContain('replicationcontroller/hello-node-rc: 3 desired');
+    expectExit(await helloNode(app.project, app.env, 'teardown'), 0);
+    expect(await list(`/api/v1/namespaces/${app.namespace}/replicationcontrollers`)).toEqual([]);
+  }, SLOW);
+
+  test('with the record deleted by hand, status and teardown name the objects that still carry its label', async () => {
+    expectExit(await helloNode(app.project, app.env, 'deploy', '--no-wait'), 0);
+    await apiRequest(theCluster(), 'DELETE', parentPath());
+    const status = await helloNode(app.project, app.env, 'status');
+    expect(status.stdout).toMatch(/there is no ApplySet record \(secret\/hello-node-applyset\) in namespace \S+, yet .*replicationcontroller\/hello-node-rc.* carry its label: deploy once to write the record again/);
+    const teardown = await helloNode(app.project, app.env, 'teardown');
+    expectExit(teardown, 1);
+    expect(teardown.stderr).toMatch(/or delete them yourself \(kubectl delete .*replicationcontroller\/hello-node-rc/);
+    expectExit(await helloNode(app.project, app.env, 'deploy', '--no-wait'), 0);
+    expectExit(await helloNode(app.project, app.env, 'teardown'), 0);
+    expect(await list(`/api/v1/namespaces/${app.namespace}/replicationcontrollers`)).toEqual([]);
+  }, SLOW);
+});
+
 describeWithCluster('errors from kubectl', () => {
   const app = useApp('setting');
 
@@ -393,6 +455,49 @@ describeWithCluster('errors from kubectl', () => {
     const teardown = await helloNode(app.project, app.env, 'teardown');
     expectExit(teardown, 0);
     expect(teardown.stderr).toContain('nothing to delete');
+  }, SLOW);
+
+  test('a namespace that does not exist: one line with the cause and the next step', async () => {
+    const run = await helloNode(app.project, userEnv(app.kubeconfig, { HELLO_NODE_NAMESPACE: 'nowhere' }), 'deploy', '--no-wait');
+    expectExit(run, 1);
+    expect(run.stderr.split('\n').filter((l) => l.startsWith('hello-node:'))).toEqual([
+      'hello-node: namespace nowhere does not exist: create it (kubectl create namespace nowhere), or name another one with HELLO_NODE_NAMESPACE or --namespace',
+    ]);
+  }, SLOW);
+
+  test('a namespace in kubectl\'s context that is no DNS label is refused before anything runs', async () => {
+    const kubeconfig = path.join(work, 'bad-namespace');
+    fs.writeFileSync(kubeconfig, fs.readFileSync(app.kubeconfig, 'utf8').replace('cluster: envtest', 'cluster: envtest\n      namespace: Bad_NS'));
+    const run = await helloNode(app.project, userEnv(kubeconfig), 'teardown');
+    expectExit(run, 1);
+    expect(run.stderr.trim()).toMatch(/^hello-node: the namespace of kubectl's current context \(kubectl config view --minify\): "Bad_NS" is invalid/);
+  }, SLOW);
+
+  test('an admission webhook that cannot be called is reported in kubectl\'s words, not as an unreachable cluster', async () => {
+    const name = uniqueName('unreachable-webhook');
+    await apiRequest(theCluster(), 'POST', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name },
+      webhooks: [{
+        name: 'refuses.hello-node.test',
+        // a port of 127.0.0.1 that nothing listens on
+        clientConfig: { url: 'https://127.0.0.1:1/validate' },
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['services'] }],
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': app.namespace } },
+        failurePolicy: 'Fail',
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+      }],
+    });
+    try {
+      const run = await helloNode(app.project, app.env, 'deploy', '--no-wait');
+      expectExit(run, 1);
+      expect(run.stderr).toMatch(/failed calling webhook "refuses\.hello-node\.test"/);
+      expect(run.stderr).not.toContain('cannot be reached');
+    } finally {
+      await apiRequest(theCluster(), 'DELETE', `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${name}`);
+    }
   }, SLOW);
 
   test('kubectl\'s own refusal is shown with its words', async () => {

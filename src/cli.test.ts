@@ -143,7 +143,8 @@ describe('when a tool fails', () => {
   });
 
   test('kubectl\'s exit code is passed on by deploy, with its own message', async () => {
-    const kubectl: FakeTool = (c) => (c.args[0] === 'apply' ? { exitCode: 42, stdout: '', stderr: 'error: the server rejected it\n' } : emptyClusterKubectl(c));
+    const refusesTheApp: FakeTool = (c) => (c.args.includes('--field-manager=hello-node') ? { exitCode: 42, stdout: '', stderr: 'error: the server rejected it\n' } : { exitCode: 0, stdout: '', stderr: '' });
+    const kubectl: FakeTool = (c) => (['config', 'version'].includes(c.args[0]) ? emptyClusterKubectl(c) : refusesTheApp(c));
     const run = await runCli(['deploy'], { tools: { kubectl } });
     expect(run.code).toBe(42);
     expect(run.stderr).toContain('error: the server rejected it');
@@ -184,7 +185,7 @@ describe('refuses malformed or hostile settings, naming them, and runs nothing',
     [['image', 'push'], ['--image', 'gcr.io/p/app:v1`reboot`'], 'flag --image', 'image reference'],
     [['image', 'push'], ['--tag', 'v1\nrm -rf /'], 'flag --tag', 'image tag'],
     [['deploy'], ['--namespace', '../etc'], 'flag --namespace', 'DNS-1123 label'],
-    [['teardown'], ['--image', 'x y'], 'flag --image', 'image reference'],
+    [['teardown'], ['--namespace', 'a b'], 'flag --namespace', 'DNS-1123 label'],
   ])('%j %j', async (command, flags, source, rule) => {
     const run = await runCli([...command, ...flags]);
     expect(run.code).toBe(1);
@@ -204,24 +205,36 @@ describe('--dry-run', () => {
     ]],
     [['scale', '5'], [
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace default',
-      'kubectl scale --replicas=5 replicationcontroller/hello-node-rc --namespace default',
-      '# note: the next deploy sets the replicas of replicationcontroller/hello-node-rc back to 3, the default (set HELLO_NODE_REPLICAS=5 to keep 5)',
+      '# then: kubectl scale --replicas=5 <the app\'s workload> --namespace default, if secret/hello-node-applyset records it',
     ]],
     [['scale', '5', 'deployment/api', '--namespace', 'shop'], [
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace shop',
-      'kubectl scale --replicas=5 deployment/api --namespace shop',
-      '# note: the next deploy sets the replicas of deployment/api back to the replicas main.ts gives it',
+      '# then: kubectl scale --replicas=5 deployment/api --namespace shop, if secret/hello-node-applyset records it',
     ]],
     [['teardown'], [
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace default',
       '# then: kubectl delete of every object that secret/hello-node-applyset records, then of the record',
       'kubectl delete secret hello-node-applyset --ignore-not-found --namespace default',
     ]],
-  ])('%j prints the commands, one per line, and runs nothing', async (args, lines) => {
+  ])('%j prints the commands, one per line, and runs nothing but a look at the kubeconfig', async (args, lines) => {
     const run = await runCli(['--dry-run', ...args]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(lines.map((l) => `${l}\n`).join(''));
-    expect(run.commands).toEqual([]);
+    // the context's namespace, so that the printed commands name the one a real run would use
+    expect(run.calls.filter((c) => c.slice(0, 3).join(' ') !== 'kubectl config view')).toEqual([]);
+  });
+
+  test('names the namespace of kubectl\'s current context, as a real run would', async () => {
+    const kubectl: FakeTool = (c) => (c.args[0] === 'config' ? { exitCode: 0, stdout: 'shop', stderr: '' } : emptyClusterKubectl(c));
+    const run = await runCli(['--dry-run', 'teardown'], { tools: { kubectl } });
+    expect(run.stdout).toContain('kubectl delete secret hello-node-applyset --ignore-not-found --namespace shop\n');
+  });
+
+  test('refuses a workload argument that is not a name or kind/name, as a real run would', async () => {
+    const run = await runCli(['--dry-run', 'scale', '2', '--', '--all']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('hello-node: argument [workload]: "--all" is invalid: must be a workload\'s name or kind/name');
   });
 
   test('up prints the build, the push, and a deploy by the pushed digest', async () => {

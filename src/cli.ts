@@ -12,7 +12,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkReplicas, ValidationError } from '../lib/validation';
 import { NotDeployedError } from './applyset';
 import * as deploying from './deploy';
-import { NoClusterError } from './kube';
+import { DeployLockedError } from './deploy-lease';
+import { ExplainedKubectlError } from './kube';
 import * as ops from './operations';
 import {
   APP_SETTING_NAMES,
@@ -20,6 +21,8 @@ import {
   loadAppSettings,
   loadClusterSettings,
   loadImageSettings,
+  loadNamespace,
+  loadReplicas,
   parseWholeNumber,
   SettingLookup,
   SettingName,
@@ -85,12 +88,15 @@ function appSettingEnv(lookup: SettingLookup): Record<string, string> {
   }));
 }
 
-/** Parses seconds from a flag: a number, 0 or more. */
+/** The longest wait a timer takes (Node's setTimeout holds at most 2^31 - 1 ms), in seconds. */
+const MAX_SECONDS = 2_147_483;
+
+/** Parses seconds from a flag: plain decimal digits (not `0x10` or `1e3`), from 0 to MAX_SECONDS. */
 function seconds(cmd: Command, name: string): number {
   const text = String(cmd.opts()[name]);
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(`flag --${name}`, text, 'must be a number of seconds, 0 or more');
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(text) || value > MAX_SECONDS) {
+    throw new ValidationError(`flag --${name}`, text, `must be a number of seconds, from 0 to ${MAX_SECONDS}`);
   }
   return value;
 }
@@ -177,13 +183,13 @@ export function buildProgram(context: CliContext): Command {
   act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it)')
     .argument('<replicas>', 'how many pods')
     .argument('[workload]', 'kind/name or name of the workload, when the app has several'),
-  (lookup, runner, self) => ops.scale(loadAppSettings(lookup), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]));
+  (lookup, runner, self) => ops.scale(loadNamespace(lookup), loadReplicas(lookup), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]));
   act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, and every Service, that the app\'s deploys applied'),
-    (lookup, runner) => status(loadAppSettings(lookup), runner));
+    (lookup, runner) => status(loadNamespace(lookup), runner));
   act(interval(timeout(command(program, 'url', 'wait for each LoadBalancer Service\'s external address and print http://<address>/')), POLL_SECONDS.url),
-  (lookup, runner, self) => ops.url(loadAppSettings(lookup), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
+  (lookup, runner, self) => ops.url(loadNamespace(lookup), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
   act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)'),
-    (lookup, runner) => ops.teardown(loadAppSettings(lookup), runner));
+    (lookup, runner) => ops.teardown(loadNamespace(lookup), runner));
   return program;
 }
 
@@ -211,7 +217,7 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
   if (err instanceof ExitCode) {
     return err.code;
   }
-  if (err instanceof NoClusterError) {
+  if (err instanceof ExplainedKubectlError) {
     // under --verbose, kubectl's own output has already gone by
     say(err.message);
     return 1;
@@ -224,7 +230,7 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
     say(err.message);
     return err.exitCode;
   }
-  if (err instanceof ValidationError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError || err instanceof deploying.RolloutFailedError || err instanceof NotDeployedError) {
+  if (err instanceof ValidationError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError || err instanceof deploying.RolloutFailedError || err instanceof NotDeployedError || err instanceof DeployLockedError) {
     say(err.message);
     return err instanceof MissingToolError ? 127 : 1;
   }

@@ -5,6 +5,7 @@
  * that stops it.
  */
 import * as path from 'node:path';
+import { acquireDeployLease, DeployLease } from './deploy-lease';
 import { ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, recordGroupKinds } from './applyset';
 import {
   currentPods,
@@ -70,7 +71,7 @@ interface Applied {
 
 async function prepare(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<Applied> {
   // the cluster first (the context's namespace, the ApplySet's record): with no cluster to talk to, there is no point in synthesizing
-  const { applySet, namespaceSource } = await appApplySet(settings, runner);
+  const { applySet, namespaceSource } = await appApplySet(settings.namespace, runner);
   const parent = runner.dryRun ? undefined : await getParent(runner, applySet);
   const objects = await synth(runner, options);
   checkOneNamespace(objects, applySet, namespaceSource);
@@ -100,13 +101,27 @@ function applyCommand(applied: Applied, prune: boolean): ToolCommand {
   };
 }
 
+/** How long the deploy Lease lasts unrenewed: a few looks at the cluster, and never under 30 s. */
+const leaseSeconds = (options: DeployOptions) => Math.max(30, 3 * options.intervalSeconds);
+
 /**
  * Synthesizes, applies, rolls out and waits. With `wait`, the objects are applied
  * first and pruned only after the rollout succeeded: a failed rollout leaves every
- * object of the last deploy, and every old pod that is still Ready, in place.
+ * object of the last deploy, and every old pod that is still Ready, in place. One
+ * deploy of the app at a time (deploy-lease.ts), from the first apply to the last.
  */
 export async function deploy(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<void> {
   const applied = await prepare(settings, runner, options);
+  const lease = await acquireDeployLease(runner, applied.applySet.namespace, leaseSeconds(options), options.clock.now);
+  try {
+    await applyAndRollOut(applied, runner, options, lease);
+  } finally {
+    // a failure to release (the cluster went away) must not hide why the deploy stopped; the Lease then expires
+    await lease.release().catch(() => undefined);
+  }
+}
+
+async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease): Promise<void> {
   if (options.wait) {
     // the record first, so that whatever this deploy applies stays findable even if the rollout fails
     await recordGroupKinds(runner, applied.applySet, applied.parent, applied.objects.map(groupKindOf));
@@ -119,7 +134,7 @@ export async function deploy(settings: AppSettings, runner: Runner, options: Dep
     if (runner.dryRun) {
       runner.say('# then: every pod rolled out to the current template, waited for, with the cause of any failure');
     } else {
-      await rollOut(applied, runner, options);
+      await rollOut(applied, runner, options, lease);
     }
   }
   await kubectl(runner, applyCommand(applied, true), false);
@@ -147,7 +162,7 @@ interface Tracked {
   readonly restartedAt?: string;
 }
 
-async function rollOut(applied: Applied, runner: Runner, options: DeployOptions): Promise<void> {
+async function rollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease): Promise<void> {
   const { clock } = options;
   const started = clock.now();
   const startedAt = new Date(started).toISOString();
@@ -158,6 +173,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
   const deadline = started + options.timeoutSeconds * 1000;
   let lastProgress = '';
   for (;;) {
+    await lease.renew();
     const waitingFor: string[] = [];
     const stuck: Diagnosis[] = [];
     for (const { manifest, restartedAt } of workloads) {
@@ -176,7 +192,8 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
         await kubectl(runner, kubectlCommand(namespace, 'scale', `--replicas=${step.replicas}`, refOf(manifest)));
       } else if (step.action === 'delete') {
         runner.say(`${refOf(manifest)}: replacing pod ${step.pod} (${step.why})`);
-        await kubectl(runner, kubectlCommand(namespace, 'delete', 'pod', step.pod, '--wait=false'));
+        // gone already (its node went away, or someone deleted it): the next look sees that
+        await kubectl(runner, kubectlCommand(namespace, 'delete', 'pod', step.pod, '--wait=false', '--ignore-not-found'));
       }
       waitingFor.push(`${refOf(manifest)}: ${step.action === 'wait' ? step.progress : 'rolling out'}`);
       if (!live) {
@@ -210,7 +227,8 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions)
       runner.say(`${progress} (${Math.round((clock.now() - started) / 1000)} s of ${options.timeoutSeconds} s)`);
       lastProgress = progress;
     }
-    await clock.sleep(options.intervalSeconds * 1000);
+    // never past the deadline: the last look comes when the timeout is up
+    await clock.sleep(Math.min(options.intervalSeconds * 1000, Math.max(deadline - clock.now(), 0)));
   }
 }
 

@@ -1,14 +1,15 @@
 /**
  * Asking kubectl about the cluster, and saying plainly why it could not answer.
  */
+import { checkDns1123Label } from '../lib/validation';
 import { KubeEvent, KubeObject } from './cluster-state';
 import { Runner, ToolCommand, ToolFailedError, ToolResult } from './tools';
 
-/** Why kubectl could not reach the cluster, in one line, and what to do. */
-export class NoClusterError extends Error {
+/** Why kubectl failed (it could not reach the cluster, or the namespace is missing), in one line, and what to do. */
+export class ExplainedKubectlError extends Error {
   constructor(cause: string, public readonly nextStep: string) {
     super(`${cause}: ${nextStep}`);
-    this.name = 'NoClusterError';
+    this.name = 'ExplainedKubectlError';
   }
 }
 
@@ -22,15 +23,27 @@ const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string }[] = 
   { pattern: /connection refused|i\/o timeout|no such host|Unable to connect to the server|TLS handshake timeout|no route to host/i, cause: 'the cluster\'s API server cannot be reached', nextStep: `check that the cluster exists and runs (gcloud container clusters list), then ${CREDENTIALS}` },
 ];
 
-/** kubectl's failure as a NoClusterError when it is about reaching the cluster. */
-function explainKubectlFailure(stderr: string): NoClusterError | undefined {
+/**
+ * kubectl's failure explained, when it is about reaching the cluster or a missing
+ * namespace. An error the API server sent (`Error from server`) came from a cluster
+ * that was reached, whatever it says: an admission webhook that cannot be called
+ * reports "connection refused" too, and is kubectl's own words to show.
+ */
+function explainKubectlFailure(stderr: string): ExplainedKubectlError | undefined {
+  const namespace = /namespaces "([^"]+)" not found/.exec(stderr)?.[1];
+  if (namespace) {
+    return new ExplainedKubectlError(`namespace ${namespace} does not exist`, `create it (kubectl create namespace ${namespace}), or name another one with HELLO_NODE_NAMESPACE or --namespace`);
+  }
+  if (/Error from server/.test(stderr)) {
+    return undefined;
+  }
   const known = CAUSES.find((c) => c.pattern.test(stderr));
-  return known && new NoClusterError(known.cause, known.nextStep);
+  return known && new ExplainedKubectlError(known.cause, known.nextStep);
 }
 
 /**
  * Runs a kubectl command through the runner (quietly, or printed with its output
- * streaming through), turning a failure to reach the cluster into a NoClusterError.
+ * streaming through), turning a failure to reach the cluster, or a missing namespace, into an ExplainedKubectlError.
  */
 export async function kubectlResult(runner: Runner, command: ToolCommand, quiet = true): Promise<ToolResult> {
   try {
@@ -63,10 +76,20 @@ export async function getEvents(runner: Runner, namespace: string | undefined): 
   return (await getObjects(runner, namespace, 'events')) as unknown as KubeEvent[];
 }
 
-/** The namespace kubectl uses when none is given: the current context's, or `default`. */
+/**
+ * The namespace kubectl uses when none is given: the current context's, or `default`.
+ * Read under --dry-run too (it is this machine's kubeconfig, not the cluster), and
+ * checked like HELLO_NODE_NAMESPACE: it becomes an argument of every later command.
+ */
 export async function contextNamespace(runner: Runner): Promise<string> {
-  const text = await kubectl(runner, { tool: 'kubectl', args: ['config', 'view', '--minify', '--output', 'jsonpath={..namespace}'] });
-  return text.trim() || 'default';
+  const command: ToolCommand = { tool: 'kubectl', args: ['config', 'view', '--minify', '--output', 'jsonpath={.contexts[0].context.namespace}'] };
+  let text: string;
+  try {
+    text = (await runner.inspect(command)).stdout;
+  } catch (err) {
+    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
+  }
+  return text.trim() === '' ? 'default' : checkDns1123Label('the namespace of kubectl\'s current context (kubectl config view --minify)', text.trim());
 }
 
 /** A label selector as kubectl takes it: `app=hello-node,tier=web`. */

@@ -39,6 +39,10 @@ describe('forCluster', () => {
     expect(hashOf(v2)).not.toBe(hashOf(rc));
   });
 
+  test('without an ApplySet, labels nothing: kubectl\'s ApplySet apply adds the label itself and refuses input that has it', () => {
+    expect(forCluster([rc, svc]).map((o) => o.metadata.labels)).toEqual([undefined, { team: 'x' }]);
+  });
+
   test('leaves the objects it was given as they were', () => {
     const before = JSON.stringify([rc, svc]);
     forCluster([rc, svc], 's');
@@ -61,6 +65,16 @@ test('readManifests reads every YAML document under the output, in file order, a
     const objects = readManifests(dir);
     expect(objects.map((o) => o.kind)).toEqual(['A', 'B', 'C']);
     expect(parseAllDocuments(toYamlStream(objects)).map((d) => d.toJS())).toEqual(objects);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('readManifests opens Lists into their items, as kubectl applies them', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'a.k8s.yaml'), 'apiVersion: v1\nkind: List\nmetadata: {name: l}\nitems:\n  - {kind: ConfigMapList, items: [{kind: ConfigMap, metadata: {name: x, namespace: other}}]}\n  - {kind: Secret, metadata: {name: y}}\n');
+    expect(readManifests(dir).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ConfigMap/x', 'Secret/y']);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

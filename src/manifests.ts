@@ -27,14 +27,20 @@ export function applySetId(name: string, namespace: string, kind = 'Secret', gro
   return `applyset-${digest}-v1`;
 }
 
-/** Every object of the manifests under `outdir` (any layout cdk8s writes), in file order. */
+/** The objects a document holds: itself, or a List's items (which kubectl applies one by one). */
+function itemsOf(obj: KubeObject & { items?: KubeObject[] }): KubeObject[] {
+  return /List$/.test(obj.kind) && Array.isArray(obj.items) ? obj.items.flatMap(itemsOf) : [obj];
+}
+
+/** Every object of the manifests under `outdir` (any layout cdk8s writes), in file order, Lists opened. */
 export function readManifests(outdir: string): KubeObject[] {
   const files = fs.readdirSync(outdir, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.ya?ml$/.test(f))
     .sort();
   return files.flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(outdir, file), 'utf8'))
     .map((doc) => doc.toJS() as KubeObject | null)
-    .filter((obj): obj is KubeObject => obj !== null));
+    .filter((obj): obj is KubeObject => obj !== null)
+    .flatMap(itemsOf));
 }
 
 /** The hash of a pod template: the same template always hashes the same. */

@@ -4,13 +4,14 @@
  * Runner. The tools do the work; nothing here re-implements them. Deploying, diffing
  * and status, which read the cluster's state, are in deploy.ts and status.ts.
  */
-import { HELLO_NODE_APP_DEFAULTS, helloNodeShape, HelloNodeShape } from '../lib/hello-node-props';
+import { HELLO_NODE_APP_DEFAULTS, helloNodeShape } from '../lib/hello-node-props';
 import { ValidationError } from '../lib/validation';
-import { ApplySet, appApplySet, getMembers, getParent, NotDeployedError, qualifiedRefOf } from './applyset';
+import { Workload, WORKLOADS } from '../lib/workload';
+import { ApplySet, appApplySet, getMembers, getParent, NotDeployedError, qualifiedRefOf, unrecordedMembers } from './applyset';
 import { KubeObject, serviceUrl, WORKLOAD_KINDS } from './cluster-state';
 import { kubectl, kubectlCommand } from './kube';
 import { refOf } from './manifests';
-import { AppSettings, ClusterSettings, helloNodeAppProps, ImageSettings, isGoogleRegistry } from './settings';
+import { ClusterSettings, ImageSettings, isGoogleRegistry } from './settings';
 import { Runner } from './tools';
 
 /** The output directory when neither a flag nor the cdk8s CLI (CDK8S_OUTDIR) names one: cdk8s's own default. */
@@ -24,11 +25,6 @@ export const BUILD_CONTEXT = 'app';
  * regional cluster has nodes in three zones, so one node per zone makes the same 3.
  */
 export const CLUSTER_SHAPE = { nodes: 3, machineType: 'n1-standard-2', releaseChannel: 'regular' } as const;
-
-/** What the app's objects are, as the construct itself decides them. */
-function appShape(settings: AppSettings): HelloNodeShape {
-  return helloNodeShape(helloNodeAppProps(settings));
-}
 
 function gcloudCluster(settings: ClusterSettings, verb: string, ...extra: string[]) {
   const { kind, name } = settings.location;
@@ -97,12 +93,9 @@ export async function clusterDelete(settings: ClusterSettings, runner: Runner, y
   await runner.run(gcloudCluster(settings, 'delete', ...(yes ? ['--quiet'] : [])));
 }
 
-/** The workload HelloNodeApp makes, as kubectl names it: `replicationcontroller/<name>` or `deployment/<name>`. */
-const workloadRef = (shape: HelloNodeShape): string => `${shape.workload.toLowerCase()}/${shape.objectNames.workload}`;
-
 /** The live members of the app's ApplySet; under --dry-run, none (the commands are only printed). */
-async function appMembers(settings: AppSettings, runner: Runner): Promise<{ applySet: ApplySet; parent?: KubeObject; members: KubeObject[] }> {
-  const { applySet } = await appApplySet(settings, runner);
+async function appMembers(namespace: string | undefined, runner: Runner): Promise<{ applySet: ApplySet; parent?: KubeObject; members: KubeObject[] }> {
+  const { applySet } = await appApplySet(namespace, runner);
   const parent = await getParent(runner, applySet);
   return { applySet, parent, members: await getMembers(runner, applySet, parent) };
 }
@@ -110,38 +103,51 @@ async function appMembers(settings: AppSettings, runner: Runner): Promise<{ appl
 const nothingDeployed = (applySet: ApplySet) =>
   new NotDeployedError(`nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); hello-node deploy creates it`);
 
+/** `name` or `kind[.group]/name`, as the workload argument of scale takes it. */
+const WORKLOAD_ARGUMENT = /^(?:[A-Za-z]+(?:\.[a-z0-9.-]+)?\/)?[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$/;
+
+/** Whether `workload` is the one HelloNodeApp makes (its default name), whose replicas HELLO_NODE_REPLICAS sets. */
+function isHelloNodeWorkload(workload: KubeObject): boolean {
+  return (WORKLOADS as readonly string[]).includes(workload.kind)
+    && helloNodeShape({ workload: workload.kind as Workload }).objectNames.workload === workload.metadata.name;
+}
+
 /**
  * Resizes one of the app's workloads (until the next deploy): the one named, or the
  * only one the app's deploys applied.
  *
+ * @param namespace HELLO_NODE_NAMESPACE, when set
+ * @param configured HELLO_NODE_REPLICAS, when set: what the next deploy sets again
  * @param name `kind/name` or `name` of a workload; needed when the app has several
  */
-export async function scale(settings: AppSettings, runner: Runner, replicas: number, name?: string): Promise<void> {
-  const shape = appShape(settings);
-  const { applySet, parent, members } = await appMembers(settings, runner);
-  let target = name ?? workloadRef(shape);
-  if (!runner.dryRun) {
-    if (!parent) {
-      throw nothingDeployed(applySet);
-    }
-    const workloads = members.filter((m) => WORKLOAD_KINDS.includes(m.kind) && m.kind !== 'DaemonSet');
-    const listed = workloads.map(refOf).join(', ') || 'none';
-    // kinds are case-insensitive to kubectl; names are lower-case DNS names
-    const chosen = name === undefined ? workloads : workloads.filter((w) => [refOf(w), qualifiedRefOf(w), w.metadata.name].includes(name.toLowerCase()));
-    if (chosen.length !== 1) {
-      throw new ValidationError('argument [workload]', name ?? '(none)', name === undefined
-        ? `the app has ${workloads.length === 0 ? 'no workload to scale' : `several workloads: name one of ${listed}`}`
-        : chosen.length > 1 ? `names several of the app's workloads: name one of ${listed} with its kind` : `must name one of the app's workloads: ${listed}`);
-    }
-    target = qualifiedRefOf(chosen[0]);
+export async function scale(namespace: string | undefined, configured: number | undefined, runner: Runner, replicas: number, name?: string): Promise<void> {
+  if (name !== undefined && !WORKLOAD_ARGUMENT.test(name)) {
+    throw new ValidationError('argument [workload]', name, 'must be a workload\'s name or kind/name, e.g. hello-node-rc or deployment/api');
   }
+  const { applySet, parent, members } = await appMembers(namespace, runner);
+  if (runner.dryRun) {
+    runner.say(`# then: kubectl scale --replicas=${replicas} ${name ?? '<the app\'s workload>'} --namespace ${applySet.namespace}, if secret/${applySet.parent} records it`);
+    return;
+  }
+  if (!parent) {
+    throw nothingDeployed(applySet);
+  }
+  const workloads = members.filter((m) => WORKLOAD_KINDS.includes(m.kind) && m.kind !== 'DaemonSet');
+  const listed = workloads.map(refOf).join(', ') || 'none';
+  // kinds are case-insensitive to kubectl; names are lower-case DNS names
+  const chosen = name === undefined ? workloads : workloads.filter((w) => [refOf(w), qualifiedRefOf(w), w.metadata.name].includes(name.toLowerCase()));
+  if (chosen.length !== 1) {
+    throw new ValidationError('argument [workload]', name ?? '(none)', name === undefined
+      ? `the app has ${workloads.length === 0 ? 'no workload to scale' : `several workloads: name one of ${listed}`}`
+      : chosen.length > 1 ? `names several of the app's workloads: name one of ${listed} with its kind` : `must name one of the app's workloads: ${listed}`);
+  }
+  const target = qualifiedRefOf(chosen[0]);
   await kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false);
-  const ownWorkload = [workloadRef(shape), `${shape.workload.toLowerCase()}.apps/${shape.objectNames.workload}`].includes(target);
-  const configured = !ownWorkload ? 'the replicas main.ts gives it'
-    : settings.replicas === undefined
+  const next = !isHelloNodeWorkload(chosen[0]) ? 'the replicas main.ts gives it'
+    : configured === undefined
       ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
-      : `${settings.replicas}, as configured (HELLO_NODE_REPLICAS or --replicas)`;
-  runner.say(`# note: the next deploy sets the replicas of ${target} back to ${configured}`);
+      : `${configured}, as configured (HELLO_NODE_REPLICAS or --replicas)`;
+  runner.say(`# note: the next deploy sets the replicas of ${target} back to ${next}`);
 }
 
 export interface WaitOptions {
@@ -165,10 +171,10 @@ export class UrlTimeoutError extends Error {}
  * has an external address, and prints each one's `http://<address>[:<port>]/`, one
  * per line.
  */
-export async function url(settings: AppSettings, runner: Runner, wait: WaitOptions, clock: Clock): Promise<void> {
+export async function url(namespace: string | undefined, runner: Runner, wait: WaitOptions, clock: Clock): Promise<void> {
   const started = clock.now();
   for (;;) {
-    const { applySet, parent, members } = await appMembers(settings, runner);
+    const { applySet, parent, members } = await appMembers(namespace, runner);
     if (runner.dryRun) {
       return;
     }
@@ -193,7 +199,8 @@ export async function url(settings: AppSettings, runner: Runner, wait: WaitOptio
       throw new UrlTimeoutError(`${names} ${pending.length === 1 ? 'has' : 'have'} no external address after ${wait.timeoutSeconds} s (kubectl describe ${pending.map(refOf).join(' ')} --namespace ${applySet.namespace} tells why)`);
     }
     runner.say(`waiting for ${names} to get an external address (${Math.round(waited)} s of ${wait.timeoutSeconds} s)`);
-    await clock.sleep(wait.intervalSeconds * 1000);
+    // never past the deadline: the last look comes when the timeout is up
+    await clock.sleep(Math.min(wait.intervalSeconds, wait.timeoutSeconds - waited) * 1000);
   }
 }
 
@@ -203,11 +210,15 @@ export async function url(settings: AppSettings, runner: Runner, wait: WaitOptio
  * pods), then the ApplySet's record. Never an object no deploy applied, whatever its
  * labels, and never `--all`.
  */
-export async function teardown(settings: AppSettings, runner: Runner): Promise<void> {
-  const { applySet, parent, members } = await appMembers(settings, runner);
+export async function teardown(namespace: string | undefined, runner: Runner): Promise<void> {
+  const { applySet, parent, members } = await appMembers(namespace, runner);
   if (runner.dryRun) {
     runner.say(`# then: kubectl delete of every object that secret/${applySet.parent} records, then of the record`);
   } else if (!parent) {
+    const unrecorded = await unrecordedMembers(runner, applySet);
+    if (unrecorded.length > 0) {
+      throw new NotDeployedError(`there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} carry its label: deploy once to write the record again, then teardown; or delete them yourself (kubectl delete ${unrecorded.map(qualifiedRefOf).join(' ')} --namespace ${applySet.namespace})`);
+    }
     runner.say(`# nothing to delete: there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}`);
     return;
   }

@@ -183,17 +183,27 @@ export function loadImageSettings(lookup: SettingLookup): ImageSettings {
   return { gcpProject, imageRegistry: registryOf(image), image, imageSource: 'IMAGE_REGISTRY, GCP_PROJECT and IMAGE_TAG' };
 }
 
+/** Reads and checks HELLO_NODE_NAMESPACE: where the app is, for the commands that act on it once deployed. */
+export function loadNamespace(lookup: SettingLookup): string | undefined {
+  const namespace = lookup('HELLO_NODE_NAMESPACE');
+  return namespace && checkDns1123Label(namespace.source, namespace.value);
+}
+
+/** Reads and checks HELLO_NODE_REPLICAS: the replicas a deploy gives the app's workload, when set. */
+export function loadReplicas(lookup: SettingLookup): number | undefined {
+  const replicas = lookup('HELLO_NODE_REPLICAS');
+  return replicas && parseWholeNumber(replicas, checkReplicas);
+}
+
 /** Reads and checks the settings of the app's objects (and its image). */
 export function loadAppSettings(lookup: SettingLookup): AppSettings {
-  const replicas = lookup('HELLO_NODE_REPLICAS');
-  const namespace = lookup('HELLO_NODE_NAMESPACE');
   const serviceType = lookup('HELLO_NODE_SERVICE_TYPE');
   const workload = lookup('HELLO_NODE_WORKLOAD');
   const profile = lookup('HELLO_NODE_PROFILE');
   return {
     ...loadImageSettings(lookup),
-    replicas: replicas && parseWholeNumber(replicas, checkReplicas),
-    namespace: namespace && checkDns1123Label(namespace.source, namespace.value),
+    replicas: loadReplicas(lookup),
+    namespace: loadNamespace(lookup),
     serviceType: serviceType && checkOneOf(serviceType.source, serviceType.value, SERVICE_TYPES),
     workload: workload && checkOneOf(workload.source, workload.value, WORKLOADS),
     profile: profile && checkOneOf(profile.source, profile.value, PROFILES),

@@ -2,11 +2,10 @@
  * `status`: what the app's deploys applied, in every chart, as its ApplySet records
  * it: each workload with its pods, each Service with its address, in a few plain lines.
  */
-import { appApplySet, getMembers, getParent } from './applyset';
+import { appApplySet, getMembers, getParent, unrecordedMembers } from './applyset';
 import { externalAddress, isOwnedBy, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from './cluster-state';
 import { getObjects, selectorOf } from './kube';
 import { refOf } from './manifests';
-import { AppSettings } from './settings';
 import { Runner } from './tools';
 
 /** The workload's line: desired, updated and ready pods. */
@@ -68,8 +67,8 @@ async function podsOf(runner: Runner, namespace: string, workload: KubeObject): 
 }
 
 /** Prints the app's workloads (each with its pods), Services and other objects, as its ApplySet records them. */
-export async function status(settings: AppSettings, runner: Runner): Promise<void> {
-  const { applySet } = await appApplySet(settings, runner);
+export async function status(namespace: string | undefined, runner: Runner): Promise<void> {
+  const { applySet } = await appApplySet(namespace, runner);
   const parent = await getParent(runner, applySet);
   const members = await getMembers(runner, applySet, parent);
   if (runner.dryRun) {
@@ -77,7 +76,10 @@ export async function status(settings: AppSettings, runner: Runner): Promise<voi
     return;
   }
   if (!parent) {
-    runner.result(`nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); hello-node deploy creates it`);
+    const unrecorded = await unrecordedMembers(runner, applySet);
+    runner.result(unrecorded.length === 0
+      ? `nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); hello-node deploy creates it`
+      : `there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} carry its label: deploy once to write the record again`);
     return;
   }
   const lines: string[] = [];

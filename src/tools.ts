@@ -94,6 +94,12 @@ export interface Runner {
   run(command: ToolCommand): Promise<ToolResult>;
   /** Runs `command` quietly and returns what it printed; throws if it fails. Under dry run, prints it and returns ''. */
   capture(command: ToolCommand): Promise<ToolResult>;
+  /**
+   * Runs `command`, which only reads this machine's own configuration (`kubectl config
+   * view`), quietly, under dry run too: the printed commands then name what a real run
+   * would use.
+   */
+  inspect(command: ToolCommand): Promise<ToolResult>;
 }
 
 export interface RunnerOptions {
@@ -139,6 +145,7 @@ export function createRunner({ dryRun, verbose = false, out, err, execute }: Run
       }
       return runIt(command, false);
     },
+    inspect: (command) => runIt(command, false),
   };
 }
 
