@@ -56,11 +56,11 @@ test('a tool killed by a signal makes the CLI exit 128 + n, as a shell reports i
   expect(cli(['status'], { STUB_SIGNAL_KUBECTL: 'SIGTERM' }).status).toBe(143);
 });
 
-test('deploy --dry-run prints the synth, the applies and the rollout, and runs nothing', () => {
+test('deploy --dry-run prints the synth, the applies and the rollout, and runs nothing but a look at the kubeconfig', () => {
   const run = cli(['deploy', '--dry-run']);
   expect(run.status).toBe(0);
   expect(run.stdout.split('\n')[0]).toBe('npx cdk8s synth --no-check-upgrade');
-  expect(run.calls).toEqual([]);
+  expect(run.calls).toEqual([['kubectl', 'config', 'view', '--minify', '--output', 'jsonpath={.contexts[0].context.namespace}']]);
 });
 
 test('a missing tool is named, with how to get it (exit 127)', () => {

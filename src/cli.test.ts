@@ -245,8 +245,9 @@ describe('--dry-run', () => {
 
 describe('hello-node up', () => {
   test('--keep-tag deploys by the tag', async () => {
-    const run = await runCli(['up', '--keep-tag']);
-    expect(run.commands.find((c) => c.tool === 'npx')?.env).toEqual({});
+    const run = await runCli(['--dry-run', 'up', '--keep-tag']);
+    expect(run.stdout.split('\n')).toContain('npx cdk8s synth --no-check-upgrade');
+    expect(run.stdout).not.toContain('HELLO_NODE_IMAGE');
   });
 });
 

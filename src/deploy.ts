@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { acquireDeployLease, DeployLease } from './deploy-lease';
-import { ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, recordGroupKinds } from './applyset';
+import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, recordGroupKinds } from './applyset';
 import {
   currentPods,
   deploymentStep,
@@ -69,9 +69,8 @@ interface Applied {
   readonly outdir: string;
 }
 
-async function prepare(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<Applied> {
-  // the cluster first (the context's namespace, the ApplySet's record): with no cluster to talk to, there is no point in synthesizing
-  const { applySet, namespaceSource } = await appApplySet(settings.namespace, runner);
+/** Synthesizes the app into the ApplySet `located`, after reading its record (with no cluster to talk to, there is no point in synthesizing). */
+async function prepare({ applySet, namespaceSource }: AppApplySet, runner: Runner, options: DeployOptions): Promise<Applied> {
   const parent = runner.dryRun ? undefined : await getParent(runner, applySet);
   const objects = await synth(runner, options);
   checkOneNamespace(objects, applySet, namespaceSource);
@@ -111,10 +110,11 @@ const leaseSeconds = (options: DeployOptions) => Math.max(30, 3 * options.interv
  * deploy of the app at a time (deploy-lease.ts), from the first apply to the last.
  */
 export async function deploy(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<void> {
-  const applied = await prepare(settings, runner, options);
-  const lease = await acquireDeployLease(runner, applied.applySet.namespace, leaseSeconds(options), options.clock.now);
+  const located = await appApplySet(settings.namespace, runner);
+  // before the synth, which rewrites dist/: a refused deploy changes nothing
+  const lease = await acquireDeployLease(runner, located.applySet.namespace, leaseSeconds(options), options.clock.now);
   try {
-    await applyAndRollOut(applied, runner, options, lease);
+    await applyAndRollOut(await prepare(located, runner, options), runner, options, lease);
   } finally {
     // a failure to release (the cluster went away) must not hide why the deploy stopped; the Lease then expires
     await lease.release().catch(() => undefined);
@@ -266,7 +266,7 @@ async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: r
  * nothing would change, 1 when something would.
  */
 export async function diff(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<number> {
-  const applied = await prepare(settings, runner, options);
+  const applied = await prepare(await appApplySet(settings.namespace, runner), runner, options);
   const command = kubectlCommand(applied.applySet.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
   // kubectl diff exits 1 for "there are differences", and above 1 when it failed
   const result = await kubectlResult(runner, { ...command, input: applied.yaml, inputNote: inputNote(applied, true), okExitCodes: [1] }, false);
