@@ -8,6 +8,7 @@
 //
 // Skipped, with one line from the suite's setup saying how to get the binaries, when
 // there are none.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -400,6 +401,28 @@ describeWithCluster('one deploy at a time', () => {
     expectExit(await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL), 0);
     expect(imagesOf(await podsOf(app.namespace, 'app=hello-node'))).toEqual(Array(3).fill(`${IMAGE}:v2`));
     expect(await list(leases())).toEqual([]);
+  }, SLOW);
+});
+
+describeWithCluster('Ctrl-C during a rollout', () => {
+  const app = useApp('setting');
+
+  test('stops it where it is safe: the surge scaled back, the Lease given back, exit 130', async () => {
+    expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'hello-node.js'), 'deploy', '--tag', 'unready', ...FAST_POLL], { cwd: app.project, env: app.env });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (chunk.includes('scaling to 4')) {
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('hello-node: interrupted by SIGINT: every ReplicationController is back at its replicas, the pods that were ready still serve, and nothing was pruned');
+    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(3);
+    expect(await list(`/apis/coordination.k8s.io/v1/namespaces/${app.namespace}/leases`)).toEqual([]);
+    expect((await readyPods(app.namespace)).length).toBeGreaterThanOrEqual(3);
   }, SLOW);
 });
 

@@ -217,6 +217,10 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
   if (err instanceof ExitCode) {
     return err.code;
   }
+  if (err instanceof deploying.DeployInterruptedError) {
+    say(err.message);
+    return err.exitCode;
+  }
   if (err instanceof ExplainedKubectlError) {
     // under --verbose, kubectl's own output has already gone by
     say(err.message);

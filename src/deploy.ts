@@ -4,6 +4,7 @@
  * longer has, then rolled out to every pod and waited for, with the cause of anything
  * that stops it.
  */
+import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { acquireDeployLease, DeployLease } from './deploy-lease';
 import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, recordGroupKinds } from './applyset';
@@ -113,15 +114,70 @@ export async function deploy(settings: AppSettings, runner: Runner, options: Dep
   const located = await appApplySet(settings.namespace, runner);
   // before the synth, which rewrites dist/: a refused deploy changes nothing
   const lease = await acquireDeployLease(runner, located.applySet.namespace, leaseSeconds(options), options.clock.now);
+  const signals = watchSignals();
+  let applied: Applied | undefined;
   try {
-    await applyAndRollOut(await prepare(located, runner, options), runner, options, lease);
+    applied = await prepare(located, runner, options);
+    await applyAndRollOut(applied, runner, options, lease, signals);
+  } catch (err) {
+    // Ctrl-C reaches kubectl too, which then fails: the signal, not its failure, is why the deploy stops
+    if (signals.received) {
+      await scaleBackSurges(located.applySet, applied?.objects ?? [], runner).catch(() => undefined);
+      throw new DeployInterruptedError(signals.received);
+    }
+    throw err;
   } finally {
+    signals.stop();
     // a failure to release (the cluster went away) must not hide why the deploy stopped; the Lease then expires
     await lease.release().catch(() => undefined);
   }
 }
 
-async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease): Promise<void> {
+/** A deploy stopped by SIGINT or SIGTERM, once its rollout was left where it is safe. */
+export class DeployInterruptedError extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}: every ReplicationController is back at its replicas, the pods that were ready still serve, and nothing was pruned; deploy again to finish`);
+  }
+
+  /** The exit code a shell reports for a process killed by this signal. */
+  get exitCode(): number {
+    return 128 + osConstants.signals[this.signal];
+  }
+}
+
+interface Signals {
+  /** The first SIGINT or SIGTERM received, if any. */
+  readonly received?: NodeJS.Signals;
+  stop(): void;
+}
+
+/**
+ * Notes SIGINT and SIGTERM while a deploy runs, instead of dying at once with a
+ * ReplicationController at its surge and the Lease held: the deploy stops at its next
+ * step and cleans up. A second signal ends the process at once.
+ */
+function watchSignals(): Signals {
+  const state: { received?: NodeJS.Signals } = {};
+  const handler = (signal: NodeJS.Signals) => {
+    if (state.received) {
+      process.exit(128 + osConstants.signals[signal]);
+    }
+    state.received = signal;
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    get received() {
+      return state.received;
+    },
+    stop: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals): Promise<void> {
   if (options.wait) {
     // the record first, so that whatever this deploy applies stays findable even if the rollout fails
     await recordGroupKinds(runner, applied.applySet, applied.parent, applied.objects.map(groupKindOf));
@@ -134,7 +190,7 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
     if (runner.dryRun) {
       runner.say('# then: every pod rolled out to the current template, waited for, with the cause of any failure');
     } else {
-      await rollOut(applied, runner, options, lease);
+      await rollOut(applied, runner, options, lease, signals);
     }
   }
   await kubectl(runner, applyCommand(applied, true), false);
@@ -162,7 +218,7 @@ interface Tracked {
   readonly restartedAt?: string;
 }
 
-async function rollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease): Promise<void> {
+async function rollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals): Promise<void> {
   const { clock } = options;
   const started = clock.now();
   const startedAt = new Date(started).toISOString();
@@ -173,6 +229,9 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
   const deadline = started + options.timeoutSeconds * 1000;
   let lastProgress = '';
   for (;;) {
+    if (signals.received) {
+      throw new DeployInterruptedError(signals.received);
+    }
     await lease.renew();
     const waitingFor: string[] = [];
     const stuck: Diagnosis[] = [];
@@ -248,16 +307,23 @@ async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: r
     }
     runner.say(`    next: ${diagnosis.nextStep}`);
   }
-  // Back from a ReplicationController's surge: it removes the pods that are not Ready
-  // first, so the old Ready pods stay; nothing else is deleted, and nothing pruned.
-  for (const { manifest } of workloads.filter((w) => w.manifest.kind === 'ReplicationController')) {
+  await scaleBackSurges(applySet, workloads.map((w) => w.manifest), runner);
+  throw new RolloutFailedError(`the rollout did not finish (${why}); the old pods that were ready still serve, and nothing was pruned`);
+}
+
+/**
+ * Back from a ReplicationController's surge, after a rollout that stopped: the
+ * controller removes the pods that are not Ready first, so the old Ready pods stay;
+ * nothing else is deleted, and nothing pruned.
+ */
+async function scaleBackSurges(applySet: ApplySet, objects: readonly KubeObject[], runner: Runner): Promise<void> {
+  for (const manifest of objects.filter((o) => o.kind === 'ReplicationController')) {
     const [live] = await getObjects(runner, applySet.namespace, refOf(manifest));
     const replicas = manifest.spec?.replicas ?? 1;
     if (live && (live.spec?.replicas ?? replicas) > replicas) {
       await kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, refOf(manifest)));
     }
   }
-  throw new RolloutFailedError(`the rollout did not finish (${why}); the old pods that were ready still serve, and nothing was pruned`);
 }
 
 /**
