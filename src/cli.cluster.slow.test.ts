@@ -391,8 +391,12 @@ describeWithCluster('one deploy at a time', () => {
     await holdLease(Date.now());
     const deploy = await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL);
     expectExit(deploy, 1);
-    expect(deploy.stderr).toMatch(/hello-node: another deploy of the app is running in namespace \S+ \(laptop pid 42, since .*\): wait for it; if it was interrupted, its lease\/hello-node-deploy expires in \d+ s/);
+    expect(deploy.stderr).toMatch(/hello-node: a deploy of the app is running in namespace \S+ \(laptop pid 42, since .*\): wait for it; if it was interrupted, its lease\/hello-node-deploy expires in \d+ s/);
     expect(imagesOf(await podsOf(app.namespace, 'app=hello-node'))).toEqual(Array(3).fill(`${IMAGE}:v1`));
+    // nor does a teardown or a scale pull the ground from under it
+    expectExit(await helloNode(app.project, app.env, 'teardown'), 1);
+    expectExit(await helloNode(app.project, app.env, 'scale', '5'), 1);
+    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(3);
     await apiRequest(theCluster(), 'DELETE', `${leases()}/hello-node-deploy`);
   }, SLOW);
 

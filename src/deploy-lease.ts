@@ -3,7 +3,8 @@
  * Lease (coordination.k8s.io, the object Kubernetes' own components use for this) in
  * the app's namespace while it applies, rolls out and prunes. Two rollouts of one
  * ReplicationController at once would replace each other's pods, and one of them
- * would report success for a template that is not its own.
+ * would report success for a template that is not its own. `scale` and `teardown`
+ * hold it too, for their moment: neither pulls the ground from under a rollout.
  *
  * The deploy renews the Lease at every look at the cluster; one that was interrupted
  * (Ctrl-C, a lost connection) stops renewing it, and the next deploy takes it over
@@ -17,7 +18,7 @@ import { Runner } from './tools';
 /** The Lease's name, in the app's namespace. */
 export const DEPLOY_LEASE = 'hello-node-deploy';
 
-/** Another deploy of the app holds the Lease. */
+/** A deploy (or a scale, or a teardown) of the app holds the Lease. */
 export class DeployLockedError extends Error {}
 
 /** Kubernetes' MicroTime: RFC 3339 with microseconds. */
@@ -59,12 +60,12 @@ export async function acquireDeployLease(runner: Runner, namespace: string, dura
     const expires = expiryOf(other);
     if (other && expires > now()) {
       const spec = (other as KubeObject & { spec?: { holderIdentity?: string; acquireTime?: string } }).spec;
-      throw new DeployLockedError(`another deploy of the app is running in namespace ${namespace} (${spec?.holderIdentity ?? 'unknown'}, since ${spec?.acquireTime ?? 'unknown'}): wait for it; if it was interrupted, its lease/${DEPLOY_LEASE} expires in ${Math.ceil((expires - now()) / 1000)} s`);
+      throw new DeployLockedError(`a deploy of the app is running in namespace ${namespace} (${spec?.holderIdentity ?? 'unknown'}, since ${spec?.acquireTime ?? 'unknown'}): wait for it; if it was interrupted, its lease/${DEPLOY_LEASE} expires in ${Math.ceil((expires - now()) / 1000)} s`);
     }
     // expired: its deploy stopped renewing it; deleted and taken, and if another deploy took it meanwhile, the create says so
     await kubectl(runner, kubectlCommand(namespace, 'delete', `lease/${DEPLOY_LEASE}`, '--ignore-not-found'));
     if (!await create(acquired)) {
-      throw new DeployLockedError(`another deploy of the app has just started in namespace ${namespace}: wait for it`);
+      throw new DeployLockedError(`a deploy of the app has just started in namespace ${namespace}: wait for it`);
     }
   }
   return {
@@ -82,4 +83,14 @@ function expiryOf(lease: KubeObject | undefined): number {
   const spec = (lease as (KubeObject & { spec?: { renewTime?: string; leaseDurationSeconds?: number } }) | undefined)?.spec;
   const renewed = Date.parse(spec?.renewTime ?? '');
   return Number.isNaN(renewed) ? 0 : renewed + (spec?.leaseDurationSeconds ?? 0) * 1000;
+}
+
+/** Runs `act` holding the app's deploy Lease, which it gives back afterwards, whatever happened. */
+export async function withDeployLease<T>(runner: Runner, namespace: string, now: () => number, act: () => Promise<T>): Promise<T> {
+  const lease = await acquireDeployLease(runner, namespace, 30, now);
+  try {
+    return await act();
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
 }

@@ -9,6 +9,7 @@ import { ValidationError } from '../lib/validation';
 import { Workload, WORKLOADS } from '../lib/workload';
 import { ApplySet, appApplySet, getMembers, getParent, NotDeployedError, qualifiedRefOf, unrecordedMembers } from './applyset';
 import { KubeObject, serviceUrl, WORKLOAD_KINDS } from './cluster-state';
+import { withDeployLease } from './deploy-lease';
 import { kubectl, kubectlCommand } from './kube';
 import { refOf } from './manifests';
 import { ClusterSettings, ImageSettings, isGoogleRegistry } from './settings';
@@ -142,7 +143,7 @@ export async function scale(namespace: string | undefined, configured: number | 
       : chosen.length > 1 ? `names several of the app's workloads: name one of ${listed} with its kind` : `must name one of the app's workloads: ${listed}`);
   }
   const target = qualifiedRefOf(chosen[0]);
-  await kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false);
+  await withDeployLease(runner, applySet.namespace, Date.now, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
   const next = !isHelloNodeWorkload(chosen[0]) ? 'the replicas main.ts gives it'
     : configured === undefined
       ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
@@ -211,19 +212,24 @@ export async function url(namespace: string | undefined, runner: Runner, wait: W
  * labels, and never `--all`.
  */
 export async function teardown(namespace: string | undefined, runner: Runner): Promise<void> {
-  const { applySet, parent, members } = await appMembers(namespace, runner);
-  if (runner.dryRun) {
-    runner.say(`# then: kubectl delete of every object that secret/${applySet.parent} records, then of the record`);
-  } else if (!parent) {
-    const unrecorded = await unrecordedMembers(runner, applySet);
-    if (unrecorded.length > 0) {
-      throw new NotDeployedError(`there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} carry its label: deploy once to write the record again, then teardown; or delete them yourself (kubectl delete ${unrecorded.map(qualifiedRefOf).join(' ')} --namespace ${applySet.namespace})`);
+  const { applySet } = await appApplySet(namespace, runner);
+  // the members are read under the Lease: a deploy cannot add one meanwhile
+  await withDeployLease(runner, applySet.namespace, Date.now, async () => {
+    const parent = await getParent(runner, applySet);
+    const members = await getMembers(runner, applySet, parent);
+    if (runner.dryRun) {
+      runner.say(`# then: kubectl delete of every object that secret/${applySet.parent} records, then of the record`);
+    } else if (!parent) {
+      const unrecorded = await unrecordedMembers(runner, applySet);
+      if (unrecorded.length > 0) {
+        throw new NotDeployedError(`there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} carry its label: deploy once to write the record again, then teardown; or delete them yourself (kubectl delete ${unrecorded.map(qualifiedRefOf).join(' ')} --namespace ${applySet.namespace})`);
+      }
+      runner.say(`# nothing to delete: there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}`);
+      return;
     }
-    runner.say(`# nothing to delete: there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}`);
-    return;
-  }
-  if (members.length > 0) {
-    await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', ...members.map(qualifiedRefOf), '--ignore-not-found'), false);
-  }
-  await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secret', applySet.parent, '--ignore-not-found'), false);
+    if (members.length > 0) {
+      await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', ...members.map(qualifiedRefOf), '--ignore-not-found'), false);
+    }
+    await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secret', applySet.parent, '--ignore-not-found'), false);
+  });
 }
