@@ -123,6 +123,18 @@ describe('npx cdk8s synth', () => {
     expect(fs.readdirSync(path.join(project, 'tmp'))).toEqual([]);
   });
 
+  test('two objects that would be written to one file fail the synth, naming both, and the last output stays', () => {
+    fs.rmSync(project, { recursive: true, force: true });
+    project = scratchProject({ app: APP_COMMAND.replace(/\S+main\.ts\b/, path.join(__dirname, 'test', 'apps', 'two-namespaces.ts')) });
+    dist = path.join(project, 'dist');
+    expect(cdk8s([], { LAYOUT: 'chart' }).status).toBe(0);
+    expect(tree(dist)).toEqual(['prod.k8s.yaml', 'staging.k8s.yaml']);
+    const perResource = cdk8s([]);
+    expect(perResource.status).not.toBe(0);
+    expect(perResource.stderr).toContain('hello-node synth failed: ReplicationController "hello-node-rc" in namespace "staging" (staging/web/ReplicationController) and ReplicationController "hello-node-rc" in namespace "prod" (prod/web/ReplicationController) would both be written to ReplicationController.hello-node-rc.k8s.yaml, the second over the first');
+    expect(tree(dist)).toEqual(['prod.k8s.yaml', 'staging.k8s.yaml']);
+  });
+
   test('--output DIR writes there', () => {
     expect(cdk8s(['--output', 'out']).status).toBe(0);
     expect(docsOf(path.join(project, 'out', 'hello-node.k8s.yaml'))).toEqual(TUTORIAL);

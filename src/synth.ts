@@ -27,7 +27,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { DuplicateObjectError, ensureUniqueObjects, HelloNodeApp, ValidationError } from '../lib';
 import { acquireLock, LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
@@ -102,7 +102,7 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
       // into it, and deletes it: there is no previous output to keep or restore.
       build(app);
       await signals.checkpoint();
-      withManifestYaml(() => app.synth());
+      withManifestYaml(app, target, () => app.synth());
     } else {
       const output = outputOf(target, options.projectRoot);
       const release = acquireLock(output.lockFile, output.unit);
@@ -127,7 +127,7 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
  */
 export function runSynth(app: App, build: (app: App) => void, options: SynthOptions): Promise<void> {
   return synthesize(app, build, options).then(() => undefined, (err: Error) => {
-    const expected = err instanceof ValidationError || err instanceof DuplicateObjectError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
+    const expected = err instanceof ValidationError || err instanceof DuplicateObjectError || err instanceof FileCollisionError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
     process.stderr.write(`hello-node synth failed: ${expected ? err.message : err.stack}\n`);
     process.exitCode = err instanceof InterruptedError ? err.exitCode : 1;
   });
@@ -227,23 +227,57 @@ function synthInto(app: App, dir: string): void {
   const outdir = writable.outdir;
   writable.outdir = dir;
   try {
-    withManifestYaml(() => app.synth());
+    withManifestYaml(app, dir, () => app.synth());
   } finally {
     writable.outdir = outdir;
   }
 }
 
 /**
- * Runs `synth` with cdk8s's `Yaml.save`, which app.synth() writes every manifest file
- * through, replaced by one that serialises with stringifyManifests. Only `save` is
- * replaced: an app that calls `Yaml.stringify` itself (say, to embed a config file in
- * a ConfigMap) gets cdk8s's output, as it would without this project.
+ * Two of the app's objects that cdk8s would write to one file, the second over the
+ * first: with a file per resource, cdk8s names a file by kind and name alone, so a
+ * Service `web` in namespace `staging` and another in `prod` share one.
  */
-function withManifestYaml(synth: () => void): void {
+export class FileCollisionError extends Error {
+  constructor(file: string, first: string, second: string) {
+    super(`${first} and ${second} would both be written to ${file}, the second over the first: cdk8s names a file by the object's kind and name alone with this yamlOutputType; give one of them another name, or use another yamlOutputType`);
+    this.name = 'FileCollisionError';
+  }
+}
+
+/** The objects of a file, each with the construct that made it: `Service "web" in namespace "prod" (chart/web/service)`. */
+function describeObjects(app: App, docs: readonly unknown[]): string {
+  const apiObjects = app.node.findAll().filter(ApiObject.isApiObject);
+  return docs.map((doc) => {
+    const obj = (doc ?? {}) as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+    const made = apiObjects.find((a) => a.kind === obj.kind && a.apiVersion === obj.apiVersion && a.name === obj.metadata?.name && a.metadata.namespace === obj.metadata?.namespace);
+    const where = obj.metadata?.namespace === undefined ? '' : ` in namespace "${obj.metadata.namespace}"`;
+    return `${obj.kind} "${obj.metadata?.name}"${where}${made ? ` (${made.node.path})` : ''}`;
+  }).join(', ');
+}
+
+/**
+ * Runs `synth` with cdk8s's `Yaml.save`, which app.synth() writes every manifest file
+ * through, replaced by one that serialises with stringifyManifests, and that refuses
+ * to write a file twice ({@link FileCollisionError}): nothing is ever silently lost.
+ * Only `save` is replaced: an app that calls `Yaml.stringify` itself (say, to embed a
+ * config file in a ConfigMap) gets cdk8s's output, as it would without this project.
+ *
+ * @param dir where app.synth() writes, for naming a file in an error
+ */
+function withManifestYaml(app: App, dir: string, synth: () => void): void {
   const yaml: { save: typeof Yaml.save } = Yaml;
   const save = yaml.save;
-  // writeFileSync writes the whole text or throws (ENOSPC on a full disk): never a short file
-  yaml.save = (filePath, docs) => fs.writeFileSync(filePath, stringifyManifests(docs));
+  const written = new Map<string, readonly unknown[]>();
+  yaml.save = (filePath, docs) => {
+    const first = written.get(filePath);
+    if (first) {
+      throw new FileCollisionError(path.relative(dir, filePath), describeObjects(app, first), describeObjects(app, docs));
+    }
+    written.set(filePath, docs);
+    // writeFileSync writes the whole text or throws (ENOSPC on a full disk): never a short file
+    fs.writeFileSync(filePath, stringifyManifests(docs));
+  };
   try {
     synth();
   } finally {
