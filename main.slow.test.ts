@@ -135,6 +135,27 @@ describe('npx cdk8s synth', () => {
     expect(tree(dist)).toEqual(['prod.k8s.yaml', 'staging.k8s.yaml']);
   });
 
+  test('a type error in the app fails the synth with tsc\'s diagnostic, and the last output stays', () => {
+    // a project of its own: a main.ts of the user's, the project's tsconfig.json and node_modules
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({ extends: path.join(__dirname, 'tsconfig.json'), include: [] }));
+    fs.symlinkSync(path.join(__dirname, 'node_modules'), path.join(project, 'node_modules'));
+    fs.writeFileSync(path.join(project, 'cdk8s.yaml'), `app: node -r ${path.join(__dirname, 'scripts', 'ts-hook.js')} main.ts\n`);
+    const main = (props: string) => fs.writeFileSync(path.join(project, 'main.ts'), [
+      'import { App, Chart } from \'cdk8s\';',
+      `import { HelloNodeApp } from '${path.join(__dirname, 'lib')}';`,
+      `import { runSynth } from '${path.join(__dirname, 'src', 'synth')}';`,
+      `void runSynth(new App(), (app) => { new HelloNodeApp(new Chart(app, 'hello-node'), 'app', ${props}); }, { projectRoot: process.cwd(), typecheck: __filename });`,
+    ].join('\n'));
+    main('{ replicas: 5 }');
+    expect(cdk8s([]).status).toBe(0);
+    const before = fs.readFileSync(path.join(dist, 'hello-node.k8s.yaml'), 'utf8');
+    main('{ replcias: 5 }');
+    const typo = cdk8s([]);
+    expect(typo.status).not.toBe(0);
+    expect(typo.stderr).toMatch(/^hello-node synth failed: main\.ts\(4,\d+\): error TS\d+: Object literal may only specify known properties, .*'replcias'/m);
+    expect(fs.readFileSync(path.join(dist, 'hello-node.k8s.yaml'), 'utf8')).toBe(before);
+  }, 120_000);
+
   test('--output DIR writes there', () => {
     expect(cdk8s(['--output', 'out']).status).toBe(0);
     expect(docsOf(path.join(project, 'out', 'hello-node.k8s.yaml'))).toEqual(TUTORIAL);

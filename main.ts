@@ -14,4 +14,4 @@ import { addHelloNodeChart, runSynth } from './src/synth';
 // cdk8s runs the app from the project root (where cdk8s.yaml is), as does hello-node.
 void runSynth(new App(), (app) => {
   addHelloNodeChart(app, loadAppSettings(fromEnv(process.env)));
-}, { projectRoot: process.cwd() });
+}, { projectRoot: process.cwd(), typecheck: __filename });

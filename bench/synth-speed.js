@@ -2,7 +2,9 @@
 // How fast the default synth path is, against the targets in README ("Speed"):
 //   - cdk8s.yaml's app command  <= 1.5x  node -e "require('cdk8s'); require('constructs')"
 //   - npx cdk8s synth           <= 1.6x  npx cdk8s --version
-// plus, for reference, the incremental type-check (the tests' speed is bench/test-speed.js's).
+// plus, for reference, the app command when the code changed since the last synth (its
+// type-check runs tsc, incrementally, beside the app) and the incremental type-check of
+// the whole project (the tests' speed is bench/test-speed.js's).
 //
 //   node bench/synth-speed.js [--runs N]
 'use strict';
@@ -28,6 +30,9 @@ try {
   console.log(`median of ${runs} runs after a warm-up, ${os.cpus().length} cores, node ${process.version}`);
   const bare = row('bare require(cdk8s, constructs)', measureMedian('node -e "require(\'cdk8s\'); require(\'constructs\')"', runs, { cwd: root }));
   const app = row('cdk8s.yaml app command', measureMedian(appCommand, runs, { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'app') } }));
+  // the synth's type-check (src/typecheck.ts) runs tsc only when the code changed since the last check that passed
+  const passedRecords = `rm -f ${path.join(root, 'node_modules', '.cache', 'synth-typecheck', '*.passed.json')}`;
+  row('app command, code changed (tsc)', measureMedian(`${passedRecords} && ${appCommand}`, runs, { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'changed') } }));
   const version = row('npx cdk8s --version', measureMedian('npx cdk8s --version', runs, { cwd: root }));
   const synth = row('npx cdk8s synth', measureMedian(`npx cdk8s synth --output ${path.join(outdir, 'synth')}`, runs, { cwd: root }));
   verdict('app command / bare require', app / bare, 1.5);

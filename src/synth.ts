@@ -31,6 +31,7 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { DuplicateObjectError, ensureUniqueObjects, HelloNodeApp, ValidationError } from '../lib';
 import { acquireLock, LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
+import { startTypecheck, TypeCheckError } from './typecheck';
 import { AppSettings, helloNodeAppProps } from './settings';
 
 /** The chart's id, and so the output file's name: `hello-node.k8s.yaml`. */
@@ -78,6 +79,13 @@ export interface SynthOptions {
    * ancestors.
    */
   readonly projectRoot: string;
+  /**
+   * The app's entry file (main.ts), to type-check with the project's tsconfig.json
+   * while the app runs (typecheck.ts): a type error fails the synth before the output
+   * changes.
+   * @default no type-check
+   */
+  readonly typecheck?: string;
 }
 
 /**
@@ -96,19 +104,30 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
   };
   const target = path.resolve(app.outdir);
   const signals = watchSignals();
+  const typecheck = options.typecheck === undefined ? undefined : startTypecheck(options.typecheck);
+  /** Waits for the type-check, if any, before the output changes; throws TypeCheckError on a type error. */
+  const typesChecked = async () => {
+    try {
+      await typecheck?.done;
+    } finally {
+      // Ctrl-C reaches tsc too: then the signal, not tsc's end, is why the synth stops
+      await signals.checkpoint();
+    }
+  };
   try {
     if (isCdk8sStdoutScratch(target)) {
       // `cdk8s synth --stdout` made this empty directory, prints what the app writes
       // into it, and deletes it: there is no previous output to keep or restore.
       build(app);
       await signals.checkpoint();
+      await typesChecked();
       withManifestYaml(app, target, () => app.synth());
     } else {
       const output = outputOf(target, options.projectRoot);
       const release = acquireLock(output.lockFile, output.unit);
       try {
         sweepDebris(output);
-        await writeOutput(app, build, output, signals.checkpoint);
+        await writeOutput(app, build, output, signals.checkpoint, typesChecked);
       } finally {
         release();
       }
@@ -116,6 +135,7 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
     await signals.checkpoint();
     return listFiles(target).map((file) => path.join(app.outdir, file));
   } finally {
+    typecheck?.cancel();
     signals.stop();
   }
 }
@@ -127,7 +147,7 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
  */
 export function runSynth(app: App, build: (app: App) => void, options: SynthOptions): Promise<void> {
   return synthesize(app, build, options).then(() => undefined, (err: Error) => {
-    const expected = err instanceof ValidationError || err instanceof DuplicateObjectError || err instanceof FileCollisionError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
+    const expected = err instanceof ValidationError || err instanceof DuplicateObjectError || err instanceof FileCollisionError || err instanceof TypeCheckError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
     process.stderr.write(`hello-node synth failed: ${expected ? err.message : err.stack}\n`);
     process.exitCode = err instanceof InterruptedError ? err.exitCode : 1;
   });
@@ -189,7 +209,7 @@ function isCdk8sStdoutScratch(target: string): boolean {
   return path.dirname(target) === path.resolve(os.tmpdir()) && path.basename(target).startsWith('cdk8s-');
 }
 
-async function writeOutput(app: App, build: (app: App) => void, output: Output, checkpoint: () => Promise<void>): Promise<void> {
+async function writeOutput(app: App, build: (app: App) => void, output: Output, checkpoint: () => Promise<void>, beforeCommit: () => Promise<void>): Promise<void> {
   const { target, unit } = output;
   let staging: string | undefined;
   let kept: string | undefined;
@@ -201,6 +221,7 @@ async function writeOutput(app: App, build: (app: App) => void, output: Output, 
     staging = makeStagingDir(output);
     synthInto(app, staging);
     await checkpoint();
+    await beforeCommit();
     // Keep the copy first: if it cannot be written (a full disk), nothing has changed yet.
     kept = keepCopy(output, staging, lastKept);
     await checkpoint();
