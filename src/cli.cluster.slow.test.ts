@@ -391,13 +391,46 @@ describeWithCluster('one deploy at a time', () => {
     await holdLease(Date.now());
     const deploy = await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL);
     expectExit(deploy, 1);
-    expect(deploy.stderr).toMatch(/hello-node: a deploy of the app is running in namespace \S+ \(laptop pid 42, since .*\): wait for it; if it was interrupted, its lease\/hello-node-deploy expires in \d+ s/);
+    expect(deploy.stderr).toMatch(/hello-node: laptop pid 42 holds lease\/hello-node-deploy in namespace \S+ \(since .*\): wait for it; if it was interrupted, the lease expires in \d+ s, or delete it once you know it is not running \(kubectl delete lease\/hello-node-deploy --namespace \S+\)/);
     expect(imagesOf(await podsOf(app.namespace, 'app=hello-node'))).toEqual(Array(3).fill(`${IMAGE}:v1`));
     // nor does a teardown or a scale pull the ground from under it
     expectExit(await helloNode(app.project, app.env, 'teardown'), 1);
     expectExit(await helloNode(app.project, app.env, 'scale', '5'), 1);
     expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(3);
     await apiRequest(theCluster(), 'DELETE', `${leases()}/hello-node-deploy`);
+  }, SLOW);
+
+  test('the Lease of a deploy of this machine that was killed outright is taken over at once', async () => {
+    // a pid that runs no process: the deploy that held it was killed (SIGKILL)
+    await apiRequest(theCluster(), 'POST', leases(), {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'hello-node-deploy' },
+      spec: { holderIdentity: `deploy on ${os.hostname()} pid 2147483646 0a0b0c`, leaseDurationSeconds: 3600, acquireTime: micro(Date.now()), renewTime: micro(Date.now()) },
+    });
+    expectExit(await helloNode(app.project, app.env, 'scale', '3'), 0);
+    expect(await list(leases())).toEqual([]);
+  }, SLOW);
+
+  test('a deploy whose Lease another command took over stops where it is, and says so', async () => {
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'hello-node.js'), 'deploy', '--tag', 'unready', ...FAST_POLL], { cwd: app.project, env: app.env });
+    let stderr = '';
+    let taken = false;
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (!taken && chunk.includes('waiting for pod')) {
+        taken = true;
+        // as a deploy that found the Lease expired would: it holds it now
+        void apiRequest(theCluster(), 'PATCH', `${leases()}/hello-node-deploy`, { spec: { holderIdentity: 'deploy on elsewhere pid 7 abcdef' } });
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/hello-node: lease\/hello-node-deploy in namespace \S+ is held by deploy on elsewhere pid 7 abcdef: this deploy was not renewing it in time, and stopped where it was; run it again/);
+    // the new holder's: left alone
+    expect((await get(`${leases()}/hello-node-deploy`)).spec.holderIdentity).toBe('deploy on elsewhere pid 7 abcdef');
+    await apiRequest(theCluster(), 'DELETE', `${leases()}/hello-node-deploy`);
+    expectExit(await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL), 0);
   }, SLOW);
 
   test('a Lease that an interrupted deploy stopped renewing is taken over once it has expired', async () => {
@@ -423,10 +456,32 @@ describeWithCluster('Ctrl-C during a rollout', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
-    expect(stderr).toContain('hello-node: interrupted by SIGINT: every ReplicationController is back at its replicas, the pods that were ready still serve, and nothing was pruned');
+    expect(stderr).toContain('hello-node: SIGINT: stopping at the next step, where it is safe (again to stop at once)');
+    expect(stderr).toContain('hello-node: interrupted by SIGINT during the rollout: every ReplicationController is back at its replicas, the pods that were ready still serve, and nothing was pruned; deploy again to finish');
     expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(3);
     expect(await list(`/apis/coordination.k8s.io/v1/namespaces/${app.namespace}/leases`)).toEqual([]);
     expect((await readyPods(app.namespace)).length).toBeGreaterThanOrEqual(3);
+  }, SLOW);
+});
+
+describeWithCluster('Ctrl-C during the synth', () => {
+  const app = useApp('setting');
+
+  test('applies nothing', async () => {
+    expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'hello-node.js'), 'deploy', '--tag', 'v8', ...FAST_POLL], { cwd: app.project, env: app.env });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (chunk.includes('npx cdk8s synth') && !stderr.includes('npx cdk8s synth')) {
+        child.kill('SIGINT');
+      }
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('hello-node: interrupted by SIGINT before anything was applied');
+    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.template.spec.containers[0].image).toBe(`${IMAGE}:v1`);
+    expect(await list(`/apis/coordination.k8s.io/v1/namespaces/${app.namespace}/leases`)).toEqual([]);
   }, SLOW);
 });
 

@@ -108,6 +108,7 @@ describe('hello-node deploy', () => {
     const run = await runCli(['deploy', '--dry-run', '--tag', 'v2'], { env: { HELLO_NODE_NAMESPACE: 'prod' } });
     expect(run.commands).toEqual([]);
     expect(run.stdout.split('\n')).toEqual([
+      '# deploy holds lease/hello-node-deploy in namespace prod meanwhile: one deploy, scale or teardown of the app at a time',
       'IMAGE_TAG=v2 HELLO_NODE_NAMESPACE=prod npx cdk8s synth --no-check-upgrade',
       'kubectl apply --server-side --field-manager=kubectl-applyset --force-conflicts -f - --namespace prod < (secret/hello-node-applyset: the ApplySet\'s record, listing the kinds of the manifests)',
       expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod < \(the manifests of dist\/, labelled applyset.kubernetes.io\/part-of=applyset-.*-v1\)$/),
@@ -212,6 +213,7 @@ describe('--dry-run', () => {
       '# then: kubectl scale --replicas=5 deployment/api --namespace shop, if secret/hello-node-applyset records it',
     ]],
     [['teardown'], [
+      '# teardown holds lease/hello-node-deploy in namespace default meanwhile: one deploy, scale or teardown of the app at a time',
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace default',
       '# then: kubectl delete of every object that secret/hello-node-applyset records, then of the record',
       'kubectl delete secret hello-node-applyset --ignore-not-found --namespace default',

@@ -12,7 +12,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkReplicas, ValidationError } from '../lib/validation';
 import { NotDeployedError } from './applyset';
 import * as deploying from './deploy';
-import { DeployLockedError } from './deploy-lease';
+import { DeployLockedError, LeaseLostError } from './deploy-lease';
 import { ExplainedKubectlError } from './kube';
 import * as ops from './operations';
 import {
@@ -66,7 +66,8 @@ const realContext = (): CliContext => ({
   stdout: process.stdout,
   stderr: process.stderr,
   execute: spawnTool,
-  clock: { now: () => Date.now(), sleep: (ms) => sleep(ms) },
+  // an aborted wait ends early, quietly: the deploy then stops at its next step
+  clock: { now: () => Date.now(), sleep: (ms, abort) => sleep(ms, undefined, { signal: abort }).catch(() => undefined) },
   projectRoot: process.cwd(),
 });
 
@@ -234,7 +235,7 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
     say(err.message);
     return err.exitCode;
   }
-  if (err instanceof ValidationError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError || err instanceof deploying.RolloutFailedError || err instanceof NotDeployedError || err instanceof DeployLockedError) {
+  if (err instanceof ValidationError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError || err instanceof deploying.RolloutFailedError || err instanceof NotDeployedError || err instanceof DeployLockedError || err instanceof LeaseLostError) {
     say(err.message);
     return err instanceof MissingToolError ? 127 : 1;
   }

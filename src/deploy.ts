@@ -6,7 +6,7 @@
  */
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
-import { acquireDeployLease, DeployLease } from './deploy-lease';
+import { acquireDeployLease, DEPLOY_LEASE, DeployLease, LeaseLostError } from './deploy-lease';
 import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, recordGroupKinds } from './applyset';
 import {
   currentPods,
@@ -101,8 +101,14 @@ function applyCommand(applied: Applied, prune: boolean): ToolCommand {
   };
 }
 
-/** How long the deploy Lease lasts unrenewed: a few looks at the cluster, and never under 30 s. */
-const leaseSeconds = (options: DeployOptions) => Math.max(30, 3 * options.intervalSeconds);
+/**
+ * How long the deploy Lease lasts unrenewed: a few looks at the cluster (never longer
+ * than the rollout may wait), and never under 30 s.
+ */
+const leaseSeconds = (options: DeployOptions) => Math.max(30, 3 * Math.min(options.intervalSeconds, options.timeoutSeconds));
+
+/** How far a deploy got: what an interruption leaves behind. */
+type Phase = 'preparing' | 'rolling out' | 'pruning';
 
 /**
  * Synthesizes, applies, rolls out and waits. With `wait`, the objects are applied
@@ -113,17 +119,20 @@ const leaseSeconds = (options: DeployOptions) => Math.max(30, 3 * options.interv
 export async function deploy(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<void> {
   const located = await appApplySet(settings.namespace, runner);
   // before the synth, which rewrites dist/: a refused deploy changes nothing
-  const lease = await acquireDeployLease(runner, located.applySet.namespace, leaseSeconds(options), options.clock.now);
-  const signals = watchSignals();
-  let applied: Applied | undefined;
+  const lease = await acquireDeployLease(runner, located.applySet.namespace, 'deploy', leaseSeconds(options), options.clock.now);
+  const signals = watchSignals(runner);
+  const progress: { phase: Phase; applied?: Applied } = { phase: 'preparing' };
   try {
-    applied = await prepare(located, runner, options);
-    await applyAndRollOut(applied, runner, options, lease, signals);
+    progress.applied = await prepare(located, runner, options);
+    await applyAndRollOut(progress.applied, runner, options, lease, signals, progress);
   } catch (err) {
+    // Whatever stopped the rollout (a signal, kubectl, the API server), a surge is not
+    // left behind; unless another command holds the app now: then its rollout is its own.
+    const backFromSurge = err instanceof LeaseLostError
+      || await scaleBackSurges(located.applySet, progress.applied?.objects ?? [], runner).then(() => true, () => false);
     // Ctrl-C reaches kubectl too, which then fails: the signal, not its failure, is why the deploy stops
-    if (signals.received) {
-      await scaleBackSurges(located.applySet, applied?.objects ?? [], runner).catch(() => undefined);
-      throw new DeployInterruptedError(signals.received);
+    if (signals.received && !(err instanceof LeaseLostError)) {
+      throw new DeployInterruptedError(signals.received, progress.phase, backFromSurge);
     }
     throw err;
   } finally {
@@ -133,10 +142,12 @@ export async function deploy(settings: AppSettings, runner: Runner, options: Dep
   }
 }
 
-/** A deploy stopped by SIGINT or SIGTERM, once its rollout was left where it is safe. */
+/** A deploy stopped by SIGINT or SIGTERM, at its next step, where it is safe. */
 export class DeployInterruptedError extends Error {
-  constructor(readonly signal: NodeJS.Signals) {
-    super(`interrupted by ${signal}: every ReplicationController is back at its replicas, the pods that were ready still serve, and nothing was pruned; deploy again to finish`);
+  constructor(readonly signal: NodeJS.Signals, phase: Phase, backFromSurge: boolean) {
+    super(`interrupted by ${signal} ${phase === 'preparing' ? 'before anything was applied'
+      : phase === 'pruning' ? 'while pruning: some of what the app no longer has may be deleted already; deploy again to finish'
+        : `during the rollout: ${backFromSurge ? 'every ReplicationController is back at its replicas' : 'a ReplicationController may still be at its surge'}, the pods that were ready still serve, and nothing was pruned; deploy again to finish`}`);
   }
 
   /** The exit code a shell reports for a process killed by this signal. */
@@ -148,27 +159,41 @@ export class DeployInterruptedError extends Error {
 interface Signals {
   /** The first SIGINT or SIGTERM received, if any. */
   readonly received?: NodeJS.Signals;
+  /** Aborted by the first signal: it cuts a wait between two looks at the cluster short. */
+  readonly abort: AbortSignal;
+  /** Throws DeployInterruptedError once a signal came: called before each step that changes the cluster. */
+  stopIfReceived(phase: Phase): void;
   stop(): void;
 }
 
 /**
  * Notes SIGINT and SIGTERM while a deploy runs, instead of dying at once with a
- * ReplicationController at its surge and the Lease held: the deploy stops at its next
- * step and cleans up. A second signal ends the process at once.
+ * ReplicationController at its surge and the Lease held: the deploy says so, stops at
+ * its next step and cleans up. A second signal ends the process at once.
  */
-function watchSignals(): Signals {
+function watchSignals(runner: Runner): Signals {
   const state: { received?: NodeJS.Signals } = {};
+  const controller = new AbortController();
   const handler = (signal: NodeJS.Signals) => {
     if (state.received) {
+      runner.say(`hello-node: stopped at once by a second ${signal}: a ReplicationController may be left at its surge, and lease/${DEPLOY_LEASE} expires unrenewed; deploy again to finish`);
       process.exit(128 + osConstants.signals[signal]);
     }
     state.received = signal;
+    runner.say(`hello-node: ${signal}: stopping at the next step, where it is safe (again to stop at once)`);
+    controller.abort();
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return {
     get received() {
       return state.received;
+    },
+    abort: controller.signal,
+    stopIfReceived(phase) {
+      if (state.received) {
+        throw new DeployInterruptedError(state.received, phase, true);
+      }
     },
     stop: () => {
       process.off('SIGINT', handler);
@@ -177,10 +202,13 @@ function watchSignals(): Signals {
   };
 }
 
-async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals): Promise<void> {
+async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: { phase: Phase }): Promise<void> {
+  signals.stopIfReceived('preparing');
   if (options.wait) {
     // the record first, so that whatever this deploy applies stays findable even if the rollout fails
     await recordGroupKinds(runner, applied.applySet, applied.parent, applied.objects.map(groupKindOf));
+    signals.stopIfReceived('preparing');
+    progress.phase = 'rolling out';
     await kubectl(runner, applyCommand(applied, false), false);
     if (options.restart) {
       for (const deployment of applied.objects.filter((o) => o.kind === 'Deployment')) {
@@ -193,6 +221,9 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
       await rollOut(applied, runner, options, lease, signals);
     }
   }
+  await lease.renew();
+  signals.stopIfReceived(progress.phase);
+  progress.phase = 'pruning';
   await kubectl(runner, applyCommand(applied, true), false);
   if (options.wait && !runner.dryRun) {
     await printUrls(applied, runner);
@@ -229,9 +260,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
   const deadline = started + options.timeoutSeconds * 1000;
   let lastProgress = '';
   for (;;) {
-    if (signals.received) {
-      throw new DeployInterruptedError(signals.received);
-    }
+    signals.stopIfReceived('rolling out');
     await lease.renew();
     const waitingFor: string[] = [];
     const stuck: Diagnosis[] = [];
@@ -287,7 +316,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
       lastProgress = progress;
     }
     // never past the deadline: the last look comes when the timeout is up
-    await clock.sleep(Math.min(options.intervalSeconds * 1000, Math.max(deadline - clock.now(), 0)));
+    await clock.sleep(Math.min(options.intervalSeconds * 1000, Math.max(deadline - clock.now(), 0)), signals.abort);
   }
 }
 

@@ -143,7 +143,7 @@ export async function scale(namespace: string | undefined, configured: number | 
       : chosen.length > 1 ? `names several of the app's workloads: name one of ${listed} with its kind` : `must name one of the app's workloads: ${listed}`);
   }
   const target = qualifiedRefOf(chosen[0]);
-  await withDeployLease(runner, applySet.namespace, Date.now, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
+  await withDeployLease(runner, applySet.namespace, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
   const next = !isHelloNodeWorkload(chosen[0]) ? 'the replicas main.ts gives it'
     : configured === undefined
       ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
@@ -161,7 +161,8 @@ export interface WaitOptions {
 /** Time, injected so that waiting is tested without waiting. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Waits `ms`, or less when `abort` is aborted. */
+  sleep(ms: number, abort?: AbortSignal): Promise<void>;
 }
 
 /** No external address came within the timeout. */
@@ -205,6 +206,9 @@ export async function url(namespace: string | undefined, runner: Runner, wait: W
   }
 }
 
+/** How long teardown waits for the deletions to finish (objects with finalizers take their time). */
+const TEARDOWN_WAIT_SECONDS = 240;
+
 /**
  * Deletes exactly what the app's deploys applied, in every chart: the members of its
  * ApplySet (the garbage collector then removes what they own, such as a workload's
@@ -213,8 +217,9 @@ export async function url(namespace: string | undefined, runner: Runner, wait: W
  */
 export async function teardown(namespace: string | undefined, runner: Runner): Promise<void> {
   const { applySet } = await appApplySet(namespace, runner);
-  // the members are read under the Lease: a deploy cannot add one meanwhile
-  await withDeployLease(runner, applySet.namespace, Date.now, async () => {
+  // the members are read under the Lease: a deploy cannot add one meanwhile. It is not
+  // renewed: kubectl gives up waiting for the deletions (finalizers) well before it expires.
+  await withDeployLease(runner, applySet.namespace, 'teardown', TEARDOWN_WAIT_SECONDS + 60, async () => {
     const parent = await getParent(runner, applySet);
     const members = await getMembers(runner, applySet, parent);
     if (runner.dryRun) {
@@ -222,13 +227,13 @@ export async function teardown(namespace: string | undefined, runner: Runner): P
     } else if (!parent) {
       const unrecorded = await unrecordedMembers(runner, applySet);
       if (unrecorded.length > 0) {
-        throw new NotDeployedError(`there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} carry its label: deploy once to write the record again, then teardown; or delete them yourself (kubectl delete ${unrecorded.map(qualifiedRefOf).join(' ')} --namespace ${applySet.namespace})`);
+        throw new NotDeployedError(`there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} ${unrecorded.length === 1 ? 'carries' : 'carry'} its label: deploy once to write the record again, then teardown; or delete them yourself (kubectl delete ${unrecorded.map(qualifiedRefOf).join(' ')} --namespace ${applySet.namespace})`);
       }
       runner.say(`# nothing to delete: there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}`);
       return;
     }
     if (members.length > 0) {
-      await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', ...members.map(qualifiedRefOf), '--ignore-not-found'), false);
+      await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', ...members.map(qualifiedRefOf), '--ignore-not-found', `--timeout=${TEARDOWN_WAIT_SECONDS}s`), false);
     }
     await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secret', applySet.parent, '--ignore-not-found'), false);
   });

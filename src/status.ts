@@ -3,7 +3,7 @@
  * it: each workload with its pods, each Service with its address, in a few plain lines.
  */
 import { appApplySet, getMembers, getParent, unrecordedMembers } from './applyset';
-import { externalAddress, isOwnedBy, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from './cluster-state';
+import { externalAddress, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from './cluster-state';
 import { getObjects, selectorOf } from './kube';
 import { refOf } from './manifests';
 import { Runner } from './tools';
@@ -49,7 +49,7 @@ export function serviceLine(ref: string, service: KubeObject | undefined): strin
   const ports = (service.spec?.ports ?? []).map((p) => `${p.port} -> ${p.targetPort ?? p.port}/${p.protocol ?? 'TCP'}`).join(', ');
   const type = service.spec?.type ?? 'ClusterIP';
   const address = externalAddress(service);
-  const external = type !== 'LoadBalancer' ? '' : address ? `, external address ${address} (http://${address}/)` : ', no external address yet';
+  const external = type !== 'LoadBalancer' ? '' : address ? `, external address ${address} (${serviceUrl(service)})` : ', no external address yet';
   return `${ref}: ${type}, ports ${ports}${external}`;
 }
 
@@ -79,7 +79,7 @@ export async function status(namespace: string | undefined, runner: Runner): Pro
     const unrecorded = await unrecordedMembers(runner, applySet);
     runner.result(unrecorded.length === 0
       ? `nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); hello-node deploy creates it`
-      : `there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} carry its label: deploy once to write the record again`);
+      : `there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} ${unrecorded.length === 1 ? 'carries' : 'carry'} its label: deploy once to write the record again`);
     return;
   }
   const lines: string[] = [];
