@@ -59,7 +59,10 @@ test('a tool killed by a signal makes the CLI exit 128 + n, as a shell reports i
 test('deploy --dry-run prints the synth, the applies and the rollout, and runs nothing but a look at the kubeconfig', () => {
   const run = cli(['deploy', '--dry-run']);
   expect(run.status).toBe(0);
-  expect(run.stdout.split('\n')[0]).toBe('npx cdk8s synth --no-check-upgrade');
+  expect(run.stdout.split('\n').slice(0, 2)).toEqual([
+    '# deploy holds lease/hello-node-deploy in namespace default meanwhile: one deploy, scale or teardown of the app at a time',
+    'npx cdk8s synth --no-check-upgrade',
+  ]);
   expect(run.calls).toEqual([['kubectl', 'config', 'view', '--minify', '--output', 'jsonpath={.contexts[0].context.namespace}']]);
 });
 
