@@ -136,6 +136,13 @@ describe('hello-node scale', () => {
 });
 
 describe('when a tool fails', () => {
+  test('diff exits 2 or more when it fails, since 1 means that something would change', async () => {
+    const kubectl: FakeTool = () => ({ exitCode: 1, stdout: '', stderr: 'error: current-context is not set\n' });
+    const run = await runCli(['diff'], { tools: { kubectl } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('hello-node: kubectl has no current context');
+  });
+
   test('its exit code is passed on, and nothing after it runs', async () => {
     const run = await runCli(['image', 'push'], { tools: { gcloud: () => ({ exitCode: 3, stdout: '', stderr: '' }) } });
     expect(run.code).toBe(3);
@@ -224,6 +231,14 @@ describe('--dry-run', () => {
     expect(run.stdout).toBe(lines.map((l) => `${l}\n`).join(''));
     // the context's namespace, so that the printed commands name the one a real run would use
     expect(run.calls.filter((c) => c.slice(0, 3).join(' ') !== 'kubectl config view')).toEqual([]);
+  });
+
+  test('with no kubectl context yet, shows the commands for the namespace default, and says so', async () => {
+    const kubectl: FakeTool = (c) => (c.args[0] === 'config' ? { exitCode: 1, stdout: '', stderr: 'error: current-context is not set\n' } : emptyClusterKubectl(c));
+    const run = await runCli(['--dry-run', 'teardown'], { tools: { kubectl } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('# kubectl has no current context: the commands name the namespace default\n');
+    expect(run.stdout).toContain('kubectl delete secret hello-node-applyset --ignore-not-found --namespace default\n');
   });
 
   test('names the namespace of kubectl\'s current context, as a real run would', async () => {

@@ -102,6 +102,13 @@ function seconds(cmd: Command, name: string): number {
   return value;
 }
 
+/** `diff` failed: reported as the failure it wraps, with an exit code of at least 2 (1 is diff's "changes"). */
+class DiffFailedError extends Error {
+  constructor(readonly failure: unknown) {
+    super('diff failed');
+  }
+}
+
 /** The exit code a command asks for, when it is not 0. */
 class ExitCode extends Error {
   constructor(public readonly code: number) {
@@ -169,9 +176,15 @@ export function buildProgram(context: CliContext): Command {
     .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
     .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy),
   (lookup, runner, self) => deploying.deploy(loadAppSettings(lookup), runner, deployOptions(self, lookup, self.opts().wait !== false)));
-  act(command(program, 'diff', 'what deploy would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something'),
+  act(command(program, 'diff', 'what deploy would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed'),
     async (lookup, runner, self) => {
-      const code = await deploying.diff(loadAppSettings(lookup), runner, deployOptions(self, lookup, false));
+      let code: number;
+      try {
+        code = await deploying.diff(loadAppSettings(lookup), runner, deployOptions(self, lookup, false));
+      } catch (err) {
+        // kubectl diff's convention: 1 means "there are differences", so a failure is 2 or more
+        throw new DiffFailedError(err);
+      }
       if (code !== 0) {
         throw new ExitCode(code);
       }
@@ -211,6 +224,9 @@ export async function main(argv: readonly string[], given: Partial<CliContext> =
 }
 
 function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boolean): number {
+  if (err instanceof DiffFailedError) {
+    return Math.max(2, exitCodeFor(err.failure, stderr, verbose));
+  }
   const say = (line: string) => stderr.write(`hello-node: ${line}\n`);
   if (err instanceof CommanderError) {
     return err.exitCode; // commander has printed the help or the usage error

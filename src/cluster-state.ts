@@ -298,7 +298,7 @@ function diagnosePod(pod: KubeObject, events: readonly KubeEvent[]): Diagnosis |
       return {
         subject,
         cause: `container ${c.name} keeps crashing (${c.restartCount ?? 0} restarts, last exit ${last?.reason ?? 'unknown'}${last?.exitCode === undefined ? '' : ` code ${last.exitCode}`})`,
-        nextStep: oom ? 'it ran out of memory: raise the memory limit (the resources prop)' : 'read its log lines below, fix the cause, build and push a new image, and deploy it',
+        nextStep: oom ? 'it ran out of memory: raise the memory limit (the resources prop)' : 'read its last log lines (above), fix the cause, build and push a new image, and deploy it',
         permanent: true,
         logsOf: oom ? undefined : { pod: pod.metadata.name, namespace: pod.metadata.namespace, container: c.name },
       };

@@ -330,8 +330,13 @@ async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: r
     if (diagnosis.logsOf) {
       const { pod, container } = diagnosis.logsOf;
       const logs = await kubectl(runner, kubectlCommand(applySet.namespace, 'logs', pod, '--container', container, '--previous', '--tail', '10')).catch(() => '');
-      for (const line of logs.split('\n').filter(Boolean)) {
+      const lines = logs.split('\n').filter(Boolean);
+      for (const line of lines) {
         runner.say(`    | ${line}`);
+      }
+      if (lines.length === 0) {
+        // no log lines to read, or no permission to read them (pods/log)
+        runner.say(`    | (no log lines came back: kubectl logs ${pod} --container ${container} --previous --namespace ${applySet.namespace})`);
       }
     }
     runner.say(`    next: ${diagnosis.nextStep}`);

@@ -87,6 +87,11 @@ export async function contextNamespace(runner: Runner): Promise<string> {
   try {
     text = (await runner.inspect(command)).stdout;
   } catch (err) {
+    if (runner.dryRun && err instanceof ToolFailedError) {
+      // a dry run shows the commands even before `cluster credentials`: with no context, kubectl's default
+      runner.say('# kubectl has no current context: the commands name the namespace default');
+      return 'default';
+    }
     throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
   }
   return text.trim() === '' ? 'default' : checkDns1123Label('the namespace of kubectl\'s current context (kubectl config view --minify)', text.trim());
