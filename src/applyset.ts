@@ -20,7 +20,7 @@ import { APPLYSET_PART_OF_LABEL, applySetId } from './manifests';
 import { Runner, ToolFailedError } from './tools';
 
 /** The parent's annotation that lists the members' group-kinds (`Deployment.apps,Service`). */
-export const CONTAINS_GROUP_KINDS = 'applyset.kubernetes.io/contains-group-kinds';
+const CONTAINS_GROUP_KINDS = 'applyset.kubernetes.io/contains-group-kinds';
 
 /** Where the app's ApplySet record lives, and the ID its members are labelled with. */
 export interface ApplySet {
@@ -32,7 +32,7 @@ export interface ApplySet {
   readonly id: string;
 }
 
-export function applySetOf(parent: string, namespace: string): ApplySet {
+function applySetOf(parent: string, namespace: string): ApplySet {
   return { parent, namespace, id: applySetId(parent, namespace) };
 }
 
@@ -43,7 +43,7 @@ export interface AppApplySet {
 }
 
 /** The name of the Secret that records what the app's deploys applied: one per namespace. */
-export const APPLYSET_PARENT = 'hello-node-applyset';
+const APPLYSET_PARENT = 'hello-node-applyset';
 
 /**
  * The app's ApplySet, from its namespace setting alone (no synth): the parent Secret
@@ -91,7 +91,7 @@ export async function getParent(runner: Runner, applySet: ApplySet): Promise<Kub
 }
 
 /** The group-kinds the parent records its members to be. */
-export const recordedGroupKinds = (parent: KubeObject | undefined): string[] =>
+const recordedGroupKinds = (parent: KubeObject | undefined): string[] =>
   (parent?.metadata.annotations?.[CONTAINS_GROUP_KINDS] ?? '').split(',').filter(Boolean);
 
 /**
