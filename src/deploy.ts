@@ -4,7 +4,6 @@
  * longer has, then rolled out to every pod and waited for, with the cause of anything
  * that stops it.
  */
-import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { acquireDeployLease, DEPLOY_LEASE, DeployLease, LeaseLostError } from './deploy-lease';
 import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, recordGroupKinds } from './applyset';
@@ -15,6 +14,7 @@ import {
   diagnoseLoadBalancer,
   Diagnosis,
   externalAddress,
+  isOwnedBy,
   isReady,
   KubeObject,
   portSuffix,
@@ -26,7 +26,7 @@ import { getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, selector
 import { APPLYSET_PART_OF_LABEL, forCluster, readManifests, refOf, toYamlStream } from './manifests';
 import { Clock, DEFAULT_OUTDIR, imageBuild, imagePush } from './operations';
 import { AppSettings } from './settings';
-import { Runner, ToolCommand } from './tools';
+import { Runner, signalExitCode, ToolCommand } from './tools';
 
 /** The field manager of the CLI's server-side applies. */
 export const FIELD_MANAGER = 'hello-node';
@@ -152,7 +152,7 @@ export class DeployInterruptedError extends Error {
 
   /** The exit code a shell reports for a process killed by this signal. */
   get exitCode(): number {
-    return 128 + osConstants.signals[this.signal];
+    return signalExitCode(this.signal);
   }
 }
 
@@ -177,7 +177,7 @@ function watchSignals(runner: Runner): Signals {
   const handler = (signal: NodeJS.Signals) => {
     if (state.received) {
       runner.say(`hello-node: stopped at once by a second ${signal}: a ReplicationController may be left at its surge, and lease/${DEPLOY_LEASE} expires unrenewed; deploy again to finish`);
-      process.exit(128 + osConstants.signals[signal]);
+      process.exit(signalExitCode(signal));
     }
     state.received = signal;
     runner.say(`hello-node: ${signal}: stopping at the next step, where it is safe (again to stop at once)`);
@@ -268,7 +268,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
       const { namespace } = applied.applySet;
       const [live] = await getObjects(runner, namespace, refOf(manifest));
       const pods = (await getObjects(runner, namespace, 'pods', '--selector', selectorOf(manifest)))
-        .filter((p) => live === undefined || p.metadata.ownerReferences === undefined || manifest.kind === 'Deployment' || p.metadata.ownerReferences.some((o) => o.uid === live.metadata.uid));
+        .filter((p) => live === undefined || p.metadata.ownerReferences === undefined || manifest.kind === 'Deployment' || isOwnedBy(p, live));
       const step: RolloutStep = !live ? { action: 'wait', progress: 'waiting for it to be created' }
         : manifest.kind === 'Deployment' ? deploymentStep(live)
           : replicationControllerStep({ rc: live, replicas: manifest.spec?.replicas ?? 1, pods, restartedAt });

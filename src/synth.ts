@@ -31,6 +31,7 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { DuplicateObjectError, ensureUniqueObjects, HelloNodeApp, ValidationError } from '../lib';
 import { acquireLock, LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
+import { signalExitCode } from './tools';
 import { startTypecheck, TypeCheckError } from './typecheck';
 import { AppSettings, helloNodeAppProps } from './settings';
 
@@ -69,7 +70,7 @@ export class InterruptedError extends Error {
 
   /** The exit code a shell reports for a process killed by this signal. */
   get exitCode(): number {
-    return 128 + os.constants.signals[this.signal];
+    return signalExitCode(this.signal);
   }
 }
 

@@ -47,6 +47,9 @@ const INSTALL_HINTS: Record<Tool, string> = {
   npx: 'install Node.js (https://nodejs.org/), which brings npx, and run `npm ci` in the project',
 };
 
+/** The exit code a shell reports for a process that signal `signal` ended: 128 + its number. */
+export const signalExitCode = (signal: NodeJS.Signals): number => 128 + constants.signals[signal];
+
 /** A tool that is not on PATH. */
 export class MissingToolError extends Error {
   constructor(public readonly tool: Tool) {
@@ -175,7 +178,7 @@ export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err 
   }
   child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new MissingToolError(command.tool) : error));
   child.on('close', (code, signal) => {
-    // a tool killed by a signal exits the way a shell reports it: 128 + signal number
-    resolve({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr });
+    // a tool killed by a signal exits the way a shell reports it
+    resolve({ exitCode: code ?? (signal ? signalExitCode(signal) : 128), stdout, stderr });
   });
 });
