@@ -8,7 +8,6 @@
 //
 // Skipped, with one line from the suite's setup saying how to get the binaries, when
 // there are none.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +19,7 @@ import {
   Finished,
   get,
   helloNode,
+  helloNodeUntil,
   Json,
   kubeconfigWithNamespace,
   kubectl,
@@ -413,18 +413,9 @@ describeWithCluster('one deploy at a time', () => {
   }, SLOW);
 
   test('a deploy whose Lease another command took over stops where it is, and says so', async () => {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'hello-node.js'), 'deploy', '--tag', 'unready', ...FAST_POLL], { cwd: app.project, env: app.env });
-    let stderr = '';
-    let taken = false;
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (!taken && chunk.includes('waiting for pod')) {
-        taken = true;
-        // as a deploy that found the Lease expired would: it holds it now
-        void apiRequest(theCluster(), 'PATCH', `${leases()}/hello-node-deploy`, { spec: { holderIdentity: 'deploy on elsewhere pid 7 abcdef' } });
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    // as a deploy that found the Lease expired would: it holds it now
+    const { code, stderr } = await helloNodeUntil(app.project, app.env, 'waiting for pod', () => void apiRequest(theCluster(), 'PATCH', `${leases()}/hello-node-deploy`, { spec: { holderIdentity: 'deploy on elsewhere pid 7 abcdef' } }),
+      'deploy', '--tag', 'unready', ...FAST_POLL);
     expect(code).toBe(1);
     expect(stderr).toMatch(/hello-node: lease\/hello-node-deploy in namespace \S+ is held by deploy on elsewhere pid 7 abcdef: this deploy was not renewing it in time, and stopped where it was; run it again/);
     // the new holder's: left alone
@@ -446,15 +437,7 @@ describeWithCluster('Ctrl-C during a rollout', () => {
 
   test('stops it where it is safe: the surge scaled back, the Lease given back, exit 130', async () => {
     expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'hello-node.js'), 'deploy', '--tag', 'unready', ...FAST_POLL], { cwd: app.project, env: app.env });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (chunk.includes('scaling to 4')) {
-        child.kill('SIGINT');
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stderr } = await helloNodeUntil(app.project, app.env, 'scaling to 4', (child) => child.kill('SIGINT'), 'deploy', '--tag', 'unready', ...FAST_POLL);
     expect(code).toBe(130);
     expect(stderr).toContain('hello-node: SIGINT: stopping at the next step, where it is safe (again to stop at once)');
     expect(stderr).toContain('hello-node: interrupted by SIGINT during the rollout: every ReplicationController is back at its replicas, the pods that were ready still serve, and nothing was pruned; deploy again to finish');
@@ -469,15 +452,7 @@ describeWithCluster('Ctrl-C during the synth', () => {
 
   test('applies nothing', async () => {
     expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'hello-node.js'), 'deploy', '--tag', 'v8', ...FAST_POLL], { cwd: app.project, env: app.env });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      if (chunk.includes('npx cdk8s synth') && !stderr.includes('npx cdk8s synth')) {
-        child.kill('SIGINT');
-      }
-      stderr += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stderr } = await helloNodeUntil(app.project, app.env, 'npx cdk8s synth', (child) => child.kill('SIGINT'), 'deploy', '--tag', 'v8', ...FAST_POLL);
     expect(code).toBe(130);
     expect(stderr).toContain('hello-node: interrupted by SIGINT before anything was applied');
     expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.template.spec.containers[0].image).toBe(`${IMAGE}:v1`);

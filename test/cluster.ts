@@ -2,7 +2,7 @@
 // (test/slow-suite-global.js), a namespace of their own in it, the real `hello-node`
 // and `kubectl` run as processes as a user runs them, and ways to look at the cluster
 // while they work.
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -81,6 +81,30 @@ const BIN = path.join(ROOT, 'bin', 'hello-node.js');
 /** `npx hello-node <args>` as a user runs it from the project directory. */
 export function helloNode(project: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<Finished> {
   return runProcess(process.execPath, [BIN, ...args], { cwd: project, env });
+}
+
+/**
+ * `npx hello-node <args>` as {@link helloNode} runs it, calling `onMarker` once, with
+ * the process, as soon as its stderr shows `marker`: to act on the cluster, or send a
+ * signal, at that moment of a command.
+ */
+export function helloNodeUntil(project: string, env: NodeJS.ProcessEnv, marker: string, onMarker: (child: ChildProcess) => void, ...args: string[]): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let seen = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (!seen && stderr.includes(marker)) {
+        seen = true;
+        onMarker(child);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** The real kubectl against the control plane. */
