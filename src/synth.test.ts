@@ -6,7 +6,8 @@ import { App, Chart, YamlOutputType } from 'cdk8s';
 import { LockedError } from './lock';
 import { DuplicateObjectError } from '../lib';
 import { fromEnv, loadAppSettings } from './settings';
-import { addHelloNodeChart, InterruptedError, OutputDirectoryError, synthesize } from './synth';
+import { OutputDirectoryError } from './output-dir';
+import { addHelloNodeChart, InterruptedError, synthesize } from './synth';
 import { configMap, debris, docsOf, listing, read, STATE, useScratchProject } from '../test/synth-helpers';
 
 const scratch = useScratchProject();

@@ -1,23 +1,25 @@
 /**
- * The one synth: `npx cdk8s synth` (through main.ts) and `hello-node deploy` both
- * write manifests through here.
+ * The synth inside the cdk8s app: main.ts writes its manifests through here, whether
+ * `hello-node synth` (synth-command.ts: `npm run synth`, `deploy`, `diff`, `up`) or
+ * a bare `npx cdk8s synth` runs it.
  *
  * The manifests are written by cdk8s's own `app.synth()`, so every file, file name,
  * folder layout (all four `yamlOutputType`s), object, object order and
  * construct-metadata.json is exactly cdk8s's; only the YAML of each file is written
- * with strings quoted for YAML 1.1 and 1.2 readers alike (see manifest-yaml.ts).
- * Around it, this module makes the output safe:
+ * with strings quoted for YAML 1.1 and 1.2 readers alike (see manifest-yaml.ts), and
+ * no file is written over another. Before anything is written, the type-check of
+ * main.ts must pass.
+ *
+ * Under `hello-node synth`, the app writes into a staging directory that the command
+ * puts in place once cdk8s-cli has succeeded: everything else is the command's. Under
+ * a bare `cdk8s synth`, which deletes the output directory before it runs the app,
+ * the app does what it can on its own (output-dir.ts):
  *
  * - **Atomic.** The app writes into a staging directory beside the output, which
  *   replaces the output only once everything is written. A failure (a bad prop, a
  *   full disk) leaves the previous output as it was.
- * - **Restored.** `cdk8s synth` deletes the output directory before it runs the app
- *   (and, with `--format helm`, writes a new chart skeleton in its place), so a copy
- *   of the last complete output is kept in the state directory beside it
- *   (`.dist.synth/`: ignored by git, never inside a chart or the temp directory, a
- *   copy rather than hard links) and put back when a synth fails.
- * - **Never someone else's files.** An output directory that is the project root or
- *   one of its ancestors, or that holds files no synth wrote, is refused.
+ * - **Restored.** A copy of the last complete output is kept in the state directory
+ *   beside it (`.dist.synth/`) and put back when the app fails.
  * - **One at a time.** A lock per output directory: a second synth fails at once
  *   saying another is running. What a killed synth left behind is swept by the next.
  * - **Interruptible.** SIGINT and SIGTERM are handled between steps: the output is
@@ -29,8 +31,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { DuplicateObjectError, ensureUniqueObjects, HelloNodeApp, ValidationError } from '../lib';
-import { acquireLock, LockedError } from './lock';
+import { LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
+import { checkOnlyOursIn, commitOutput, listFiles, lockOutput, makeStagingDir, Output, OutputDirectoryError, outputOf, restoreIfDeleted } from './output-dir';
 import { signalExitCode } from './tools';
 import { startTypecheck, TypeCheckError } from './typecheck';
 import { AppSettings, helloNodeAppProps } from './settings';
@@ -39,27 +42,10 @@ import { AppSettings, helloNodeAppProps } from './settings';
 export const CHART_ID = 'hello-node';
 
 /**
- * The synth's state directory for an output directory `dist`: `.dist.synth` beside it
- * (beside the chart, for a Helm chart's templates/), holding its lock, the kept copy
- * of its last complete output, and the staging directories of synths under way. It
- * ignores itself in git, whatever the project's .gitignore says.
+ * Set by `hello-node synth` for the app it runs: the staging directory it gave
+ * cdk8s-cli as `--output`, which the command itself puts in place.
  */
-export function stateDirOf(unit: string): string {
-  return path.join(path.dirname(unit), `.${path.basename(unit)}.synth`);
-}
-
-/** The name cdk8s-cli gives a Helm chart's manifest folder (`--format helm`). */
-const HELM_TEMPLATES = 'templates';
-/** What cdk8s writes besides manifests (with CDK8S_RECORD_CONSTRUCT_METADATA=true). */
-export const CONSTRUCT_METADATA = 'construct-metadata.json';
-
-/** A bad output directory, refused before anything is written. */
-export class OutputDirectoryError extends Error {
-  constructor(dir: string, why: string) {
-    super(`output directory ${dir} ${why}`);
-    this.name = 'OutputDirectoryError';
-  }
-}
+export const STAGING_ENV = 'HELLO_NODE_SYNTH_STAGING';
 
 /** The synth stopped on a signal; the process should exit 128 + its number. */
 export class InterruptedError extends Error {
@@ -116,18 +102,17 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
     }
   };
   try {
-    if (isCdk8sStdoutScratch(target)) {
-      // `cdk8s synth --stdout` made this empty directory, prints what the app writes
-      // into it, and deletes it: there is no previous output to keep or restore.
+    if (isStagedByCaller(target)) {
+      // `hello-node synth`, or `cdk8s synth --stdout`, made this directory for the app
+      // and does the rest: there is no previous output here to keep or restore.
       build(app);
       await signals.checkpoint();
       await typesChecked();
       withManifestYaml(app, target, () => app.synth());
     } else {
       const output = outputOf(target, options.projectRoot);
-      const release = acquireLock(output.lockFile, output.unit);
+      const release = lockOutput(output);
       try {
-        sweepDebris(output);
         await writeOutput(app, build, output, signals.checkpoint, typesChecked);
       } finally {
         release();
@@ -161,79 +146,32 @@ export function addHelloNodeChart(app: App, settings: AppSettings): Chart {
   return chart;
 }
 
-/** An output directory and where its synth keeps its state. */
-interface Output {
-  /** Where the app writes: app.outdir. */
-  readonly target: string;
-  /**
-   * What a failed synth restores as a whole: the target, or under `cdk8s synth
-   * --format helm`, the chart whose `templates/` the target is (the CLI rewrote its
-   * Chart.yaml before running the app).
-   */
-  readonly unit: string;
-  /** See {@link stateDirOf}. */
-  readonly stateDir: string;
-  readonly lockFile: string;
-  /** Complete copies of the unit: `<n>` for each generation, the highest the latest. */
-  readonly keptDir: string;
-  /** Prefix of the staging directories, in the state directory (so never inside a Helm chart, and on the unit's file system). */
-  readonly stagingPrefix: string;
-}
-
-function outputOf(target: string, projectRoot: string): Output {
-  const root = path.resolve(projectRoot);
-  const relative = path.relative(target, root);
-  if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
-    throw new OutputDirectoryError(target, `is ${relative ? 'a parent of the' : 'the'} project root: a synth replaces its output directory as a whole`);
+/**
+ * Whether someone else owns the output: `hello-node synth` (its staging directory, or
+ * that directory's `templates/` under `--format helm`), or cdk8s-cli's `--stdout`,
+ * which runs the app with CDK8S_OUTDIR set to a fresh `<tmpdir>/cdk8s-XXXXXX`.
+ */
+function isStagedByCaller(target: string): boolean {
+  const staging = process.env[STAGING_ENV];
+  if (staging && (target === path.resolve(staging) || target === path.resolve(staging, 'templates'))) {
+    return true;
   }
-  if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
-    throw new OutputDirectoryError(target, 'exists and is not a directory');
-  }
-  const parent = path.dirname(target);
-  const helm = path.basename(target) === HELM_TEMPLATES && fs.existsSync(path.join(parent, 'Chart.yaml'));
-  const unit = helm ? parent : target;
-  const stateDir = stateDirOf(unit);
-  fs.mkdirSync(stateDir, { recursive: true });
-  fs.writeFileSync(path.join(stateDir, '.gitignore'), '*\n');
-  return {
-    target,
-    unit,
-    stateDir,
-    lockFile: path.join(stateDir, 'lock'),
-    keptDir: path.join(stateDir, 'kept'),
-    stagingPrefix: path.join(stateDir, 'staging-'),
-  };
-}
-
-/** cdk8s-cli's `--stdout` runs the app with CDK8S_OUTDIR set to a fresh `<tmpdir>/cdk8s-XXXXXX`. */
-function isCdk8sStdoutScratch(target: string): boolean {
   return path.dirname(target) === path.resolve(os.tmpdir()) && path.basename(target).startsWith('cdk8s-');
 }
 
 async function writeOutput(app: App, build: (app: App) => void, output: Output, checkpoint: () => Promise<void>, beforeCommit: () => Promise<void>): Promise<void> {
-  const { target, unit } = output;
   let staging: string | undefined;
-  let kept: string | undefined;
   try {
-    const lastKept = latestKept(output);
-    checkOnlyOursIn(target, lastKept && path.join(lastKept, path.relative(unit, target)), app.outputFileExtension);
+    checkOnlyOursIn(output, output.target, app.outputFileExtension);
     build(app);
     await checkpoint();
     staging = makeStagingDir(output);
     synthInto(app, staging);
     await checkpoint();
     await beforeCommit();
-    // Keep the copy first: if it cannot be written (a full disk), nothing has changed yet.
-    kept = keepCopy(output, staging, lastKept);
-    await checkpoint();
-    replaceDirectory(staging, target);
+    commitOutput(output, staging);
     staging = undefined;
-    kept = undefined; // it is the latest complete output now, whatever happens next
-    pruneOlderGenerations(output);
   } catch (err) {
-    if (kept) {
-      fs.rmSync(kept, { recursive: true, force: true });
-    }
     restoreIfDeleted(output);
     throw err;
   } finally {
@@ -305,146 +243,6 @@ function withManifestYaml(app: App, dir: string, synth: () => void): void {
   } finally {
     yaml.save = save;
   }
-}
-
-/**
- * Refuses to replace `target` if it holds a file that no synth wrote: one that is not
- * in the last kept output or, where none was kept (an output written before this
- * project kept copies), that is neither a manifest by cdk8s's naming (the app's file
- * extension, `.k8s.yaml` by default) nor construct-metadata.json.
- */
-function checkOnlyOursIn(target: string, lastKept: string | undefined, extension: string): void {
-  if (!fs.existsSync(target)) {
-    return;
-  }
-  const ours = lastKept && fs.existsSync(lastKept) ? new Set(listFiles(lastKept)) : undefined;
-  const isOurs = (file: string) => (ours ? ours.has(file) : file.endsWith(extension) || path.basename(file) === CONSTRUCT_METADATA);
-  const foreign = listFiles(target).filter((file) => !isOurs(file));
-  if (foreign.length > 0) {
-    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, and ${foreign.length - 3} more` : '');
-    throw new OutputDirectoryError(target, `holds files that no synth wrote (${shown}), which replacing it would delete: move them away, or choose another output directory`);
-  }
-}
-
-/**
- * Writes a new generation of the kept copy: the unit as it will be once `staging`
- * has replaced the target. It becomes visible under its final name only when
- * complete, so the latest generation is always a complete output.
- *
- * @returns the new generation's directory
- */
-function keepCopy(output: Output, staging: string, lastKept: string | undefined): string {
-  const partial = fs.mkdtempSync(output.stagingPrefix);
-  try {
-    if (output.unit !== output.target) {
-      // a Helm chart: its Chart.yaml, README.md and crds/ as cdk8s-cli wrote them, and the new templates
-      for (const entry of fs.readdirSync(output.unit)) {
-        if (entry !== HELM_TEMPLATES) {
-          fs.cpSync(path.join(output.unit, entry), path.join(partial, entry), { recursive: true });
-        }
-      }
-    }
-    fs.cpSync(staging, path.join(partial, path.relative(output.unit, output.target)), { recursive: true });
-    fs.mkdirSync(output.keptDir, { recursive: true });
-    const generation = path.join(output.keptDir, String(lastKept ? Number(path.basename(lastKept)) + 1 : 1));
-    fs.renameSync(partial, generation);
-    return generation;
-  } finally {
-    fs.rmSync(partial, { recursive: true, force: true });
-  }
-}
-
-function keptGenerations(output: Output): string[] {
-  const names = fs.existsSync(output.keptDir) ? fs.readdirSync(output.keptDir) : [];
-  return names.filter((name) => /^[0-9]+$/.test(name)).sort((a, b) => Number(a) - Number(b));
-}
-
-function latestKept(output: Output): string | undefined {
-  const latest = keptGenerations(output).pop();
-  return latest && path.join(output.keptDir, latest);
-}
-
-/**
- * After a failed synth: if the target is gone (cdk8s synth deleted it before running
- * the app), puts the last complete output back, a copy of the kept one.
- */
-function restoreIfDeleted(output: Output): void {
-  const lastKept = latestKept(output);
-  if (fs.existsSync(output.target) || !lastKept) {
-    return;
-  }
-  const copy = makeStagingDir(output);
-  try {
-    fs.cpSync(lastKept, copy, { recursive: true });
-    replaceDirectory(copy, output.unit);
-  } finally {
-    fs.rmSync(copy, { recursive: true, force: true });
-  }
-}
-
-/** A new, empty directory in the state directory, beside the unit, so that renaming it into place stays on one file system. */
-function makeStagingDir(output: Output): string {
-  const staging = fs.mkdtempSync(output.stagingPrefix);
-  // mkdtemp makes it private (0700); manifests are no secret, and other tools read the output
-  fs.chmodSync(staging, 0o755);
-  return staging;
-}
-
-/** Removes what a killed synth left: staging directories and partial copies, older generations. */
-function sweepDebris(output: Output): void {
-  for (const entry of fs.readdirSync(output.stateDir)) {
-    if (entry.startsWith(path.basename(output.stagingPrefix))) {
-      fs.rmSync(path.join(output.stateDir, entry), { recursive: true, force: true });
-    }
-  }
-  pruneOlderGenerations(output);
-}
-
-function pruneOlderGenerations(output: Output): void {
-  for (const older of keptGenerations(output).slice(0, -1)) {
-    fs.rmSync(path.join(output.keptDir, older), { recursive: true, force: true });
-  }
-}
-
-/**
- * Puts `source` in the place of `target`. POSIX rename cannot swap two directories
- * in one step, so the old target is moved aside first (beside `source`, under the
- * staging prefix that the next synth sweeps) and moved back if the second rename
- * fails.
- */
-function replaceDirectory(source: string, target: string): void {
-  const aside = `${source}.old`;
-  let movedAside = false;
-  try {
-    fs.renameSync(target, aside);
-    movedAside = true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw err;
-    }
-  }
-  try {
-    fs.renameSync(source, target);
-  } catch (err) {
-    if (movedAside) {
-      fs.renameSync(aside, target);
-    }
-    throw err;
-  }
-  if (movedAside) {
-    fs.rmSync(aside, { recursive: true, force: true });
-  }
-}
-
-/** The files under `dir`, as sorted relative paths. */
-function listFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) {
-    return [];
-  }
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => !entry.isDirectory())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    .sort();
 }
 
 /**
