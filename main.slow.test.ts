@@ -87,18 +87,28 @@ const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8'
   expect(labels).toEqual([{ read: 'yes' }, { read: 'yes' }]);
 });
 
-describe('npx cdk8s synth', () => {
-  const cdk8sBin = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
-  /** Runs the cdk8s CLI in the scratch project, with its own temp directory. */
-  const cdk8s = (args: string[], env: Record<string, string> = {}) => {
-    const tmp = path.join(project, 'tmp');
-    fs.mkdirSync(tmp, { recursive: true });
-    return spawnSync(process.execPath, [cdk8sBin, 'synth', '--no-check-upgrade', ...args], {
-      cwd: project,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, TMPDIR: tmp, ...env },
-    });
-  };
+const CDK8S_BIN = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
+const HELLO_NODE_BIN = path.join(__dirname, 'bin', 'hello-node.js');
+/** The two synth commands: the project's own (what `npm run synth`, `deploy`, `diff` and `up` run), and cdk8s-cli's, bare. */
+const SYNTH_COMMANDS = {
+  'hello-node synth': [HELLO_NODE_BIN, 'synth'],
+  'npx cdk8s synth': [CDK8S_BIN, 'synth', '--no-check-upgrade'],
+};
+type SynthCommand = keyof typeof SYNTH_COMMANDS;
+
+/** Runs a synth command in the scratch project, with its own temp directory. */
+function synthIn(command: SynthCommand, args: string[], env: Record<string, string> = {}) {
+  const tmp = path.join(project, 'tmp');
+  fs.mkdirSync(tmp, { recursive: true });
+  return spawnSync(process.execPath, [...SYNTH_COMMANDS[command], ...args], {
+    cwd: project,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, TMPDIR: tmp, CDK8S_CHECK_UPGRADE: 'false', ...env },
+  });
+}
+
+describe.each(Object.keys(SYNTH_COMMANDS) as SynthCommand[])('%s: every cdk8s synth mode', (command) => {
+  const cdk8s = (args: string[], env: Record<string, string> = {}) => synthIn(command, args, env);
 
   test('runs the app and lists the manifest it wrote; a failed synth puts the last good output back', () => {
     const result = cdk8s([]);

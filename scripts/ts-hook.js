@@ -34,7 +34,7 @@ function transpile(source, filename) {
   // double what each loaded module's map costs to decode. The generated imports/ get
   // none: a 2 MB map for code nobody edits.
   const sourcemap = filename.startsWith(importsDir) ? false : 'inline';
-  const { code } = require('esbuild').transformSync(source, { ...transformOptions, sourcemap, sourcefile: filename });
+  const code = transform(source, filename, sourcemap);
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
     // write-then-rename, so a concurrent reader (jest workers, parallel synths) never sees half a file
@@ -45,6 +45,25 @@ function transpile(source, filename) {
     // a read-only checkout still runs, it just transpiles every time
   }
   return code;
+}
+
+/**
+ * esbuild's transform, whose failure (a syntax error) is thrown as a SyntaxError
+ * naming the file, line and column, as Node names its own: `main.ts:18:10: Unexpected
+ * ";"`, not esbuild's multi-line report of its worker's stack.
+ */
+function transform(source, filename, sourcemap) {
+  try {
+    return require('esbuild').transformSync(source, { ...transformOptions, sourcemap, sourcefile: filename }).code;
+  } catch (err) {
+    const first = err.errors?.[0];
+    if (!first?.location) {
+      throw err;
+    }
+    const { file, line, column } = first.location;
+    const more = err.errors.length > 1 ? ` (and ${err.errors.length - 1} more)` : '';
+    throw new SyntaxError(`${file}:${line}:${column + 1}: ${first.text}${more}`);
+  }
 }
 
 addHook(transpile, { exts: ['.ts'], ignoreNodeModules: true });

@@ -61,7 +61,7 @@ test('deploy --dry-run prints the synth, the applies and the rollout, and runs n
   expect(run.status).toBe(0);
   expect(run.stdout.split('\n').slice(0, 2)).toEqual([
     '# deploy holds lease/hello-node-deploy in namespace default meanwhile: one deploy, scale or teardown of the app at a time',
-    'npx cdk8s synth --no-check-upgrade',
+    'npx hello-node synth',
   ]);
   expect(run.calls).toEqual([['kubectl', 'config', 'view', '--minify', '--output', 'jsonpath={.contexts[0].context.namespace}']]);
 });

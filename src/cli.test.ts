@@ -109,7 +109,7 @@ describe('hello-node deploy', () => {
     expect(run.commands).toEqual([]);
     expect(run.stdout.split('\n')).toEqual([
       '# deploy holds lease/hello-node-deploy in namespace prod meanwhile: one deploy, scale or teardown of the app at a time',
-      'IMAGE_TAG=v2 HELLO_NODE_NAMESPACE=prod npx cdk8s synth --no-check-upgrade',
+      'IMAGE_TAG=v2 HELLO_NODE_NAMESPACE=prod npx hello-node synth',
       'kubectl apply --server-side --field-manager=kubectl-applyset --force-conflicts -f - --namespace prod < (secret/hello-node-applyset: the ApplySet\'s record, listing the kinds of the manifests)',
       expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod < \(the manifests of dist\/, labelled applyset.kubernetes.io\/part-of=applyset-.*-v1\)$/),
       '# then: every pod rolled out to the current template, waited for, with the cause of any failure',
@@ -150,10 +150,9 @@ describe('when a tool fails', () => {
     expect(run.stderr).toContain('hello-node: gcloud exited with code 3');
   });
 
-  test('kubectl\'s exit code is passed on by deploy, with its own message', async () => {
-    const refusesTheApp: FakeTool = (c) => (c.args.includes('--field-manager=hello-node') ? { exitCode: 42, stdout: '', stderr: 'error: the server rejected it\n' } : { exitCode: 0, stdout: '', stderr: '' });
-    const kubectl: FakeTool = (c) => (['config', 'version'].includes(c.args[0]) ? emptyClusterKubectl(c) : refusesTheApp(c));
-    const run = await runCli(['deploy'], { tools: { kubectl } });
+  test('kubectl\'s exit code is passed on, with its own message', async () => {
+    const refusesGet: FakeTool = (c) => (c.args[0] === 'get' ? { exitCode: 42, stdout: '', stderr: 'error: the server rejected it\n' } : emptyClusterKubectl(c));
+    const run = await runCli(['status'], { tools: { kubectl: refusesGet } });
     expect(run.code).toBe(42);
     expect(run.stderr).toContain('error: the server rejected it');
   });
@@ -256,14 +255,14 @@ describe('--dry-run', () => {
 
   test('up prints the build, the push, and a deploy by the pushed digest', async () => {
     const run = await runCli(['--dry-run', 'up']);
-    expect(run.stdout).toContain(`HELLO_NODE_IMAGE='${IMAGE}@<digest>' npx cdk8s synth --no-check-upgrade\n`);
+    expect(run.stdout).toContain(`HELLO_NODE_IMAGE='${IMAGE}@<digest>' npx hello-node synth\n`);
   });
 });
 
 describe('hello-node up', () => {
   test('--keep-tag deploys by the tag', async () => {
     const run = await runCli(['--dry-run', 'up', '--keep-tag']);
-    expect(run.stdout.split('\n')).toContain('npx cdk8s synth --no-check-upgrade');
+    expect(run.stdout.split('\n')).toContain('npx hello-node synth');
     expect(run.stdout).not.toContain('HELLO_NODE_IMAGE');
   });
 });

@@ -5,7 +5,8 @@
  *
  * `main` takes its argv, environment, output streams, tool executor and clock, so the
  * whole CLI runs in-process in tests; bin/hello-node.js passes the real ones. It never
- * loads cdk8s: `deploy` runs the project's cdk8s app with `npx cdk8s synth`.
+ * loads cdk8s: `synth` (and so `deploy`) runs the project's cdk8s app through cdk8s-cli
+ * (synth-command.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
@@ -28,6 +29,7 @@ import {
   SettingName,
 } from './settings';
 import { status } from './status';
+import { Cdk8sSynthFlags, outputDirOf, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from './synth-command';
 import { createRunner, MissingToolError, Runner, spawnTool, ToolExecutor, ToolFailedError } from './tools';
 
 /** The flags that override settings, each with the environment variable it stands for. */
@@ -145,8 +147,8 @@ export function buildProgram(context: CliContext): Command {
       throw new ValidationError('flag --restart', 'with --no-wait', 'needs the rollout that --no-wait skips: drop one of them');
     }
     return {
-      outdir: env.CDK8S_OUTDIR ?? ops.DEFAULT_OUTDIR,
       projectRoot: context.projectRoot,
+      env,
       settingEnv: appSettingEnv(lookup),
       wait,
       timeoutSeconds: self.opts().timeout === undefined ? 0 : seconds(self, 'timeout'),
@@ -157,6 +159,42 @@ export function buildProgram(context: CliContext): Command {
   };
   const timeout = (cmd: Command) => cmd.option('--timeout <seconds>', 'give up waiting after this long', '300');
   const interval = (cmd: Command, every: string) => cmd.option('--interval <seconds>', 'look at the cluster again after this long', every);
+
+  act(command(program, 'synth', 'npx cdk8s synth, every flag and mode of it, writing the output only once it has all succeeded (never a file of yours; on any failure or Ctrl-C the output is as it was)')
+    .option('-a, --app <command>', 'the command that runs the cdk8s app (default: cdk8s.yaml\'s app; env CDK8S_APP)')
+    .option('-o, --output <dir>', 'output directory, relative to the project root (default: cdk8s.yaml\'s output, else dist; env CDK8S_OUTPUT)')
+    .option('-p, --stdout', 'print the manifests, with --- between files, instead of writing an output directory (env CDK8S_STDOUT)')
+    .option('--plugins-dir <dir>', 'where cdk8s validation plugins are kept (env CDK8S_PLUGINS_DIR)')
+    .option('--validate', 'run cdk8s.yaml\'s validations (the default)')
+    .option('--no-validate', 'skip cdk8s.yaml\'s validations')
+    .option('--validation-reports-output-file <file>', 'write the validation reports to this file as JSON')
+    .option('--format <format>', 'plain (manifests) or helm (a Helm chart)')
+    .option('--chart-api-version <version>', 'the Helm chart\'s apiVersion, v1 or v2 (with --format helm; default v2)')
+    .option('--chart-version <version>', 'the Helm chart\'s version, SemVer (required with --format helm)'),
+  async (lookup, runner, self) => {
+    const flags = self.opts<Cdk8sSynthFlags>();
+    const settingEnv = appSettingEnv(lookup);
+    try {
+      // a bad setting named as the flag or variable it came from, before cdk8s-cli starts
+      loadAppSettings(lookup);
+      outputDirOf(context.projectRoot, flags, env);
+    } catch (err) {
+      throw err instanceof ValidationError ? new SynthFailedError([err.message]) : err;
+    }
+    if (runner.dryRun) {
+      runner.announce({ tool: 'npx', args: ['hello-node', 'synth', ...synthCommandArgs(flags)], env: settingEnv });
+      return;
+    }
+    await synthCommand({
+      projectRoot: context.projectRoot,
+      flags,
+      env: { ...env, ...settingEnv },
+      verbose: runner.verbose,
+      progress: (line) => stdout.write(`${line}\n`),
+      warn: (line) => stderr.write(`${line}\n`),
+      write: (text) => stdout.write(text),
+    });
+  });
 
   const image = command(program, 'image', 'build and push the container image');
   act(command(image, 'build', 'docker build -t <image> app'), (lookup, runner) => ops.imageBuild(loadImageSettings(lookup), runner));
@@ -233,6 +271,14 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
   }
   if (err instanceof ExitCode) {
     return err.code;
+  }
+  if (err instanceof SynthFailedError) {
+    err.lines.forEach((line) => stderr.write(`hello-node synth failed: ${line}\n`));
+    return err.exitCode;
+  }
+  if (err instanceof SynthInterruptedError) {
+    stderr.write(`hello-node synth ${err.message}\n`);
+    return err.exitCode;
   }
   if (err instanceof deploying.DeployInterruptedError) {
     say(err.message);

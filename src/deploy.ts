@@ -24,19 +24,20 @@ import {
 } from './cluster-state';
 import { getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, selectorOf } from './kube';
 import { APPLYSET_PART_OF_LABEL, forCluster, readManifests, refOf, toYamlStream } from './manifests';
-import { Clock, DEFAULT_OUTDIR, imageBuild, imagePush } from './operations';
+import { Clock, imageBuild, imagePush } from './operations';
 import { AppSettings } from './settings';
+import { DEFAULT_OUTDIR, outputDirOf, synthCommand } from './synth-command';
 import { Runner, signalExitCode, ToolCommand } from './tools';
 
 /** The field manager of the CLI's server-side applies. */
 export const FIELD_MANAGER = 'hello-node';
 
 export interface DeployOptions {
-  /** Where the cdk8s app writes (`--output`), relative to the project root. */
-  readonly outdir: string;
-  /** The project root, where `npx cdk8s synth` runs. */
+  /** The project root, where `hello-node synth` runs cdk8s-cli. */
   readonly projectRoot: string;
-  /** The settings the cdk8s app reads, as environment variables for `npx cdk8s synth`. */
+  /** The CLI's environment, which cdk8s-cli and the app also read (`CDK8S_OUTPUT`, for one). */
+  readonly env: NodeJS.ProcessEnv;
+  /** The settings the cdk8s app reads, as environment variables for it, which win over `env`. */
   readonly settingEnv: Readonly<Record<string, string>>;
   /** Wait for the rollout and the load balancer (default); otherwise apply and return. */
   readonly wait: boolean;
@@ -51,11 +52,25 @@ export interface DeployOptions {
 /** A rollout that could not finish: its causes were printed; the CLI exits 1. */
 export class RolloutFailedError extends Error {}
 
-/** Runs the project's cdk8s app as `npx cdk8s synth` does, and returns the objects it wrote. */
-async function synth(runner: Runner, options: DeployOptions): Promise<KubeObject[]> {
-  const outdirArgs = options.outdir === DEFAULT_OUTDIR ? [] : ['--output', options.outdir];
-  await runner.run({ tool: 'npx', args: ['cdk8s', 'synth', '--no-check-upgrade', ...outdirArgs], env: options.settingEnv, stdoutToStderr: true });
-  return runner.dryRun ? [] : readManifests(path.resolve(options.projectRoot, options.outdir));
+/** Runs the project's cdk8s app as `hello-node synth` does, and returns the objects it wrote. */
+async function synth(runner: Runner, options: DeployOptions): Promise<{ objects: KubeObject[]; outdir: string }> {
+  // never --stdout (not even from CDK8S_STDOUT): the objects are read from the output directory
+  const flags = { stdout: false };
+  const outdir = outputDirOf(options.projectRoot, flags, options.env) ?? DEFAULT_OUTDIR;
+  runner.announce({ tool: 'npx', args: ['hello-node', 'synth'], env: options.settingEnv });
+  if (runner.dryRun) {
+    return { objects: [], outdir };
+  }
+  const written = await synthCommand({
+    projectRoot: options.projectRoot,
+    flags,
+    env: { ...options.env, ...options.settingEnv },
+    verbose: runner.verbose,
+    progress: (line) => runner.say(line),
+    warn: (line) => runner.say(line),
+    write: () => undefined,
+  });
+  return { objects: readManifests(written ?? path.resolve(options.projectRoot, outdir)), outdir };
 }
 
 interface Applied {
@@ -73,7 +88,7 @@ interface Applied {
 /** Synthesizes the app into the ApplySet `located`, after reading its record (with no cluster to talk to, there is no point in synthesizing). */
 async function prepare({ applySet, namespaceSource }: AppApplySet, runner: Runner, options: DeployOptions): Promise<Applied> {
   const parent = runner.dryRun ? undefined : await getParent(runner, applySet);
-  const objects = await synth(runner, options);
+  const { objects, outdir } = await synth(runner, options);
   checkOneNamespace(objects, applySet, namespaceSource);
   return {
     objects,
@@ -81,7 +96,7 @@ async function prepare({ applySet, namespaceSource }: AppApplySet, runner: Runne
     yamlForApplySet: toYamlStream(forCluster(objects)),
     applySet,
     parent,
-    outdir: options.outdir,
+    outdir,
   };
 }
 

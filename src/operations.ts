@@ -15,9 +15,6 @@ import { refOf } from './manifests';
 import { ClusterSettings, ImageSettings, isGoogleRegistry } from './settings';
 import { Runner } from './tools';
 
-/** The output directory when neither a flag nor the cdk8s CLI (CDK8S_OUTDIR) names one: cdk8s's own default. */
-export const DEFAULT_OUTDIR = 'dist';
-
 /** The image build context, relative to the project root (where the CLI runs). */
 export const BUILD_CONTEXT = 'app';
 

@@ -22,6 +22,13 @@ export const MANIFEST_EXTENSION = '.k8s.yaml';
 /** What cdk8s-cli writes into a Helm chart besides templates/ (`--format helm`). */
 const HELM_SCAFFOLD = ['Chart.yaml', 'README.md'];
 
+/**
+ * Set by `hello-node synth` for the app it runs: the staging directory it gave
+ * cdk8s-cli as `--output`, which the command puts in place itself (the app then only
+ * writes into it).
+ */
+export const STAGING_ENV = 'HELLO_NODE_SYNTH_STAGING';
+
 /** A bad output directory, refused before anything is written. */
 export class OutputDirectoryError extends Error {
   constructor(dir: string, why: string) {
@@ -54,14 +61,15 @@ export interface Output {
 }
 
 /**
- * Checks `target` as an output directory and makes its state directory. The unit is
- * the target's parent when the target is the `templates/` of a Helm chart (a
- * `Chart.yaml` beside it), else the target.
+ * Checks `target` as an output directory and makes its state directory.
  *
+ * @param unit what is replaced as a whole; by default the target's parent when the
+ *   target is the `templates/` of a Helm chart (a `Chart.yaml` beside it), else the
+ *   target
  * @throws OutputDirectoryError for the project root, one of its ancestors, or a path
  *   that is not a directory
  */
-export function outputOf(target: string, projectRoot: string): Output {
+export function outputOf(target: string, projectRoot: string, unit = helmChartOf(target) ?? target): Output {
   const root = path.resolve(projectRoot);
   const relative = path.relative(target, root);
   if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
@@ -70,9 +78,6 @@ export function outputOf(target: string, projectRoot: string): Output {
   if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
     throw new OutputDirectoryError(target, 'exists and is not a directory');
   }
-  const parent = path.dirname(target);
-  const helm = path.basename(target) === HELM_TEMPLATES && fs.existsSync(path.join(parent, 'Chart.yaml'));
-  const unit = helm ? parent : target;
   const stateDir = stateDirOf(unit);
   fs.mkdirSync(stateDir, { recursive: true });
   fs.writeFileSync(path.join(stateDir, '.gitignore'), '*\n');
@@ -84,6 +89,12 @@ export function outputOf(target: string, projectRoot: string): Output {
     keptDir: path.join(stateDir, 'kept'),
     stagingPrefix: path.join(stateDir, 'staging-'),
   };
+}
+
+/** The Helm chart whose `templates/` `target` is, if it is one (cdk8s synth --format helm). */
+function helmChartOf(target: string): string | undefined {
+  const parent = path.dirname(target);
+  return path.basename(target) === HELM_TEMPLATES && fs.existsSync(path.join(parent, 'Chart.yaml')) ? parent : undefined;
 }
 
 /**

@@ -33,19 +33,13 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { DuplicateObjectError, ensureUniqueObjects, HelloNodeApp, ValidationError } from '../lib';
 import { LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
-import { checkOnlyOursIn, commitOutput, listFiles, lockOutput, makeStagingDir, Output, OutputDirectoryError, outputOf, restoreIfDeleted } from './output-dir';
+import { checkOnlyOursIn, commitOutput, listFiles, lockOutput, makeStagingDir, Output, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
 import { signalExitCode } from './tools';
 import { startTypecheck, TypeCheckError } from './typecheck';
 import { AppSettings, helloNodeAppProps } from './settings';
 
 /** The chart's id, and so the output file's name: `hello-node.k8s.yaml`. */
 export const CHART_ID = 'hello-node';
-
-/**
- * Set by `hello-node synth` for the app it runs: the staging directory it gave
- * cdk8s-cli as `--output`, which the command itself puts in place.
- */
-export const STAGING_ENV = 'HELLO_NODE_SYNTH_STAGING';
 
 /** The synth stopped on a signal; the process should exit 128 + its number. */
 export class InterruptedError extends Error {

@@ -93,6 +93,11 @@ export interface Runner {
   say(line: string): void;
   /** Prints a result, such as a URL, on stdout. */
   result(line: string): void;
+  /**
+   * Prints `command` as {@link run} would, for a step the CLI carries out itself
+   * (`hello-node synth`): under dry run, that is all there is of it.
+   */
+  announce(command: ToolCommand): void;
   /** Prints `command` and runs it with its output streaming through; returns its stdout; throws if it fails. */
   run(command: ToolCommand): Promise<ToolResult>;
   /** Runs `command` quietly and returns what it printed; throws if it fails. Under dry run, prints it and returns ''. */
@@ -137,6 +142,7 @@ export function createRunner({ dryRun, verbose = false, out, err, execute }: Run
     verbose,
     say: (line) => (dryRun ? out : err).write(`${line}\n`),
     result: (line) => out.write(`${line}\n`),
+    announce,
     async run(command) {
       announce(command);
       return dryRun ? DRY_RESULT : runIt(command, true);

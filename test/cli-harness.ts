@@ -1,17 +1,14 @@
 // Runs the `hello-node` CLI in-process: its own argv parsing, settings, runner and
-// operations, with stand-in tools, for what needs no cluster. `npx cdk8s synth` runs
-// the project's chart builder in-process into a scratch project; docker and gcloud
-// succeed (docker push prints a digest, as the real one does); kubectl is an empty
-// cluster's: it reads nothing back, and refuses to change anything. Whatever needs a
-// cluster runs against the real kubectl and API server (test/cluster.ts).
+// operations, with stand-in tools, for what needs no cluster and no synth (the synth
+// runs cdk8s-cli: the slow suite's business). docker and gcloud succeed (docker push
+// prints a digest, as the real one does); kubectl is an empty cluster's: it reads
+// nothing back, and refuses to change anything. Whatever needs a cluster runs against
+// the real kubectl and API server (test/cluster.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { App } from 'cdk8s';
 import { main } from '../src/cli';
-import { fromEnv, loadAppSettings } from '../src/settings';
-import { addHelloNodeChart, synthesize } from '../src/synth';
 import { Tool, ToolCommand, ToolResult } from '../src/tools';
 
 export const DIGEST = `sha256:${'4f'.repeat(32)}`;
@@ -81,11 +78,8 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
     docker: (c) => ok(c.args[0] === 'push' ? `The push refers to repository [${c.args[1]}]\nv1: digest: ${DIGEST} size: 1572\n` : ''),
     gcloud: () => ok(),
     kubectl: emptyClusterKubectl,
-    npx: async (c) => {
-      const outdir = c.args.includes('--output') ? c.args[c.args.indexOf('--output') + 1] : 'dist';
-      const app = new App({ outdir: path.resolve(projectRoot, outdir), recordConstructMetadata: false });
-      await synthesize(app, (built) => addHelloNodeChart(built, loadAppSettings(fromEnv(c.env ?? {}))), { projectRoot });
-      return ok('Synthesizing application\n');
+    npx: () => {
+      throw new Error('the CLI runs no npx: its synth (hello-node synth) runs cdk8s-cli itself, in the slow suite');
     },
     ...options.tools,
   };

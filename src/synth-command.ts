@@ -1,0 +1,408 @@
+/**
+ * `hello-node synth` (what `npm run synth` runs, and `deploy`, `diff` and `up` too):
+ * cdk8s-cli's `cdk8s synth`, with every flag and mode of it, and around it the
+ * promises a synth keeps (README, "What each command guarantees").
+ *
+ * cdk8s-cli deletes its output directory before it starts the app, and leaves it
+ * deleted or half-written when anything fails, so it is never given the real one: it
+ * writes into a staging directory in the state directory beside the output
+ * (output-dir.ts), and only once it has succeeded does this command put that in the
+ * output's place (after keeping a copy, for a bare `cdk8s synth` that fails later).
+ * Before anything runs, the output directory is checked (the project root, its
+ * ancestors and directories holding files no synth wrote are refused) and locked.
+ * So a failure of any kind, before the app starts (a syntax error, a bad flag), in the
+ * app, in a validation plugin, or a signal, leaves the output as it was; and the
+ * command exits only after cdk8s-cli and the app have.
+ *
+ * `--stdout` is the same synth into a temporary directory, whose manifests are then
+ * printed with `---` between files (cdk8s-cli prints them back to back, and the last
+ * object of one file and the first of the next become one document). It never
+ * touches an output directory.
+ *
+ * It never loads cdk8s: cdk8s-cli runs as a process, and the app is told by
+ * {@link STAGING_ENV} that the staging directory is this command's to put in place.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parse } from 'yaml';
+import { ValidationError } from '../lib/validation';
+import { LockedError } from './lock';
+import { checkOnlyOursIn, commitOutput, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
+import { signalExitCode } from './tools';
+
+/** cdk8s-cli's output directory when neither `--output` nor cdk8s.yaml names one. */
+export const DEFAULT_OUTDIR = 'dist';
+
+/**
+ * The flags of `cdk8s synth` (cdk8s-cli's src/cli/cmds/synth.ts), each also read, as
+ * cdk8s-cli reads it, from `CDK8S_<FLAG>` (yargs' `.env('CDK8S')`) when not given.
+ */
+export interface Cdk8sSynthFlags {
+  /** `--app`: the command that runs the cdk8s app. @default cdk8s.yaml's `app` */
+  readonly app?: string;
+  /** `--output`: the output directory, relative to the project root. @default cdk8s.yaml's `output`, else `dist` */
+  readonly output?: string;
+  /** `--stdout`: print the manifests instead of writing an output directory. @default false */
+  readonly stdout?: boolean;
+  /** `--plugins-dir`. @default cdk8s.yaml's `pluginsDirectory`, else `~/.cdk8s/plugins` */
+  readonly pluginsDir?: string;
+  /** `--validate` / `--no-validate`: run cdk8s.yaml's `validations`. @default true */
+  readonly validate?: boolean;
+  /** `--validation-reports-output-file`. @default none */
+  readonly validationReportsOutputFile?: string;
+  /** `--format`: `plain` or `helm`. @default cdk8s.yaml's `synthConfig.format`, else `plain` */
+  readonly format?: string;
+  /** `--chart-api-version` (with `--format helm`). @default `v2` */
+  readonly chartApiVersion?: string;
+  /** `--chart-version` (required with `--format helm`). @default cdk8s.yaml's `synthConfig.chartVersion` */
+  readonly chartVersion?: string;
+}
+
+/** The `cdk8s synth` flags that take a value, as [attribute, flag]; the booleans are handled by name. */
+const VALUE_FLAGS = [
+  ['app', '--app'],
+  ['pluginsDir', '--plugins-dir'],
+  ['validationReportsOutputFile', '--validation-reports-output-file'],
+  ['format', '--format'],
+  ['chartApiVersion', '--chart-api-version'],
+  ['chartVersion', '--chart-version'],
+] as const;
+
+export interface SynthCommandOptions {
+  /** Where cdk8s.yaml is; cdk8s-cli runs here. */
+  readonly projectRoot: string;
+  readonly flags: Cdk8sSynthFlags;
+  /** The environment of cdk8s-cli and the app (settings included). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Show cdk8s-cli's and the app's whole error output as it comes, not only one line per failure. */
+  readonly verbose: boolean;
+  /** Progress: cdk8s-cli's output, naming the output directory (stdout for `synth`; stderr under `deploy`). */
+  progress(line: string): void;
+  /** What cdk8s-cli and the app print on stderr, when the synth succeeds (warnings), and everything under `verbose`. */
+  warn(line: string): void;
+  /** The manifests, under `--stdout`. */
+  write(text: string): void;
+}
+
+/** A synth that failed; `lines` say why, one per failure, and the output is as it was. */
+export class SynthFailedError extends Error {
+  constructor(readonly lines: readonly string[], readonly exitCode = 1) {
+    super(lines.join('; '));
+    this.name = 'SynthFailedError';
+  }
+}
+
+/** The synth stopped on a signal, after cdk8s-cli and the app had; the output is as it was. */
+export class SynthInterruptedError extends Error {
+  constructor(readonly signal: NodeJS.Signals, where: string) {
+    super(`interrupted by ${signal}; ${where}`);
+    this.name = 'SynthInterruptedError';
+  }
+
+  get exitCode(): number {
+    return signalExitCode(this.signal);
+  }
+}
+
+/** What cdk8s-cli reads of cdk8s.yaml that decides where the output goes. */
+interface Cdk8sConfig {
+  readonly output?: string;
+  readonly format?: string;
+}
+
+function readConfig(projectRoot: string): Cdk8sConfig {
+  const file = path.join(projectRoot, 'cdk8s.yaml');
+  if (!fs.existsSync(file)) {
+    return {};
+  }
+  const config = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as { output?: unknown; synthConfig?: { format?: unknown } };
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { output: text(config.output), format: text(config.synthConfig?.format) };
+}
+
+/** A flag's value, else `CDK8S_<FLAG>` as yargs reads it (a boolean is `true` or `false`). */
+function fromEnv(env: NodeJS.ProcessEnv, flag: string): string | undefined {
+  const value = env[`CDK8S_${flag.replace(/^--/, '').replace(/-/g, '_').toUpperCase()}`];
+  return value === '' ? undefined : value;
+}
+
+function booleanFromEnv(env: NodeJS.ProcessEnv, flag: string): boolean | undefined {
+  const value = fromEnv(env, flag);
+  return value === undefined ? undefined : value !== 'false';
+}
+
+/** The output directory a synth with these flags writes, as the user named it (relative to the project root, or absolute); undefined under `--stdout`. */
+export function outputDirOf(projectRoot: string, flags: Cdk8sSynthFlags, env: NodeJS.ProcessEnv): string | undefined {
+  const config = readConfig(projectRoot);
+  const stdout = flags.stdout ?? booleanFromEnv(env, '--stdout') ?? false;
+  const output = flags.output ?? fromEnv(env, '--output');
+  // cdk8s-cli's own rules for --stdout (its synth command), checked here since it is never given --stdout
+  if (stdout && output !== undefined && output !== config.output) {
+    throw new ValidationError('flag --stdout', `with --output ${output}`, 'cannot be combined with --output (cdk8s-cli: they are mutually exclusive)');
+  }
+  const format = flags.format ?? fromEnv(env, '--format') ?? config.format;
+  if (stdout && format === 'helm') {
+    throw new ValidationError('flag --stdout', 'with --format helm', 'cannot write a Helm chart (cdk8s-cli: Helm format synthesis does not support stdout)');
+  }
+  return stdout ? undefined : (output ?? config.output ?? DEFAULT_OUTDIR);
+}
+
+/** The arguments that give cdk8s-cli the flags it was given here, but for `--output` and `--stdout`, which this command decides. */
+function passedOn(flags: Cdk8sSynthFlags): string[] {
+  const args = VALUE_FLAGS.flatMap(([attribute, flag]) => (flags[attribute] === undefined ? [] : [flag, String(flags[attribute])]));
+  return flags.validate === undefined ? args : [...args, flags.validate ? '--validate' : '--no-validate'];
+}
+
+/** `cdk8s synth`, as a user would type it to do what this synth does: for --dry-run. */
+export function synthCommandArgs(flags: Cdk8sSynthFlags): string[] {
+  return [...(flags.output === undefined ? [] : ['--output', flags.output]), ...(flags.stdout ? ['--stdout'] : []), ...passedOn(flags)];
+}
+
+/**
+ * Runs the synth (see this module's comment).
+ *
+ * @returns the output directory, absolute; undefined under `--stdout`
+ * @throws ValidationError for flags cdk8s-cli cannot combine, SynthFailedError for
+ *   any failure, SynthInterruptedError after SIGINT or SIGTERM
+ */
+export async function synthCommand(options: SynthCommandOptions): Promise<string | undefined> {
+  const shown = outputDirOf(options.projectRoot, options.flags, options.env);
+  const signals = watchSignals();
+  try {
+    if (shown === undefined) {
+      await synthToStdout(options, signals);
+      return undefined;
+    }
+    return await synthToOutputDir(options, shown, signals);
+  } finally {
+    signals.stop();
+  }
+}
+
+async function synthToOutputDir(options: SynthCommandOptions, shown: string, signals: Signals): Promise<string> {
+  const unit = path.resolve(options.projectRoot, shown);
+  let output;
+  let release;
+  try {
+    output = outputOf(unit, options.projectRoot, unit);
+    release = lockOutput(output);
+  } catch (err) {
+    throw err instanceof OutputDirectoryError || err instanceof LockedError ? new SynthFailedError([err.message]) : err;
+  }
+  let staging: string | undefined;
+  try {
+    checkOnlyOursIn(output, unit, MANIFEST_EXTENSION);
+    staging = makeStagingDir(output);
+    // cdk8s-cli names what it wrote by the --output it was given: the staging directory stands for the output
+    const stagingArg = path.isAbsolute(shown) ? staging : path.relative(options.projectRoot, staging);
+    const shownDir = shown.replace(/(.)\/+$/, '$1');
+    const rename = (line: string) => line.split(stagingArg).join(shownDir);
+    await runCdk8s(options, staging, ['--output', stagingArg], rename, signals, `${shown} is as it was`, (line) => options.progress(line));
+    if (!fs.existsSync(staging)) {
+      throw new SynthFailedError([`the app wrote no output where cdk8s-cli asked (${STAGING_ENV}, CDK8S_OUTDIR); does it give its App an outdir of its own?`]);
+    }
+    commitOutput(output, staging);
+    staging = undefined;
+    return unit;
+  } catch (err) {
+    // put back an output that a synth killed mid-replace left missing (output-dir.ts keeps a copy)
+    restoreIfDeleted(output);
+    throw err instanceof OutputDirectoryError ? new SynthFailedError([err.message]) : err;
+  } finally {
+    if (staging) {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+    release();
+  }
+}
+
+async function synthToStdout(options: SynthCommandOptions, signals: Signals): Promise<void> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-synth-'));
+  try {
+    // cdk8s-cli's own lines name the scratch directory: they are not what --stdout prints
+    const progress = (line: string) => {
+      if (line !== 'Synthesizing application' && !line.startsWith(`  - ${scratch}`)) {
+        options.warn(line);
+      }
+    };
+    await runCdk8s(options, scratch, ['--output', scratch], (line) => line, signals, 'nothing was printed', progress);
+    options.write(manifestStream(scratch));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The manifests under `dir` as one YAML stream, with `---` between files: the files
+ * cdk8s-cli counts as manifests (ending `.yaml`), in the order `kubectl apply -f
+ * dir/` reads them (filepath.Walk: each directory's entries sorted by name).
+ */
+export function manifestStream(dir: string): string {
+  const texts: string[] = [];
+  const walk = (at: string) => {
+    for (const name of fs.readdirSync(at).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const entry = path.join(at, name);
+      if (fs.statSync(entry).isDirectory()) {
+        walk(entry);
+      } else if (name.endsWith('.yaml')) {
+        const text = fs.readFileSync(entry, 'utf8');
+        if (text.trim() !== '') {
+          texts.push(text.endsWith('\n') ? text : `${text}\n`);
+        }
+      }
+    }
+  };
+  walk(dir);
+  return texts.join('---\n');
+}
+
+/** Where cdk8s-cli is: the project's own (as npx finds it), else this repository's. */
+function cdk8sCli(projectRoot: string): string {
+  for (let dir = projectRoot; ; dir = path.dirname(dir)) {
+    const bin = path.join(dir, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+    if (fs.existsSync(bin)) {
+      return bin;
+    }
+    if (path.dirname(dir) === dir) {
+      break;
+    }
+  }
+  const own = path.join(__dirname, '..', 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+  if (!fs.existsSync(own)) {
+    throw new SynthFailedError([`cdk8s-cli is not installed in ${projectRoot}: run npm ci`]);
+  }
+  return own;
+}
+
+/**
+ * Runs `cdk8s synth` into `staging`, in a process group of its own so that a signal
+ * reaches it (and the app) only through this command, which then waits for all of it
+ * to end. Its stdout goes line by line, renamed, to `onStdout`; its stderr is held
+ * and, when it fails, told as one line per failure.
+ *
+ * @param unchanged what a failure leaves, for its message
+ */
+async function runCdk8s(options: SynthCommandOptions, staging: string, outputArgs: string[], rename: (line: string) => string, signals: Signals, unchanged: string, onStdout: (line: string) => void): Promise<void> {
+  if (signals.received) {
+    throw new SynthInterruptedError(signals.received, unchanged);
+  }
+  const env: NodeJS.ProcessEnv = { ...options.env, [STAGING_ENV]: staging, CDK8S_CHECK_UPGRADE: 'false' };
+  // this command decides where the output goes: cdk8s-cli must not read it from the environment too
+  delete env.CDK8S_OUTPUT;
+  delete env.CDK8S_STDOUT;
+  const child = spawn(process.execPath, [cdk8sCli(options.projectRoot), 'synth', '--no-check-upgrade', ...outputArgs, ...passedOn(options.flags)], {
+    cwd: options.projectRoot,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stopForwarding = signals.forwardTo(child.pid);
+  const stderr: string[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => onStdout(rename(line)));
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    stderr.push(rename(line));
+    if (options.verbose) {
+      options.warn(rename(line));
+    }
+  });
+  const exitCode = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    // 'close': every process holding its output (the app too) has ended
+    child.on('close', (code, signal) => resolve(code ?? (signal ? signalExitCode(signal) : 1)));
+  }).finally(stopForwarding);
+  if (signals.received) {
+    throw new SynthInterruptedError(signals.received, unchanged);
+  }
+  if (exitCode !== 0) {
+    throw new SynthFailedError(failureLines(stderr, options.projectRoot), exitCode);
+  }
+  if (!options.verbose) {
+    stderr.forEach((line) => options.warn(line));
+  }
+}
+
+/** cdk8s-cli's line for an app that failed: the app has said why (or the lines before it have). */
+const APP_FAILED = /^Error: command ".*" at .* returned a non-zero exit code \d+$/;
+const APP_LINE = 'hello-node synth failed: ';
+/** The line of a JavaScript error as Node prints it: `TypeError: …`, `Error [ERR_X]: …`. */
+const ERROR_LINE = /^(\w*Error)(?: \[\w+\])?: (.*)$/;
+/** The first line Node prints for an uncaught error thrown at `file:line`. */
+const THROW_SITE = /^(\/.*|[A-Za-z]:\\.*):(\d+)$/;
+
+/**
+ * One line per failure from what cdk8s-cli and the app printed: the app's own lines
+ * (`hello-node synth failed: …`), else the first error Node or cdk8s-cli printed,
+ * with where it was thrown; never a stack trace.
+ */
+export function failureLines(stderr: readonly string[], projectRoot: string): string[] {
+  const relative = (line: string) => line.split(`${projectRoot}${path.sep}`).join('');
+  const own = stderr.filter((line) => line.startsWith(APP_LINE)).map((line) => line.slice(APP_LINE.length));
+  if (own.length > 0) {
+    return own;
+  }
+  const errorAt = stderr.findIndex((line) => ERROR_LINE.test(line) && !APP_FAILED.test(line));
+  if (errorAt >= 0) {
+    const [, name, message] = ERROR_LINE.exec(stderr[errorAt]) ?? [];
+    const what = `${name === 'Error' ? '' : `${name}: `}${message}`;
+    // Node heads an uncaught error with where it was thrown: a crash of the app, whose
+    // stack is worth a look; cdk8s-cli's refusals (a bad flag) print their stack alone
+    const site = stderr.slice(0, errorAt).find((line) => THROW_SITE.test(line));
+    if (site === undefined) {
+      return [relative(what)];
+    }
+    // a message that names its place (a syntax error) needs no stack
+    return [relative(/\.[cm]?[jt]sx?:\d+/.test(message) ? what : `${what} (at ${site}); --verbose shows the stack trace`)];
+  }
+  const cliError = stderr.find((line) => /^ERROR: /.test(line));
+  if (cliError) {
+    return [relative(cliError.slice('ERROR: '.length))];
+  }
+  const failed = stderr.find((line) => APP_FAILED.test(line));
+  return [failed ? `the app exited with an error it did not explain (${relative(failed.replace(/^Error: /, ''))}); --verbose shows its output` : 'cdk8s synth failed; --verbose shows its output'];
+}
+
+interface Signals {
+  readonly received?: NodeJS.Signals;
+  /** Sends every signal from now on to the process group of `pid`; returns a function that stops it. */
+  forwardTo(pid: number | undefined): () => void;
+  stop(): void;
+}
+
+/**
+ * Holds SIGINT and SIGTERM for the synth's duration: each is noted and passed on to
+ * cdk8s-cli's process group while it runs, so the command ends only after it, and
+ * never in the middle of putting the output in place.
+ */
+function watchSignals(): Signals {
+  const state: { received?: NodeJS.Signals; group?: number } = {};
+  const onSignal = (signal: NodeJS.Signals) => {
+    state.received ??= signal;
+    if (state.group !== undefined) {
+      try {
+        process.kill(-state.group, signal);
+      } catch {
+        // the group has ended meanwhile
+      }
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    get received() {
+      return state.received;
+    },
+    forwardTo(pid) {
+      state.group = pid;
+      return () => {
+        state.group = undefined;
+      };
+    },
+    stop() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
