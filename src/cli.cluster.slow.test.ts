@@ -452,10 +452,25 @@ describeWithCluster('Ctrl-C during the synth', () => {
 
   test('applies nothing', async () => {
     expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
-    const { code, stderr } = await helloNodeUntil(app.project, app.env, 'npx cdk8s synth', (child) => child.kill('SIGINT'), 'deploy', '--tag', 'v8', ...FAST_POLL);
+    const { code, stderr } = await helloNodeUntil(app.project, app.env, 'npx hello-node synth', (child) => child.kill('SIGINT'), 'deploy', '--tag', 'v8', ...FAST_POLL);
     expect(code).toBe(130);
     expect(stderr).toContain('hello-node: interrupted by SIGINT before anything was applied');
     expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.template.spec.containers[0].image).toBe(`${IMAGE}:v1`);
+    expect(await list(`/apis/coordination.k8s.io/v1/namespaces/${app.namespace}/leases`)).toEqual([]);
+  }, SLOW);
+});
+
+describeWithCluster('a file of the user\'s in dist/', () => {
+  const app = useApp('setting');
+
+  test('deploy refuses it before anything is applied, and keeps it', async () => {
+    fs.mkdirSync(path.join(app.project, 'dist'));
+    fs.writeFileSync(path.join(app.project, 'dist', 'notes.txt'), 'notes\n');
+    const deploy = await helloNode(app.project, app.env, 'deploy', ...FAST_POLL);
+    expectExit(deploy, 1);
+    expect(deploy.stderr).toContain(`hello-node synth failed: output directory ${path.join(app.project, 'dist')} holds files that no synth wrote (notes.txt)`);
+    expect(fs.readdirSync(path.join(app.project, 'dist'))).toEqual(['notes.txt']);
+    expect(await list(`/api/v1/namespaces/${app.namespace}/replicationcontrollers`)).toEqual([]);
     expect(await list(`/apis/coordination.k8s.io/v1/namespaces/${app.namespace}/leases`)).toEqual([]);
   }, SLOW);
 });
