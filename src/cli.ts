@@ -123,7 +123,7 @@ export function buildProgram(context: CliContext): Command {
   const program = new Command('hello-node')
     .description('Build, push, deploy and operate the hello-node app on GKE with docker, gcloud and kubectl.\nSettings come from flags, then environment variables, then the tutorial\'s defaults.')
     .option('--dry-run', 'print each command, as it could be pasted into a shell, and run nothing')
-    .option('--verbose', 'show kubectl\'s own error output, not only the explanation')
+    .option('--verbose', 'show the tools\' own error output (kubectl\'s, cdk8s-cli\'s and the app\'s), not only the explanation')
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
     .showHelpAfterError()
@@ -160,7 +160,7 @@ export function buildProgram(context: CliContext): Command {
   const timeout = (cmd: Command) => cmd.option('--timeout <seconds>', 'give up waiting after this long', '300');
   const interval = (cmd: Command, every: string) => cmd.option('--interval <seconds>', 'look at the cluster again after this long', every);
 
-  act(command(program, 'synth', 'npx cdk8s synth, every flag and mode of it, writing the output only once it has all succeeded (never a file of yours; on any failure or Ctrl-C the output is as it was)')
+  act(command(program, 'synth', 'cdk8s synth (cdk8s-cli), every flag and mode of it, writing the output only once it has all succeeded: never over a file of yours, and on any failure or Ctrl-C the output is as it was')
     .option('-a, --app <command>', 'the command that runs the cdk8s app (default: cdk8s.yaml\'s app; env CDK8S_APP)')
     .option('-o, --output <dir>', 'output directory, relative to the project root (default: cdk8s.yaml\'s output, else dist; env CDK8S_OUTPUT)')
     .option('-p, --stdout', 'print the manifests, with --- between files, instead of writing an output directory (env CDK8S_STDOUT)')
@@ -210,7 +210,7 @@ export function buildProgram(context: CliContext): Command {
   act(command(cluster, 'delete', 'delete the cluster (gcloud asks to confirm)').option('--yes', 'do not ask to confirm'),
     (lookup, runner, self) => ops.clusterDelete(loadClusterSettings(lookup), runner, self.opts().yes === true));
 
-  act(interval(timeout(command(program, 'deploy', 'npx cdk8s synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL'))
+  act(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL'))
     .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
     .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy),
   (lookup, runner, self) => deploying.deploy(loadAppSettings(lookup), runner, deployOptions(self, lookup, self.opts().wait !== false)));
