@@ -177,10 +177,15 @@ export async function synthCommand(options: SynthCommandOptions): Promise<string
       return undefined;
     }
     return await synthToOutputDir(options, shown, signals);
+  } catch (err) {
+    // the file system's refusals (a read-only directory, a full disk) are the user's to fix: one line
+    throw isSystemError(err) ? new SynthFailedError([err.message]) : err;
   } finally {
     signals.stop();
   }
 }
+
+const isSystemError = (err: unknown): err is NodeJS.ErrnoException => err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 
 async function synthToOutputDir(options: SynthCommandOptions, shown: string, signals: Signals): Promise<string> {
   const unit = path.resolve(options.projectRoot, shown);
