@@ -162,7 +162,9 @@ test('writes what app.synth() writes, for any app, read back alike under YAML 1.
       expect(read(oursText, '1.2')).toEqual(meant.get(file));
     }
   }), { seed: 20261126, numRuns: 150 });
-});
+  // 150 synths of generated apps: about 2 s alone, several times that on 2 busy cores;
+  // the timeout only guards against a hang (speed is the benchmarks' business)
+}, 60_000);
 
 test('the generator reaches what the property is about', () => {
   // not a tautology: if the arbitraries stopped producing these, the property would prove little
