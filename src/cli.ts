@@ -177,10 +177,10 @@ export function buildProgram(context: CliContext): Command {
     try {
       // a bad setting named as the flag or variable it came from, before cdk8s-cli starts
       loadAppSettings(lookup);
-      outputDirOf(context.projectRoot, flags, env);
     } catch (err) {
       throw err instanceof ValidationError ? new SynthFailedError([err.message]) : err;
     }
+    outputDirOf(context.projectRoot, flags, env);
     if (runner.dryRun) {
       runner.announce({ tool: 'npx', args: ['hello-node', 'synth', ...synthCommandArgs(flags)], env: settingEnv });
       return;

@@ -61,7 +61,8 @@ export interface Output {
 }
 
 /**
- * Checks `target` as an output directory and makes its state directory.
+ * Checks `target` as an output directory, and names its unit and state directory
+ * (made by {@link lockOutput}).
  *
  * @param unit what is replaced as a whole; by default the target's parent when the
  *   target is the `templates/` of a Helm chart (a `Chart.yaml` beside it), else the
@@ -79,8 +80,6 @@ export function outputOf(target: string, projectRoot: string, unit = helmChartOf
     throw new OutputDirectoryError(target, 'exists and is not a directory');
   }
   const stateDir = stateDirOf(unit);
-  fs.mkdirSync(stateDir, { recursive: true });
-  fs.writeFileSync(path.join(stateDir, '.gitignore'), '*\n');
   return {
     target,
     unit,
@@ -98,12 +97,15 @@ function helmChartOf(target: string): string | undefined {
 }
 
 /**
- * Takes the output's lock (lock.ts) and sweeps what a killed synth left behind.
+ * Makes the output's state directory, takes its lock (lock.ts) and sweeps what a
+ * killed synth left behind.
  *
  * @throws LockedError while another live process holds it
  * @returns a function that releases the lock
  */
 export function lockOutput(output: Output): () => void {
+  fs.mkdirSync(output.stateDir, { recursive: true });
+  fs.writeFileSync(path.join(output.stateDir, '.gitignore'), '*\n');
   const release = acquireLock(output.lockFile, output.unit);
   try {
     sweepDebris(output);

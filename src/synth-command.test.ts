@@ -3,7 +3,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ValidationError } from '../lib/validation';
 import { failureLines, manifestStream, outputDirOf } from './synth-command';
 
 let project: string;
@@ -32,10 +31,10 @@ describe('the output directory, as cdk8s-cli chooses it', () => {
   });
 
   test('--stdout is refused with --output, and with a Helm chart from a flag or cdk8s.yaml, as cdk8s-cli refuses them', () => {
-    expect(() => outputDirOf(project, { stdout: true, output: 'x' }, {})).toThrow(ValidationError);
-    expect(() => outputDirOf(project, { stdout: true, format: 'helm' }, {})).toThrow('flag --stdout: "with --format helm" is invalid: cannot write a Helm chart');
+    expect(() => outputDirOf(project, { stdout: true, output: 'x' }, {})).toThrow('--stdout and --output x cannot be combined');
+    expect(() => outputDirOf(project, { stdout: true, format: 'helm' }, {})).toThrow('--stdout cannot print a Helm chart (--format helm)');
     config('app: node main.js\nsynthConfig:\n  format: helm\n  chartVersion: 1.0.0\n');
-    expect(() => outputDirOf(project, { stdout: true }, {})).toThrow(ValidationError);
+    expect(() => outputDirOf(project, { stdout: true }, {})).toThrow('--stdout cannot print a Helm chart (cdk8s.yaml\'s synthConfig.format: helm)');
   });
 });
 
@@ -69,9 +68,24 @@ describe('a failure, told in one line', () => {
     ], project)).toEqual(['You need to specify \'--chart-version\' when \'--format\' is set as \'helm\'.']);
   });
 
-  test('an app that failed without a word: cdk8s-cli\'s line, and where to see more', () => {
-    expect(failureLines([`Error: command "node main.ts " at ${project} returned a non-zero exit code 3`], project))
-      .toEqual(['the app exited with an error it did not explain (command "node main.ts " at ' + project + ' returned a non-zero exit code 3); --verbose shows its output']);
+  test('an error the app caught and told, thrown in the project\'s code: the place of its first frame there', () => {
+    expect(failureLines([
+      'hello-node synth failed: TypeError: Cannot read properties of undefined (reading \'name\')',
+      `    at build (${project}/main.ts:8:40)`,
+      `    at synthesize (${project}/node_modules/x/synth.js:3:1)`,
+    ], project)).toEqual(['TypeError: Cannot read properties of undefined (reading \'name\') (at main.ts:8); --verbose shows the stack trace']);
+  });
+
+  test('an app or cdk8s-cli that gave up after a line of its own: that line', () => {
+    expect(failureLines(['/bin/sh: 1: nosuchcmd: not found', `Error: command "nosuchcmd" at ${project} returned a non-zero exit code 127`, '    at ChildProcess.<anonymous> (x)'], project))
+      .toEqual(['/bin/sh: 1: nosuchcmd: not found']);
+    expect(failureLines(['Validation failed. See above reports for details'], project)).toEqual(['Validation failed. See above reports for details']);
+  });
+
+  test('an app that failed without a word: its exit code, and where to see more, unless all was shown', () => {
+    const said = [`Error: command "node main.ts " at ${project} returned a non-zero exit code 3`];
+    expect(failureLines(said, project)).toEqual(['the app (exit code 3) failed without a word on stderr; --verbose shows its whole output']);
+    expect(failureLines(said, project, true)).toEqual(['the app (exit code 3) failed without a word on stderr']);
   });
 });
 

@@ -28,7 +28,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
-import { ValidationError } from '../lib/validation';
 import { LockedError } from './lock';
 import { checkOnlyOursIn, commitOutput, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
 import { signalExitCode } from './tools';
@@ -141,11 +140,12 @@ export function outputDirOf(projectRoot: string, flags: Cdk8sSynthFlags, env: No
   const output = flags.output ?? fromEnv(env, '--output');
   // cdk8s-cli's own rules for --stdout (its synth command), checked here since it is never given --stdout
   if (stdout && output !== undefined && output !== config.output) {
-    throw new ValidationError('flag --stdout', `with --output ${output}`, 'cannot be combined with --output (cdk8s-cli: they are mutually exclusive)');
+    throw new SynthFailedError([`--stdout and --output ${output} cannot be combined: one prints the manifests, the other writes them (cdk8s-cli's rule)`]);
   }
   const format = flags.format ?? fromEnv(env, '--format') ?? config.format;
   if (stdout && format === 'helm') {
-    throw new ValidationError('flag --stdout', 'with --format helm', 'cannot write a Helm chart (cdk8s-cli: Helm format synthesis does not support stdout)');
+    const from = flags.format !== undefined ? '--format helm' : fromEnv(env, '--format') !== undefined ? 'CDK8S_FORMAT=helm' : 'cdk8s.yaml\'s synthConfig.format: helm';
+    throw new SynthFailedError([`--stdout cannot print a Helm chart (${from}): write it to a directory (cdk8s-cli's rule)`]);
   }
   return stdout ? undefined : (output ?? config.output ?? DEFAULT_OUTDIR);
 }
@@ -165,8 +165,8 @@ export function synthCommandArgs(flags: Cdk8sSynthFlags): string[] {
  * Runs the synth (see this module's comment).
  *
  * @returns the output directory, absolute; undefined under `--stdout`
- * @throws ValidationError for flags cdk8s-cli cannot combine, SynthFailedError for
- *   any failure, SynthInterruptedError after SIGINT or SIGTERM
+ * @throws SynthFailedError for any failure (flags cdk8s-cli cannot combine among
+ *   them), SynthInterruptedError after SIGINT or SIGTERM
  */
 export async function synthCommand(options: SynthCommandOptions): Promise<string | undefined> {
   const shown = outputDirOf(options.projectRoot, options.flags, options.env);
@@ -185,6 +185,8 @@ export async function synthCommand(options: SynthCommandOptions): Promise<string
   }
 }
 
+const isInside = (file: string, dir: string) => !path.relative(dir, file).startsWith('..') && !path.isAbsolute(path.relative(dir, file));
+
 const isSystemError = (err: unknown): err is NodeJS.ErrnoException => err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 
 async function synthToOutputDir(options: SynthCommandOptions, shown: string, signals: Signals): Promise<string> {
@@ -193,19 +195,24 @@ async function synthToOutputDir(options: SynthCommandOptions, shown: string, sig
   let release;
   try {
     output = outputOf(unit, options.projectRoot, unit);
+    // before the lock, which makes the state directory: a refused synth leaves nothing
+    checkOnlyOursIn(output, unit, MANIFEST_EXTENSION);
     release = lockOutput(output);
   } catch (err) {
     throw err instanceof OutputDirectoryError || err instanceof LockedError ? new SynthFailedError([err.message]) : err;
   }
   let staging: string | undefined;
   try {
-    checkOnlyOursIn(output, unit, MANIFEST_EXTENSION);
     staging = makeStagingDir(output);
     // cdk8s-cli names what it wrote by the --output it was given: the staging directory stands for the output
     const stagingArg = path.isAbsolute(shown) ? staging : path.relative(options.projectRoot, staging);
     const shownDir = shown.replace(/(.)\/+$/, '$1');
     const rename = (line: string) => line.split(stagingArg).join(shownDir);
-    await runCdk8s(options, staging, ['--output', stagingArg], rename, signals, `${shown} is as it was`, (line) => options.progress(line));
+    // a reports file asked for inside the output goes into the staging directory that replaces it
+    const reports = options.flags.validationReportsOutputFile;
+    const reportsInside = reports !== undefined && isInside(path.resolve(options.projectRoot, reports), unit);
+    const flags = reportsInside ? { ...options.flags, validationReportsOutputFile: path.join(staging, path.relative(unit, path.resolve(options.projectRoot, reports))) } : options.flags;
+    await runCdk8s({ ...options, flags }, staging, ['--output', stagingArg], rename, signals, `${shown} is as it was`, (line) => options.progress(line));
     if (!fs.existsSync(staging)) {
       throw new SynthFailedError([`the app wrote no output where cdk8s-cli asked (${STAGING_ENV}, CDK8S_OUTDIR); does it give its App an outdir of its own?`]);
     }
@@ -322,7 +329,7 @@ async function runCdk8s(options: SynthCommandOptions, staging: string, outputArg
     throw new SynthInterruptedError(signals.received, unchanged);
   }
   if (exitCode !== 0) {
-    throw new SynthFailedError(failureLines(stderr, options.projectRoot), exitCode);
+    throw new SynthFailedError(failureLines(stderr, options.projectRoot, options.verbose), exitCode);
   }
   if (!options.verbose) {
     stderr.forEach((line) => options.warn(line));
@@ -330,21 +337,38 @@ async function runCdk8s(options: SynthCommandOptions, staging: string, outputArg
 }
 
 /** cdk8s-cli's line for an app that failed: the app has said why (or the lines before it have). */
-const APP_FAILED = /^Error: command ".*" at .* returned a non-zero exit code \d+$/;
+const APP_FAILED = /^Error: command ".*" at .* returned a non-zero exit code (\d+)$/;
 const APP_LINE = 'hello-node synth failed: ';
 /** The line of a JavaScript error as Node prints it: `TypeError: …`, `Error [ERR_X]: …`. */
 const ERROR_LINE = /^(\w*Error)(?: \[\w+\])?: (.*)$/;
 /** The first line Node prints for an uncaught error thrown at `file:line`. */
 const THROW_SITE = /^(\/.*|[A-Za-z]:\\.*):(\d+)$/;
+const STACK_FRAME = /^\s+at /;
+/** The file and line of a stack frame: `    at f (/p/main.ts:7:3)` or `    at /p/main.ts:7:3`. */
+const FRAME_PLACE = /\(?((?:\/|[A-Za-z]:\\)[^()]*?):(\d+):\d+\)?$/;
 
 /**
- * One line per failure from what cdk8s-cli and the app printed: the app's own lines
- * (`hello-node synth failed: …`), else the first error Node or cdk8s-cli printed,
- * with where it was thrown; never a stack trace.
+ * One line per failure from what cdk8s-cli and the app printed on stderr: the app's
+ * own lines (`hello-node synth failed: …`), else the first error Node or cdk8s-cli
+ * printed, else the last line printed before the app or cdk8s-cli gave up; with,
+ * for a crash, the place in the project's code it came from. Never a stack trace.
+ *
+ * @param verbose whether the whole output has been shown already (then no hint to show it)
  */
-export function failureLines(stderr: readonly string[], projectRoot: string): string[] {
+export function failureLines(stderr: readonly string[], projectRoot: string, verbose = false): string[] {
   const relative = (line: string) => line.split(`${projectRoot}${path.sep}`).join('');
-  const own = stderr.filter((line) => line.startsWith(APP_LINE)).map((line) => line.slice(APP_LINE.length));
+  const withPlace = (what: string, place: string | undefined) => (place === undefined ? what : `${what} (at ${place})${verbose ? '' : '; --verbose shows the stack trace'}`);
+  /** The first frame of the stack after line `at` that is in the project's own code. */
+  const placeInProject = (at: number): string | undefined => {
+    for (let i = at + 1; i < stderr.length && STACK_FRAME.test(stderr[i]); i++) {
+      const [, file, line] = FRAME_PLACE.exec(stderr[i]) ?? [];
+      if (file?.startsWith(`${projectRoot}${path.sep}`) && !file.includes(`${path.sep}node_modules${path.sep}`)) {
+        return `${file}:${line}`;
+      }
+    }
+    return undefined;
+  };
+  const own = stderr.flatMap((line, i) => (line.startsWith(APP_LINE) ? [relative(withPlace(line.slice(APP_LINE.length), placeInProject(i)))] : []));
   if (own.length > 0) {
     return own;
   }
@@ -352,21 +376,25 @@ export function failureLines(stderr: readonly string[], projectRoot: string): st
   if (errorAt >= 0) {
     const [, name, message] = ERROR_LINE.exec(stderr[errorAt]) ?? [];
     const what = `${name === 'Error' ? '' : `${name}: `}${message}`;
-    // Node heads an uncaught error with where it was thrown: a crash of the app, whose
-    // stack is worth a look; cdk8s-cli's refusals (a bad flag) print their stack alone
+    // Node heads an uncaught error with where it was thrown: a crash of the app;
+    // cdk8s-cli's refusals (a bad flag) print their stack alone, and a message that
+    // names its place (a syntax error) needs no other
     const site = stderr.slice(0, errorAt).find((line) => THROW_SITE.test(line));
-    if (site === undefined) {
-      return [relative(what)];
-    }
-    // a message that names its place (a syntax error) needs no stack
-    return [relative(/\.[cm]?[jt]sx?:\d+/.test(message) ? what : `${what} (at ${site}); --verbose shows the stack trace`)];
+    const crashed = site !== undefined && !/\.[cm]?[jt]sx?:\d+/.test(message);
+    return [relative(withPlace(what, crashed ? placeInProject(errorAt) ?? site : undefined))];
   }
-  const cliError = stderr.find((line) => /^ERROR: /.test(line));
+  const cliError = stderr.find((line) => line.startsWith('ERROR: '));
   if (cliError) {
     return [relative(cliError.slice('ERROR: '.length))];
   }
-  const failed = stderr.find((line) => APP_FAILED.test(line));
-  return [failed ? `the app exited with an error it did not explain (${relative(failed.replace(/^Error: /, ''))}); --verbose shows its output` : 'cdk8s synth failed; --verbose shows its output'];
+  // what was said last before giving up: a shell's `sh: 1: x: not found`, cdk8s-cli's `Validation failed…`
+  const failedAt = stderr.findIndex((line) => APP_FAILED.test(line));
+  const said = stderr.slice(0, failedAt < 0 ? stderr.length : failedAt).filter((line) => line.trim() !== '' && !STACK_FRAME.test(line)).pop();
+  if (said !== undefined) {
+    return [relative(said.trim())];
+  }
+  const code = failedAt < 0 ? undefined : APP_FAILED.exec(stderr[failedAt])?.[1];
+  return [`${code === undefined ? 'cdk8s synth' : `the app (exit code ${code})`} failed without a word on stderr${verbose ? '' : '; --verbose shows its whole output'}`];
 }
 
 interface Signals {
