@@ -26,6 +26,7 @@ import {
   linesOf,
   list,
   readyPods,
+  TEST_PROJECT,
   uniqueName,
   userEnv,
   watchReadyPods,
@@ -33,7 +34,7 @@ import {
 import { theCluster } from '../test/cluster';
 import { apiRequest } from '../test/kube-api';
 
-const IMAGE = 'gcr.io/terrycho-sandbox/hello-node';
+const IMAGE = `gcr.io/${TEST_PROJECT}/hello-node`;
 const LB_ADDRESS = /^http:\/\/203\.0\.113\.\d+\/$/;
 /** Long enough for a synth and a rollout on a busy 2-core machine; a hung command still fails. */
 const SLOW = 120_000;
@@ -522,7 +523,7 @@ describeWithCluster('errors from kubectl', () => {
     for (const args of [['url'], ['scale', '2']]) {
       const run = await helloNode(app.project, app.env, ...args);
       expectExit(run, 1);
-      expect(run.stderr).toContain(`hello-node: nothing is deployed in namespace ${app.namespace}: there is no ApplySet record (secret/hello-node-applyset); hello-node deploy creates it`);
+      expect(run.stderr).toContain(`hello-node: nothing is deployed in namespace ${app.namespace}: there is no ApplySet record (secret/hello-node-applyset); \`hello-node deploy\` creates it`);
     }
     const teardown = await helloNode(app.project, app.env, 'teardown');
     expectExit(teardown, 0);

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { enableArtifactRegistry } from './operations';
+
 const CLI = path.join(__dirname, '..', 'bin', 'hello-node.js');
 
 // The stand-in: records argv as a JSON line; STUB_EXIT_<TOOL> sets its exit code, and
@@ -40,13 +42,13 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 test('image build runs docker from PATH with the image', () => {
-  const run = cli(['image', 'build', '--tag', 'v2']);
+  const run = cli(['image', 'build', '--tag', 'v2'], { GCP_PROJECT: 'my-project' });
   expect(run.status).toBe(0);
-  expect(run.calls).toEqual([['docker', 'build', '-t', 'gcr.io/terrycho-sandbox/hello-node:v2', 'app']]);
+  expect(run.calls).toEqual([['docker', 'build', '--platform', 'linux/amd64', '-t', 'gcr.io/my-project/hello-node:v2', 'app']]);
 });
 
 test('cluster create runs gcloud, and passes on its exit code', () => {
-  const run = cli(['cluster', 'create'], { STUB_EXIT_GCLOUD: '3' });
+  const run = cli(['cluster', 'create'], { STUB_EXIT_GCLOUD: '3', GCP_PROJECT: 'my-project' });
   expect(run.status).toBe(3);
   expect(run.calls[0].slice(0, 4)).toEqual(['gcloud', 'container', 'clusters', 'create']);
   expect(run.stderr).toContain('hello-node: gcloud exited with code 3');
@@ -56,19 +58,19 @@ test('a tool killed by a signal makes the CLI exit 128 + n, as a shell reports i
   expect(cli(['status'], { STUB_SIGNAL_KUBECTL: 'SIGTERM' }).status).toBe(143);
 });
 
-test('deploy --dry-run prints the synth, the applies and the rollout, and runs nothing but a look at the kubeconfig', () => {
+test('deploy --dry-run prints the synth, the applies and the rollout, and runs nothing but a look at the kubeconfig and at gcloud\'s project', () => {
   const run = cli(['deploy', '--dry-run']);
   expect(run.status).toBe(0);
   expect(run.stdout.split('\n').slice(0, 2)).toEqual([
     '# deploy holds lease/hello-node-deploy in namespace default meanwhile: one deploy, scale or teardown of the app at a time',
     'npx hello-node synth',
   ]);
-  expect(run.calls).toEqual([['kubectl', 'config', 'view', '--minify', '--output', 'jsonpath={.contexts[0].context.namespace}']]);
+  expect(run.calls).toEqual([['gcloud', 'config', 'get-value', 'project'], ['kubectl', 'config', 'view', '--minify', '--output', 'jsonpath={.contexts[0].context.namespace}']]);
 });
 
 test('a missing tool is named, with how to get it (exit 127)', () => {
   fs.rmSync(path.join(stubBin, 'docker'));
-  const run = cli(['image', 'build']);
+  const run = cli(['image', 'build'], { GCP_PROJECT: 'my-project' });
   expect(run.status).toBe(127);
   expect(run.stderr).toContain('hello-node: docker was not found on PATH: install Docker');
 });
@@ -101,7 +103,15 @@ const gcloud = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
       },
     });
   };
-  const gcloudCalls = (args: string[]) => cli(args).calls.filter(([tool]) => tool === 'gcloud').map(([, ...rest]) => rest);
+  /** The gcloud commands that `--dry-run <args>` prints, each split into words by a real shell. */
+  const gcloudCommands = (args: string[]) => cli(['--dry-run', ...args], { GCP_PROJECT: 'my-project' }).stdout.split('\n')
+    .filter((line) => line.startsWith('gcloud '))
+    .map((line) => spawnSync('sh', ['-c', `printf '%s\\0' ${line.slice('gcloud '.length)}`], { encoding: 'utf8' }).stdout.split('\0').slice(0, -1));
+  const parsed = (args: string[]) => {
+    const result = realGcloud(args);
+    expect(result.stderr).not.toMatch(/unrecognized arguments|argument .*: |Invalid choice|invalid choice/);
+    return result;
+  };
 
   test.each([
     [['cluster', 'create']],
@@ -110,17 +120,20 @@ const gcloud = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
     [['cluster', 'credentials']],
     [['cluster', 'delete', '--yes']],
   ])('%j', (args) => {
-    const calls = gcloudCalls(args);
-    expect(calls).toHaveLength(1);
-    const result = realGcloud(calls[0]);
-    expect(result.stderr).not.toMatch(/unrecognized arguments|argument .*: |Invalid choice/);
-    expect(result.stderr).toContain('You do not currently have an active account selected');
+    const commands = gcloudCommands(args);
+    expect(commands).toHaveLength(1);
+    expect(parsed(commands[0]).stderr).toContain('You do not currently have an active account selected');
   }, TIMEOUT_MS);
 
-  test('image push: gcloud auth configure-docker succeeds without an account', () => {
-    const calls = gcloudCalls(['image', 'push', '--registry', 'asia-northeast1-docker.pkg.dev', '--repository', 'apps']);
-    const result = realGcloud(calls[0]);
-    expect(result.stderr).not.toMatch(/unrecognized arguments/);
-    expect(result.status).toBe(0);
-  }, TIMEOUT_MS);
+  test.each([
+    [['image', 'push']],
+    [['image', 'push', '--registry', 'asia-northeast1-docker.pkg.dev', '--repository', 'apps']],
+  ])('%j: the repository\'s check and creation, and the API\'s enabling, stop only for want of an account; configure-docker succeeds without one', (args) => {
+    const [describe, create, configure] = gcloudCommands(args);
+    expect([describe.slice(0, 3), create.slice(0, 3), configure.slice(0, 2)]).toEqual([['artifacts', 'repositories', 'describe'], ['artifacts', 'repositories', 'create'], ['auth', 'configure-docker']]);
+    for (const command of [describe, create, enableArtifactRegistry('my-project').args]) {
+      expect(parsed([...command]).stderr).toContain('You do not currently have an active account selected');
+    }
+    expect(parsed(configure).status).toBe(0);
+  }, 3 * TIMEOUT_MS);
 });

@@ -8,29 +8,95 @@ import { constants } from 'node:os';
 import { MissingToolError } from './tools';
 import { DIGEST, emptyClusterKubectl, FakeTool, runCli } from '../test/cli-harness';
 
-const IMAGE = 'gcr.io/terrycho-sandbox/hello-node:v1';
-const CLUSTER = ['terry-gke-10', '--zone', 'asia-northeast1-c', '--project', 'terrycho-sandbox'];
+const IMAGE = 'gcr.io/my-project/hello-node:v1';
+/** A user who chose a project, as every cloud command needs (gcp-project.ts). */
+const CHOSEN = { GCP_PROJECT: 'my-project' };
+const CLUSTER = ['hello-node', '--zone', 'asia-northeast1-c', '--project', 'my-project'];
+const CONFIG_PROJECT = ['gcloud', 'config', 'get-value', 'project'];
+const DESCRIBE_GCR = ['gcloud', 'artifacts', 'repositories', 'describe', 'gcr.io', '--location=us', '--project=my-project', '--format=value(name)'];
+const CREATE_GCR = ['gcloud', 'artifacts', 'repositories', 'create', 'gcr.io', '--repository-format=docker', '--location=us', '--project=my-project'];
+/** gcloud with `project` as its configured project (`gcloud config set project`). */
+const gcloudConfigured = (project: string): FakeTool => (c) => ({ exitCode: 0, stdout: c.args.join(' ') === 'config get-value project' ? `${project}\n` : '', stderr: '' });
+const failing = (stderr: string) => ({ exitCode: 1, stdout: '', stderr: `${stderr}\n` });
 
 describe('hello-node image', () => {
-  test('build runs docker build -t <image> app, and prints it first', async () => {
-    const run = await runCli(['image', 'build']);
+  test('build runs docker build for the nodes\' platform, linux/amd64, and prints it first', async () => {
+    const run = await runCli(['image', 'build'], { env: CHOSEN });
     expect(run.code).toBe(0);
-    expect(run.calls).toEqual([['docker', 'build', '-t', IMAGE, 'app']]);
-    expect(run.stderr).toContain(`+ docker build -t ${IMAGE} app`);
+    expect(run.calls).toEqual([['docker', 'build', '--platform', 'linux/amd64', '-t', IMAGE, 'app']]);
+    expect(run.stderr).toContain(`+ docker build --platform linux/amd64 -t ${IMAGE} app`);
   });
 
-  test('push logs docker in to the registry through gcloud, pushes, and reads the digest the registry returned', async () => {
-    const run = await runCli(['image', 'push']);
-    expect(run.calls).toEqual([['gcloud', 'auth', 'configure-docker', 'gcr.io', '--quiet'], ['docker', 'push', IMAGE]]);
+  test.each([
+    [{ GKE_MACHINE_TYPE: 't2a-standard-4' }, 'linux/arm64'],
+    [{ GKE_MACHINE_TYPE: 'c4a-standard-8' }, 'linux/arm64'],
+    [{ GKE_MACHINE_TYPE: 'e2-medium' }, 'linux/amd64'],
+    [{ GKE_MACHINE_TYPE: 't2a-standard-4', HELLO_NODE_PLATFORM: 'linux/amd64' }, 'linux/amd64'],
+  ])('the platform follows the machine type\'s series, or HELLO_NODE_PLATFORM: %j builds %s', async (env, platform) => {
+    expect((await runCli(['image', 'build'], { env: { ...CHOSEN, ...env } })).calls[0].slice(0, 4)).toEqual(['docker', 'build', '--platform', platform]);
+  });
+
+  test('--platform wins over the variables, and a platform the nodes cannot run is refused', async () => {
+    expect((await runCli(['image', 'build', '--platform', 'linux/arm64'], { env: { ...CHOSEN, HELLO_NODE_PLATFORM: 'linux/amd64' } })).calls[0][3]).toBe('linux/arm64');
+    const run = await runCli(['image', 'build', '--platform', 'windows/amd64'], { env: CHOSEN });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('hello-node: flag --platform: "windows/amd64" is invalid: must be one of linux/amd64, linux/arm64');
+  });
+
+  test('push makes sure of gcr.io\'s Artifact Registry repository, logs docker in to gcr.io alone, pushes, and reads the digest', async () => {
+    const run = await runCli(['image', 'push'], { env: CHOSEN });
+    expect(run.calls).toEqual([DESCRIBE_GCR, ['gcloud', 'auth', 'configure-docker', 'gcr.io', '--quiet'], ['docker', 'push', IMAGE]]);
     expect(run.stderr).toContain(`pushed ${IMAGE} as ${DIGEST}`);
   });
 
-  test('push to Artifact Registry uses its host and repository', async () => {
-    const run = await runCli(['image', 'push', '--registry', 'asia-northeast1-docker.pkg.dev', '--repository', 'apps'], { env: { GCP_PROJECT: 'my-project' } });
+  test('push creates the repository when it does not exist, as gcloud run deploy --source does', async () => {
+    const gcloud: FakeTool = (c) => (c.args[2] === 'describe' ? failing('ERROR: (gcloud.artifacts.repositories.describe) NOT_FOUND: Requested entity was not found.') : { exitCode: 0, stdout: '', stderr: '' });
+    const run = await runCli(['image', 'push'], { env: CHOSEN, tools: { gcloud } });
+    expect(run.code).toBe(0);
+    expect(run.calls.slice(0, 2)).toEqual([DESCRIBE_GCR, CREATE_GCR]);
+    expect(run.stderr).toContain('gcr.io\'s repository gcr.io does not exist in project my-project (location us): creating it');
+  });
+
+  test('push enables the Artifact Registry API on a project that never used it, then makes the repository', async () => {
+    let enabled = false;
+    const gcloud: FakeTool = (c) => {
+      if (c.args[0] === 'services') {
+        enabled = true;
+      }
+      return c.args[2] === 'describe' ? failing(enabled ? 'NOT_FOUND: Requested entity was not found.' : 'ERROR: Artifact Registry API has not been used in project my-project before or it is disabled.') : { exitCode: 0, stdout: '', stderr: '' };
+    };
+    const run = await runCli(['image', 'push'], { env: CHOSEN, tools: { gcloud } });
+    expect(run.code).toBe(0);
+    expect(run.calls.slice(0, 4)).toEqual([DESCRIBE_GCR, ['gcloud', 'services', 'enable', 'artifactregistry.googleapis.com', '--project=my-project'], DESCRIBE_GCR, CREATE_GCR]);
+  });
+
+  test.each([
+    ['denied: gcr.io repo does not exist. Creating on push requires the artifactregistry.repositories.createOnPush permission', 'repository gcr.io of project my-project does not exist, and the account may not create it: ask an owner of the project to run `gcloud artifacts repositories create gcr.io --repository-format=docker --location=us --project=my-project`'],
+    ['denied: Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/my-project/locations/us/repositories/gcr.io" (or it may not exist)', 'the account may not push to repository gcr.io of project my-project: ask an owner of the project for roles/artifactregistry.writer on it'],
+    ['name unknown: Repository "gcr.io" not found', 'repository gcr.io of project my-project does not exist'],
+    ['unauthorized: authentication failed', 'docker is not logged in to gcr.io: run `gcloud auth login`, then push again'],
+  ])('a refused push (%s) is one line with its cause and fix, and docker\'s words only under --verbose', async (says, explained) => {
+    const docker: FakeTool = (c) => (c.args[0] === 'push' ? failing(says) : { exitCode: 0, stdout: '', stderr: '' });
+    const run = await runCli(['image', 'push'], { env: CHOSEN, tools: { docker } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toContain(says);
+    expect(run.stderr).toContain(`hello-node: ${explained}`);
+    expect((await runCli(['--verbose', 'image', 'push'], { env: CHOSEN, tools: { docker } })).stderr).toContain(says);
+  });
+
+  test('push to Artifact Registry makes sure of that repository, in its location', async () => {
+    const run = await runCli(['image', 'push', '--registry', 'asia-northeast1-docker.pkg.dev', '--repository', 'apps'], { env: CHOSEN });
     expect(run.calls).toEqual([
+      ['gcloud', 'artifacts', 'repositories', 'describe', 'apps', '--location=asia-northeast1', '--project=my-project', '--format=value(name)'],
       ['gcloud', 'auth', 'configure-docker', 'asia-northeast1-docker.pkg.dev', '--quiet'],
       ['docker', 'push', 'asia-northeast1-docker.pkg.dev/my-project/apps/hello-node:v1'],
     ]);
+  });
+
+  test('push --dry-run shows the repository\'s check and its creation', async () => {
+    const run = await runCli(['--dry-run', 'image', 'push'], { env: CHOSEN });
+    expect(run.calls).toEqual([]);
+    expect(run.stdout.split('\n').slice(0, 3)).toEqual([DESCRIBE_GCR.join(' ').replace('--format=value(name)', "'--format=value(name)'"), '# when gcr.io\'s repository does not exist yet in project my-project:', CREATE_GCR.join(' ')]);
   });
 
   test('push to a registry that is not Google\'s skips gcloud and says so', async () => {
@@ -48,51 +114,97 @@ describe('hello-node image', () => {
 
   test('flags override the environment, which overrides the defaults', async () => {
     const run = await runCli(['image', 'build', '--tag', 'v3'], { env: { IMAGE_TAG: 'v2', GCP_PROJECT: 'env-project' } });
-    expect(run.calls).toEqual([['docker', 'build', '-t', 'gcr.io/env-project/hello-node:v3', 'app']]);
+    expect(run.calls).toEqual([['docker', 'build', '--platform', 'linux/amd64', '-t', 'gcr.io/env-project/hello-node:v3', 'app']]);
   });
 
   test('checks only the settings it uses: a region in GKE_ZONE does not stop it', async () => {
-    expect((await runCli(['image', 'build'], { env: { GKE_ZONE: 'us-central1' } })).code).toBe(0);
+    expect((await runCli(['image', 'build'], { env: { ...CHOSEN, GKE_ZONE: 'us-central1' } })).code).toBe(0);
+  });
+});
+
+describe('the project a cloud command acts on', () => {
+  test('without --project or GCP_PROJECT, gcloud\'s configured project, said', async () => {
+    const run = await runCli(['image', 'push'], { tools: { gcloud: gcloudConfigured('configured-1') } });
+    expect(run.code).toBe(0);
+    expect(run.calls[0]).toEqual(CONFIG_PROJECT);
+    expect(run.calls).toContainEqual(['docker', 'push', 'gcr.io/configured-1/hello-node:v1']);
+    expect(run.stderr).toContain('# project configured-1: gcloud\'s configured project');
+  });
+
+  test.each([[['image', 'build']], [['image', 'push']], [['cluster', 'create']], [['cluster', 'delete', '--yes']], [['cluster', 'credentials']], [['up']]])('%j refuses, in one line, when none is chosen: never the tutorial author\'s', async (args) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([CONFIG_PROJECT]);
+    expect(run.stderr).toMatch(/^hello-node: no Google Cloud project chosen for the (image|cluster): choose one with --project or GCP_PROJECT, or `gcloud config set project PROJECT_ID`\n$/);
+  });
+
+  test('a whole image reference needs no project', async () => {
+    const run = await runCli(['image', 'build', '--image', 'localhost:5000/app:v1']);
+    expect(run.calls).toEqual([['docker', 'build', '--platform', 'linux/amd64', '-t', 'localhost:5000/app:v1', 'app']]);
+  });
+
+  test('deploy --dry-run, with no project chosen, keeps the tutorial\'s image, as the synth does', async () => {
+    const run = await runCli(['--dry-run', 'deploy']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('npx hello-node synth');
+    expect(run.stdout).not.toContain('GCP_PROJECT');
+  });
+
+  test('deploy --dry-run takes gcloud\'s configured project for the image, as image push does', async () => {
+    const run = await runCli(['--dry-run', 'deploy'], { tools: { gcloud: gcloudConfigured('configured-1') } });
+    expect(run.stdout).toContain('GCP_PROJECT=configured-1 npx hello-node synth');
   });
 });
 
 describe('hello-node cluster', () => {
-  test('create makes the tutorial\'s zonal cluster on a release channel, which keeps nodes upgraded and repaired', async () => {
-    expect((await runCli(['cluster', 'create'])).calls).toEqual([[
+  test('create says what it will create, then makes the tutorial\'s zonal cluster on a release channel', async () => {
+    const run = await runCli(['cluster', 'create'], { env: CHOSEN });
+    expect(run.calls).toEqual([[
       'gcloud', 'container', 'clusters', 'create', ...CLUSTER, '--num-nodes', '3', '--machine-type', 'n1-standard-2', '--release-channel', 'regular',
     ]]);
+    expect(run.stderr).toContain('# creating cluster hello-node in project my-project, zone asia-northeast1-c: 3 nodes of n1-standard-2');
   });
 
-  test('a regional cluster has one node in each of its three zones', async () => {
-    expect((await runCli(['cluster', 'create', '--region', 'us-central1'])).calls).toEqual([[
-      'gcloud', 'container', 'clusters', 'create', 'terry-gke-10', '--region', 'us-central1', '--project', 'terrycho-sandbox',
-      '--num-nodes', '1', '--machine-type', 'n1-standard-2', '--release-channel', 'regular',
+  test('a regional cluster has one node in each of its three zones; the machine type is a setting', async () => {
+    expect((await runCli(['cluster', 'create', '--region', 'us-central1', '--machine-type', 'e2-standard-2'], { env: CHOSEN })).calls).toEqual([[
+      'gcloud', 'container', 'clusters', 'create', 'hello-node', '--region', 'us-central1', '--project', 'my-project',
+      '--num-nodes', '1', '--machine-type', 'e2-standard-2', '--release-channel', 'regular',
     ]]);
   });
 
   test('--autopilot runs create-auto in the region', async () => {
-    expect((await runCli(['cluster', 'create', '--autopilot'], { env: { GKE_REGION: 'asia-northeast1' } })).calls).toEqual([[
-      'gcloud', 'container', 'clusters', 'create-auto', 'terry-gke-10', '--region', 'asia-northeast1', '--project', 'terrycho-sandbox', '--release-channel', 'regular',
+    expect((await runCli(['cluster', 'create', '--autopilot'], { env: { ...CHOSEN, GKE_REGION: 'asia-northeast1' } })).calls).toEqual([[
+      'gcloud', 'container', 'clusters', 'create-auto', 'hello-node', '--region', 'asia-northeast1', '--project', 'my-project', '--release-channel', 'regular',
     ]]);
   });
 
   test('--autopilot with a zone is refused: Autopilot clusters are regional', async () => {
-    const run = await runCli(['cluster', 'create', '--autopilot']);
+    const run = await runCli(['cluster', 'create', '--autopilot'], { env: CHOSEN });
     expect(run.code).toBe(1);
     expect(run.calls).toEqual([]);
     expect(run.stderr).toContain('an Autopilot cluster is regional: set GKE_REGION');
   });
 
   test('credentials and delete address the cluster where it is', async () => {
-    expect((await runCli(['cluster', 'credentials', '--cluster', 'other', '--region', 'us-central1'])).calls).toEqual([
-      ['gcloud', 'container', 'clusters', 'get-credentials', 'other', '--region', 'us-central1', '--project', 'terrycho-sandbox'],
+    expect((await runCli(['cluster', 'credentials', '--cluster', 'other', '--region', 'us-central1'], { env: CHOSEN })).calls).toEqual([
+      ['gcloud', 'container', 'clusters', 'get-credentials', 'other', '--region', 'us-central1', '--project', 'my-project'],
     ]);
-    expect((await runCli(['cluster', 'delete', '--yes'])).calls).toEqual([['gcloud', 'container', 'clusters', 'delete', ...CLUSTER, '--quiet']]);
-    expect((await runCli(['cluster', 'delete'])).calls).toEqual([['gcloud', 'container', 'clusters', 'delete', ...CLUSTER]]);
+    expect((await runCli(['cluster', 'delete', '--yes'], { env: CHOSEN })).calls).toEqual([['gcloud', 'container', 'clusters', 'delete', ...CLUSTER, '--quiet']]);
+    expect((await runCli(['cluster', 'delete'], { env: CHOSEN })).calls).toEqual([['gcloud', 'container', 'clusters', 'delete', ...CLUSTER]]);
+  });
+
+  test('a location flag wins over a variable of either kind', async () => {
+    const region = await runCli(['cluster', 'credentials', '--region', 'us-central1'], { env: { ...CHOSEN, GKE_ZONE: 'asia-northeast1-c' } });
+    expect(region.calls[0]).toEqual(expect.arrayContaining(['--region', 'us-central1']));
+    const zone = await runCli(['cluster', 'credentials', '--zone', 'us-central1-a'], { env: { ...CHOSEN, GKE_REGION: 'asia-northeast1' } });
+    expect(zone.calls[0]).toEqual(expect.arrayContaining(['--zone', 'us-central1-a']));
+    const both = await runCli(['cluster', 'credentials'], { env: { ...CHOSEN, GKE_ZONE: 'asia-northeast1-c', GKE_REGION: 'asia-northeast1' } });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('name one cluster location');
   });
 
   test('the image settings are not its concern', async () => {
-    expect((await runCli(['cluster', 'credentials'], { env: { IMAGE_TAG: '-bad' } })).code).toBe(0);
+    expect((await runCli(['cluster', 'credentials'], { env: { ...CHOSEN, IMAGE_TAG: '-bad' } })).code).toBe(0);
   });
 });
 
@@ -105,11 +217,11 @@ describe('hello-node deploy', () => {
   });
 
   test('--dry-run prints the synth and the applies, and runs nothing', async () => {
-    const run = await runCli(['deploy', '--dry-run', '--tag', 'v2'], { env: { HELLO_NODE_NAMESPACE: 'prod' } });
+    const run = await runCli(['deploy', '--dry-run', '--tag', 'v2'], { env: { ...CHOSEN, HELLO_NODE_NAMESPACE: 'prod' } });
     expect(run.commands).toEqual([]);
     expect(run.stdout.split('\n')).toEqual([
       '# deploy holds lease/hello-node-deploy in namespace prod meanwhile: one deploy, scale or teardown of the app at a time',
-      'IMAGE_TAG=v2 HELLO_NODE_NAMESPACE=prod npx hello-node synth',
+      'GCP_PROJECT=my-project IMAGE_TAG=v2 HELLO_NODE_NAMESPACE=prod npx hello-node synth',
       'kubectl apply --server-side --field-manager=kubectl-applyset --force-conflicts -f - --namespace prod < (secret/hello-node-applyset: the ApplySet\'s record, listing the kinds of the manifests)',
       expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod < \(the manifests of dist\/, labelled applyset.kubernetes.io\/part-of=applyset-.*-v1\)$/),
       '# then: every pod rolled out to the current template, waited for, with the cause of any failure',
@@ -144,9 +256,10 @@ describe('when a tool fails', () => {
   });
 
   test('its exit code is passed on, and nothing after it runs', async () => {
-    const run = await runCli(['image', 'push'], { tools: { gcloud: () => ({ exitCode: 3, stdout: '', stderr: '' }) } });
+    const gcloud: FakeTool = (c) => ({ exitCode: c.args[0] === 'auth' ? 3 : 0, stdout: '', stderr: '' });
+    const run = await runCli(['image', 'push'], { env: CHOSEN, tools: { gcloud } });
     expect(run.code).toBe(3);
-    expect(run.calls).toEqual([['gcloud', 'auth', 'configure-docker', 'gcr.io', '--quiet']]);
+    expect(run.calls).toEqual([DESCRIBE_GCR, ['gcloud', 'auth', 'configure-docker', 'gcr.io', '--quiet']]);
     expect(run.stderr).toContain('hello-node: gcloud exited with code 3');
   });
 
@@ -158,7 +271,7 @@ describe('when a tool fails', () => {
   });
 
   test('a tool killed by a signal makes the CLI exit 128 + n', async () => {
-    const run = await runCli(['image', 'build'], { tools: { docker: () => ({ exitCode: 128 + constants.signals.SIGTERM, stdout: '', stderr: '' }) } });
+    const run = await runCli(['image', 'build'], { env: CHOSEN, tools: { docker: () => ({ exitCode: 128 + constants.signals.SIGTERM, stdout: '', stderr: '' }) } });
     expect(run.code).toBe(143);
   });
 
@@ -204,8 +317,14 @@ describe('refuses malformed or hostile settings, naming them, and runs nothing',
 
 describe('--dry-run', () => {
   test.each([
-    [['image', 'build'], [`docker build -t ${IMAGE} app`]],
-    [['image', 'push'], ['gcloud auth configure-docker gcr.io --quiet', `docker push ${IMAGE}`]],
+    [['image', 'build', '--project', 'my-project'], [`docker build --platform linux/amd64 -t ${IMAGE} app`]],
+    [['image', 'push', '--image', 'eu.gcr.io/my-project/hello-node:v1'], [
+      'gcloud artifacts repositories describe eu.gcr.io --location=europe --project=my-project \'--format=value(name)\'',
+      '# when eu.gcr.io\'s repository does not exist yet in project my-project:',
+      'gcloud artifacts repositories create eu.gcr.io --repository-format=docker --location=europe --project=my-project',
+      'gcloud auth configure-docker eu.gcr.io --quiet',
+      'docker push eu.gcr.io/my-project/hello-node:v1',
+    ]],
     [['status'], [
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace default',
       '# then: kubectl get pods --selector ... for each workload that secret/hello-node-applyset records',
@@ -254,15 +373,15 @@ describe('--dry-run', () => {
   });
 
   test('up prints the build, the push, and a deploy by the pushed digest', async () => {
-    const run = await runCli(['--dry-run', 'up']);
+    const run = await runCli(['--dry-run', 'up'], { env: CHOSEN });
     expect(run.stdout).toContain(`HELLO_NODE_IMAGE='${IMAGE}@<digest>' npx hello-node synth\n`);
   });
 });
 
 describe('hello-node up', () => {
   test('--keep-tag deploys by the tag', async () => {
-    const run = await runCli(['--dry-run', 'up', '--keep-tag']);
-    expect(run.stdout.split('\n')).toContain('npx hello-node synth');
+    const run = await runCli(['--dry-run', 'up', '--keep-tag'], { env: CHOSEN });
+    expect(run.stdout.split('\n')).toContain('GCP_PROJECT=my-project npx hello-node synth');
     expect(run.stdout).not.toContain('HELLO_NODE_IMAGE');
   });
 });

@@ -8,46 +8,71 @@
  * loads cdk8s: `synth` (and so `deploy`) runs the project's cdk8s app through cdk8s-cli
  * (synth-command.ts).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { checkReplicas, ValidationError } from '../lib/validation';
 import { NotDeployedError } from './applyset';
 import * as deploying from './deploy';
 import { DeployLockedError, LeaseLostError } from './deploy-lease';
+import { NoProjectError, withChosenProject } from './gcp-project';
 import { ExplainedKubectlError } from './kube';
 import * as ops from './operations';
 import {
   APP_SETTING_NAMES,
+  CLUSTER_SETTING_NAMES,
   fromEnv,
+  IMAGE_SETTING_NAMES,
   loadAppSettings,
   loadClusterSettings,
   loadImageSettings,
+  loadMachineType,
   loadNamespace,
+  loadPlatform,
   loadReplicas,
   parseWholeNumber,
+  PLATFORM_SETTING_NAMES,
   SettingLookup,
   SettingName,
 } from './settings';
 import { status } from './status';
 import { Cdk8sSynthFlags, outputDirOf, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from './synth-command';
-import { createRunner, MissingToolError, Runner, spawnTool, ToolExecutor, ToolFailedError } from './tools';
+import { createRunner, isExplained, MissingToolError, Runner, spawnTool, ToolExecutor, ToolFailedError } from './tools';
 
-/** The flags that override settings, each with the environment variable it stands for. */
-const SETTING_FLAGS: readonly { flag: string; value: string; attribute: string; setting: SettingName; help: string }[] = [
-  { flag: '--project', value: '<id>', attribute: 'project', setting: 'GCP_PROJECT', help: 'Google Cloud project' },
-  { flag: '--registry', value: '<host>', attribute: 'registry', setting: 'IMAGE_REGISTRY', help: 'registry host: gcr.io, or <location>-docker.pkg.dev' },
-  { flag: '--repository', value: '<id>', attribute: 'repository', setting: 'IMAGE_REPOSITORY', help: 'Artifact Registry repository (pkg.dev hosts only)' },
-  { flag: '--tag', value: '<tag>', attribute: 'tag', setting: 'IMAGE_TAG', help: 'image tag' },
-  { flag: '--image', value: '<ref>', attribute: 'image', setting: 'HELLO_NODE_IMAGE', help: 'whole image reference (overrides registry, project and tag)' },
-  { flag: '--replicas', value: '<n>', attribute: 'replicas', setting: 'HELLO_NODE_REPLICAS', help: 'replicas the workload keeps' },
-  { flag: '--namespace', value: '<ns>', attribute: 'namespace', setting: 'HELLO_NODE_NAMESPACE', help: 'namespace of the app\'s objects' },
-  { flag: '--service-type', value: '<type>', attribute: 'serviceType', setting: 'HELLO_NODE_SERVICE_TYPE', help: 'ClusterIP, NodePort or LoadBalancer' },
-  { flag: '--workload', value: '<kind>', attribute: 'workload', setting: 'HELLO_NODE_WORKLOAD', help: 'ReplicationController or Deployment' },
-  { flag: '--profile', value: '<profile>', attribute: 'profile', setting: 'HELLO_NODE_PROFILE', help: 'tutorial or production' },
-  { flag: '--cluster', value: '<name>', attribute: 'cluster', setting: 'GKE_CLUSTER', help: 'GKE cluster' },
-  { flag: '--zone', value: '<zone>', attribute: 'zone', setting: 'GKE_ZONE', help: 'GKE cluster zone (a zonal cluster)' },
-  { flag: '--region', value: '<region>', attribute: 'region', setting: 'GKE_REGION', help: 'GKE cluster region (a regional or Autopilot cluster)' },
-];
+/**
+ * The flag of each setting, which wins over its environment variable. Each command
+ * takes the flags of the settings it reads, and only those.
+ */
+const SETTING_FLAGS: { readonly [S in SettingName]: { readonly flag: string; readonly value: string; readonly help: string } } = {
+  GCP_PROJECT: { flag: '--project', value: '<id>', help: 'Google Cloud project (default: gcloud\'s configured project)' },
+  IMAGE_REGISTRY: { flag: '--registry', value: '<host>', help: 'registry host: gcr.io, or <location>-docker.pkg.dev' },
+  IMAGE_REPOSITORY: { flag: '--repository', value: '<id>', help: 'Artifact Registry repository (pkg.dev hosts only)' },
+  IMAGE_TAG: { flag: '--tag', value: '<tag>', help: 'image tag' },
+  HELLO_NODE_IMAGE: { flag: '--image', value: '<ref>', help: 'whole image reference (overrides registry, project and tag)' },
+  HELLO_NODE_REPLICAS: { flag: '--replicas', value: '<n>', help: 'replicas the workload keeps' },
+  HELLO_NODE_NAMESPACE: { flag: '--namespace', value: '<ns>', help: 'namespace of the app\'s objects' },
+  HELLO_NODE_SERVICE_TYPE: { flag: '--service-type', value: '<type>', help: 'ClusterIP, NodePort or LoadBalancer' },
+  HELLO_NODE_WORKLOAD: { flag: '--workload', value: '<kind>', help: 'ReplicationController or Deployment' },
+  HELLO_NODE_PROFILE: { flag: '--profile', value: '<profile>', help: 'tutorial or production' },
+  HELLO_NODE_PLATFORM: { flag: '--platform', value: '<os/arch>', help: 'the image\'s platform, linux/amd64 or linux/arm64 (default: the nodes\', from the machine type)' },
+  GKE_CLUSTER: { flag: '--cluster', value: '<name>', help: 'GKE cluster' },
+  GKE_ZONE: { flag: '--zone', value: '<zone>', help: 'GKE cluster zone (a zonal cluster)' },
+  GKE_REGION: { flag: '--region', value: '<region>', help: 'GKE cluster region (a regional or Autopilot cluster)' },
+  GKE_MACHINE_TYPE: { flag: '--machine-type', value: '<type>', help: 'the nodes\' machine type' },
+};
+
+const attributeOf = (setting: SettingName) => new Option(SETTING_FLAGS[setting].flag).attributeName();
+
+/** Adds the flags of `settings` to `cmd`. */
+function withSettingFlags(cmd: Command, settings: readonly SettingName[]): Command {
+  for (const setting of settings) {
+    const { flag, value, help } = SETTING_FLAGS[setting];
+    cmd.addOption(new Option(`${flag} ${value}`, `${help} (env ${setting})`));
+  }
+  return cmd;
+}
 
 /** Seconds between two looks at the cluster while a deploy waits, and while url waits. */
 const POLL_SECONDS = { deploy: '2', url: '5' } as const;
@@ -61,6 +86,23 @@ export interface CliContext {
   readonly clock: ops.Clock;
   /** Where the CLI runs: the project root, with app/ and cdk8s.yaml. */
   readonly projectRoot: string;
+  /** How the user runs the CLI, as the commands its hints show: `hello-node` or `npx hello-node`. */
+  readonly invocation: string;
+}
+
+const PACKAGE_VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version;
+
+/** `npx hello-node` when npm runs the CLI (npx, or an npm script), else `hello-node`. */
+export const invocationOf = (env: NodeJS.ProcessEnv): string => (env.npm_command ? 'npx hello-node' : 'hello-node');
+
+/** `stream`, with the hints' commands (`` `hello-node …` ``) written as the user runs the CLI. */
+function hintsAs(invocation: string, stream: NodeJS.WritableStream): NodeJS.WritableStream {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      stream.write(String(chunk).split('`hello-node ').join(`\`${invocation} `));
+      done();
+    },
+  });
 }
 
 const realContext = (): CliContext => ({
@@ -71,15 +113,15 @@ const realContext = (): CliContext => ({
   // an aborted wait ends early, quietly: the deploy then stops at its next step
   clock: { now: () => Date.now(), sleep: (ms, abort) => sleep(ms, undefined, { signal: abort }).catch(() => undefined) },
   projectRoot: process.cwd(),
+  invocation: invocationOf(process.env),
 });
 
 /** Settings from flags first, then the environment. */
 function lookupFrom(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): SettingLookup {
   const fromEnvironment = fromEnv(env);
   return (name) => {
-    const spec = SETTING_FLAGS.find((f) => f.setting === name);
-    const value = spec ? flags[spec.attribute] : undefined;
-    return spec && typeof value === 'string' ? { value, source: `flag ${spec.flag}` } : fromEnvironment(name);
+    const value = flags[attributeOf(name)];
+    return typeof value === 'string' ? { value, source: `flag ${SETTING_FLAGS[name].flag}`, fromFlag: true } : fromEnvironment(name);
   };
 }
 
@@ -89,6 +131,23 @@ function appSettingEnv(lookup: SettingLookup): Record<string, string> {
     const raw = lookup(name);
     return raw ? [[name, raw.value]] : [];
   }));
+}
+
+/**
+ * `load` of the settings with the project chosen for `what` (gcp-project.ts): the
+ * settings are checked first, so that a bad one stops the command before gcloud is
+ * asked anything.
+ *
+ * @param what `the cluster`, or `the image`, whose project is chosen only when it is
+ *   composed from one (no HELLO_NODE_IMAGE)
+ * @param required whether no project at all is refused (a build, a push, a cluster), or
+ *   leaves the tutorial's (a deploy, which then deploys what a push of the same settings
+ *   pushed)
+ */
+async function withProject<T>(lookup: SettingLookup, runner: Runner, what: 'the image' | 'the cluster', required: boolean, load: (lookup: SettingLookup) => T): Promise<T> {
+  load(lookup);
+  const composed = what === 'the cluster' || !lookup('HELLO_NODE_IMAGE');
+  return load(composed ? await withChosenProject(lookup, runner, what, required) : lookup);
 }
 
 /** The longest wait a timer takes (Node's setTimeout holds at most 2^31 - 1 ms), in seconds. */
@@ -124,15 +183,18 @@ export function buildProgram(context: CliContext): Command {
     .description('Build, push, deploy and operate the hello-node app on GKE with docker, gcloud and kubectl.\nSettings come from flags, then environment variables, then the tutorial\'s defaults.')
     .option('--dry-run', 'print each command, as it could be pasted into a shell, and run nothing')
     .option('--verbose', 'show the tools\' own error output (kubectl\'s, cdk8s-cli\'s and the app\'s), not only the explanation')
+    .version(`hello-node ${PACKAGE_VERSION}`, '--version', 'print hello-node\'s version')
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
-    .showHelpAfterError()
+    .showHelpAfterError(`(see: ${context.invocation} --help)`)
     .exitOverride();
-  for (const { flag, value, setting, help } of SETTING_FLAGS) {
-    program.addOption(new Option(`${flag} ${value}`, `${help} (env ${setting})`));
-  }
 
-  const command = (parent: Command, name: string, description: string) => parent.command(name).description(description).exitOverride();
+  /** A subcommand with the flags of the settings it reads; a usage error names its own help. */
+  const command = (parent: Command, name: string, description: string, settings: readonly SettingName[] = []) => {
+    const cmd = parent.command(name).description(description).exitOverride();
+    const path = [...(parent === program ? [] : [parent.name()]), name].join(' ');
+    return withSettingFlags(cmd, settings).showHelpAfterError(`(see: ${context.invocation} ${path} --help)`);
+  };
   /** Gives the command's action its settings lookup, runner and own flags; settings are loaded by each command, only those it uses. */
   const act = (cmd: Command, run: (lookup: SettingLookup, runner: Runner, self: Command) => Promise<void>) =>
     cmd.action(async (...args: unknown[]) => {
@@ -160,7 +222,7 @@ export function buildProgram(context: CliContext): Command {
   const timeout = (cmd: Command) => cmd.option('--timeout <seconds>', 'give up waiting after this long', '300');
   const interval = (cmd: Command, every: string) => cmd.option('--interval <seconds>', 'look at the cluster again after this long', every);
 
-  act(command(program, 'synth', 'cdk8s synth (cdk8s-cli), every flag and mode of it, writing the output only once it has all succeeded: never over a file of yours, and on any failure or Ctrl-C the output is as it was')
+  act(command(program, 'synth', 'cdk8s synth (cdk8s-cli), every flag and mode of it, writing the output only once it has all succeeded: never over a file of yours, and on any failure or Ctrl-C the output is as it was', APP_SETTING_NAMES)
     .option('-a, --app <command>', 'the command that runs the cdk8s app (default: cdk8s.yaml\'s app; env CDK8S_APP)')
     .option('-o, --output <dir>', 'output directory, relative to the project root (default: cdk8s.yaml\'s output, else dist; env CDK8S_OUTPUT)')
     .option('-p, --stdout', 'print the manifests, with --- between files, instead of writing an output directory (env CDK8S_STDOUT)')
@@ -197,28 +259,38 @@ export function buildProgram(context: CliContext): Command {
   });
 
   const image = command(program, 'image', 'build and push the container image');
-  act(command(image, 'build', 'docker build -t <image> app'), (lookup, runner) => ops.imageBuild(loadImageSettings(lookup), runner));
-  act(command(image, 'push', 'gcloud auth configure-docker <registry>, then docker push <image>; prints the digest'),
-    async (lookup, runner) => void await ops.imagePush(loadImageSettings(lookup), runner));
+  act(command(image, 'build', 'docker build --platform <platform> -t <image> app', [...IMAGE_SETTING_NAMES, ...PLATFORM_SETTING_NAMES]), async (lookup, runner) => {
+    const [image, platform] = await withProject(lookup, runner, 'the image', true, (l) => [loadImageSettings(l), loadPlatform(l)] as const);
+    await ops.imageBuild(image, platform, runner);
+  });
+  act(command(image, 'push', 'gcloud auth configure-docker <registry>, then docker push <image>; prints the digest', IMAGE_SETTING_NAMES),
+    async (lookup, runner) => void await ops.imagePush(await withProject(lookup, runner, 'the image', true, loadImageSettings), runner));
 
   const cluster = command(program, 'cluster', 'create, connect to and delete the GKE cluster');
-  act(command(cluster, 'create', `create the cluster: zonal with ${ops.CLUSTER_SHAPE.nodes} ${ops.CLUSTER_SHAPE.machineType} nodes, regional with one per zone, or --autopilot`)
+  act(command(cluster, 'create', `create the cluster: zonal with ${ops.CLUSTER_SHAPE.nodes} nodes, regional with one per zone, or --autopilot`, [...CLUSTER_SETTING_NAMES, 'GKE_MACHINE_TYPE'])
     .option('--autopilot', 'an Autopilot cluster (regional; GKE manages the nodes): gcloud container clusters create-auto'),
-  (lookup, runner, self) => ops.clusterCreate(loadClusterSettings(lookup), runner, self.opts().autopilot === true));
-  act(command(cluster, 'credentials', 'point kubectl at the cluster (gcloud container clusters get-credentials)'),
-    (lookup, runner) => ops.clusterCredentials(loadClusterSettings(lookup), runner));
-  act(command(cluster, 'delete', 'delete the cluster (gcloud asks to confirm)').option('--yes', 'do not ask to confirm'),
-    (lookup, runner, self) => ops.clusterDelete(loadClusterSettings(lookup), runner, self.opts().yes === true));
+  async (lookup, runner, self) => {
+    const [cluster, machineType] = await withProject(lookup, runner, 'the cluster', true, (l) => [loadClusterSettings(l), loadMachineType(l)] as const);
+    await ops.clusterCreate(cluster, machineType, runner, self.opts().autopilot === true);
+  });
+  act(command(cluster, 'credentials', 'point kubectl at the cluster (gcloud container clusters get-credentials)', CLUSTER_SETTING_NAMES),
+    async (lookup, runner) => ops.clusterCredentials(await withProject(lookup, runner, 'the cluster', true, loadClusterSettings), runner));
+  act(command(cluster, 'delete', 'delete the cluster (gcloud asks to confirm)', CLUSTER_SETTING_NAMES).option('--yes', 'do not ask to confirm'),
+    async (lookup, runner, self) => ops.clusterDelete(await withProject(lookup, runner, 'the cluster', true, loadClusterSettings), runner, self.opts().yes === true));
 
-  act(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL'))
+  act(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL', APP_SETTING_NAMES))
     .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
     .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy),
-  (lookup, runner, self) => deploying.deploy(loadAppSettings(lookup), runner, deployOptions(self, lookup, self.opts().wait !== false)));
-  act(command(program, 'diff', 'what deploy would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed'),
+  async (lookup, runner, self) => {
+    const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, self.opts().wait !== false)] as const);
+    await deploying.deploy(settings, runner, options);
+  });
+  act(command(program, 'diff', 'what deploy would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed', APP_SETTING_NAMES),
     async (lookup, runner, self) => {
       let code: number;
       try {
-        code = await deploying.diff(loadAppSettings(lookup), runner, deployOptions(self, lookup, false));
+        const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, false)] as const);
+        code = await deploying.diff(settings, runner, options);
       } catch (err) {
         // kubectl diff's convention: 1 means "there are differences", so a failure is 2 or more
         throw new DiffFailedError(err);
@@ -227,27 +299,31 @@ export function buildProgram(context: CliContext): Command {
         throw new ExitCode(code);
       }
     });
-  act(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL'))
+  act(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL', [...APP_SETTING_NAMES, ...PLATFORM_SETTING_NAMES]))
     .option('--keep-tag', 'deploy the image by its tag, not by the digest the registry returned')
     .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy),
-  (lookup, runner, self) => deploying.up(loadAppSettings(lookup), runner, { ...deployOptions(self, lookup, true), keepTag: self.opts().keepTag === true }));
+  async (lookup, runner, self) => {
+    const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l) }] as const);
+    await deploying.up(settings, runner, options);
+  });
 
-  act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it)')
+  act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
     .argument('<replicas>', 'how many pods')
     .argument('[workload]', 'kind/name or name of the workload, when the app has several'),
   (lookup, runner, self) => ops.scale(loadNamespace(lookup), loadReplicas(lookup), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]));
-  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, and every Service, that the app\'s deploys applied'),
+  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, and every Service, that the app\'s deploys applied', ['HELLO_NODE_NAMESPACE']),
     (lookup, runner) => status(loadNamespace(lookup), runner));
-  act(interval(timeout(command(program, 'url', 'wait for each LoadBalancer Service\'s external address and print http://<address>/')), POLL_SECONDS.url),
+  act(interval(timeout(command(program, 'url', 'wait for each LoadBalancer Service\'s external address and print http://<address>/', ['HELLO_NODE_NAMESPACE'])), POLL_SECONDS.url),
   (lookup, runner, self) => ops.url(loadNamespace(lookup), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
-  act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)'),
+  act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', ['HELLO_NODE_NAMESPACE']),
     (lookup, runner) => ops.teardown(loadNamespace(lookup), runner));
   return program;
 }
 
 /** Runs the CLI and resolves to its exit code. */
 export async function main(argv: readonly string[], given: Partial<CliContext> = {}): Promise<number> {
-  const context = { ...realContext(), ...given };
+  const base = { ...realContext(), ...given };
+  const context = base.invocation === 'hello-node' ? base : { ...base, stdout: hintsAs(base.invocation, base.stdout), stderr: hintsAs(base.invocation, base.stderr) };
   const program = buildProgram(context);
   try {
     if (argv.length === 0) {
@@ -290,14 +366,14 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
     return 1;
   }
   if (err instanceof ToolFailedError) {
-    // kubectl's error output was held back to be explained; unexplained, it is shown
-    if (err.command.tool === 'kubectl' && !verbose && err.stderr.trim()) {
+    // kubectl's (or docker push's) error output was held back to be explained; unexplained, it is shown
+    if (isExplained(err.command) && !verbose && err.stderr.trim()) {
       stderr.write(`${err.stderr.trimEnd()}\n`);
     }
     say(err.message);
     return err.exitCode;
   }
-  if (err instanceof ValidationError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError || err instanceof deploying.RolloutFailedError || err instanceof NotDeployedError || err instanceof DeployLockedError || err instanceof LeaseLostError) {
+  if (err instanceof ValidationError || err instanceof NoProjectError || err instanceof ops.PushDeniedError || err instanceof MissingToolError || err instanceof ops.UrlTimeoutError || err instanceof deploying.RolloutFailedError || err instanceof NotDeployedError || err instanceof DeployLockedError || err instanceof LeaseLostError) {
     say(err.message);
     return err instanceof MissingToolError ? 127 : 1;
   }

@@ -25,7 +25,7 @@ import {
 import { getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, selectorOf } from './kube';
 import { APPLYSET_PART_OF_LABEL, forCluster, readManifests, refOf, toYamlStream } from './manifests';
 import { Clock, imageBuild, imagePush } from './operations';
-import { AppSettings } from './settings';
+import { AppSettings, Platform } from './settings';
 import { DEFAULT_OUTDIR, outputDirOf, synthCommand } from './synth-command';
 import { Runner, signalExitCode, ToolCommand } from './tools';
 
@@ -403,6 +403,8 @@ async function wouldPrune(applied: Applied, runner: Runner): Promise<KubeObject[
 export interface UpOptions extends DeployOptions {
   /** Deploy the image by its tag rather than by the digest the registry returned. */
   readonly keepTag: boolean;
+  /** The platform the image is built for: the nodes'. */
+  readonly platform: Platform;
 }
 
 /**
@@ -410,7 +412,7 @@ export interface UpOptions extends DeployOptions {
  * registry returned, so the pods run exactly what was built even if the tag moves.
  */
 export async function up(settings: AppSettings, runner: Runner, options: UpOptions): Promise<void> {
-  await imageBuild(settings, runner);
+  await imageBuild(settings, options.platform, runner);
   const digest = await imagePush(settings, runner);
   const image = options.keepTag ? settings.image : `${settings.image}@${digest ?? '<digest>'}`;
   const settingEnv = options.keepTag ? options.settingEnv : { ...options.settingEnv, HELLO_NODE_IMAGE: image };

@@ -12,36 +12,141 @@ import { KubeObject, serviceUrl, WORKLOAD_KINDS } from './cluster-state';
 import { withDeployLease } from './deploy-lease';
 import { kubectl, kubectlCommand } from './kube';
 import { refOf } from './manifests';
-import { ClusterSettings, ImageSettings, isGoogleRegistry } from './settings';
-import { Runner } from './tools';
+import { ClusterSettings, ImageSettings, isGoogleRegistry, Platform } from './settings';
+import { commandLine, Runner, ToolCommand, ToolFailedError } from './tools';
 
 /** The image build context, relative to the project root (where the CLI runs). */
 export const BUILD_CONTEXT = 'app';
 
 /**
- * The reference workflow's node pool: 3 nodes of 2 vCPU / 7.5 GB (n1-standard-2). A
- * regional cluster has nodes in three zones, so one node per zone makes the same 3.
+ * The reference workflow's node pool: 3 nodes (of GKE_MACHINE_TYPE, by default its
+ * n1-standard-2). A regional cluster has nodes in three zones, so one node per zone
+ * makes the same 3.
  */
-export const CLUSTER_SHAPE = { nodes: 3, machineType: 'n1-standard-2', releaseChannel: 'regular' } as const;
+export const CLUSTER_SHAPE = { nodes: 3, releaseChannel: 'regular' } as const;
 
 function gcloudCluster(settings: ClusterSettings, verb: string, ...extra: string[]) {
   const { kind, name } = settings.location;
   return { tool: 'gcloud' as const, args: ['container', 'clusters', verb, settings.cluster, `--${kind}`, name, '--project', settings.gcpProject, ...extra] };
 }
 
-export async function imageBuild(settings: ImageSettings, runner: Runner): Promise<void> {
-  await runner.run({ tool: 'docker', args: ['build', '-t', settings.image, BUILD_CONTEXT] });
+/** Builds the image for the nodes' platform (settings.ts, loadPlatform), whatever this machine's is. */
+export async function imageBuild(settings: ImageSettings, platform: Platform, runner: Runner): Promise<void> {
+  await runner.run({ tool: 'docker', args: ['build', '--platform', platform, '-t', settings.image, BUILD_CONTEXT] });
 }
 
 const DIGEST = /digest: (sha256:[0-9a-f]{64})/;
 
+/** An Artifact Registry repository: where a Google registry host keeps an image. */
+export interface ArtifactRepository {
+  readonly host: string;
+  readonly project: string;
+  readonly location: string;
+  readonly repository: string;
+}
+
+/**
+ * Container Registry's hosts and the Artifact Registry location of the repository named
+ * after each, which serves that host since Container Registry stopped taking pushes
+ * (2025-03-18; cloud.google.com/artifact-registry/docs/transition/gcr-repositories).
+ */
+const GCR_LOCATIONS: Readonly<Record<string, string>> = { 'gcr.io': 'us', 'us.gcr.io': 'us', 'eu.gcr.io': 'europe', 'asia.gcr.io': 'asia' };
+
+/**
+ * The Artifact Registry repository that holds `image`: for `<host>/<project>/…` on a
+ * gcr.io host, the repository named after the host; for
+ * `<location>-docker.pkg.dev/<project>/<repository>/…`, that one. Undefined for other
+ * registries.
+ */
+export function artifactRepositoryOf(image: string): ArtifactRepository | undefined {
+  const [host, project, repository] = image.split('/');
+  const gcrLocation = GCR_LOCATIONS[host];
+  if (gcrLocation !== undefined) {
+    return { host, project, location: gcrLocation, repository: host };
+  }
+  const pkgDev = /^([a-z0-9-]+)-docker\.pkg\.dev$/.exec(host);
+  return pkgDev ? { host, project, location: pkgDev[1], repository } : undefined;
+}
+
+const repositoryFlags = (repo: ArtifactRepository) => [`--location=${repo.location}`, `--project=${repo.project}`];
+const createRepository = (repo: ArtifactRepository) => ({
+  tool: 'gcloud' as const,
+  args: ['artifacts', 'repositories', 'create', repo.repository, '--repository-format=docker', ...repositoryFlags(repo)],
+});
+
+/** Enables the Artifact Registry API in `project`, which a project that never used it lacks. */
+export const enableArtifactRegistry = (project: string): ToolCommand => ({ tool: 'gcloud', args: ['services', 'enable', 'artifactregistry.googleapis.com', `--project=${project}`] });
+
+/** A push the registry refused, explained: the cause and the command that fixes it. */
+export class PushDeniedError extends Error {
+  constructor(cause: string, fix: string) {
+    super(`${cause}: ${fix}`);
+    this.name = 'PushDeniedError';
+  }
+}
+
+/**
+ * Makes sure the image's repository exists, creating it when it does not (as `gcloud
+ * run deploy --source` does for its own), after enabling the Artifact Registry API on a
+ * project that has never used it.
+ */
+async function ensureRepository(repo: ArtifactRepository, runner: Runner): Promise<void> {
+  const describe = { tool: 'gcloud' as const, args: ['artifacts', 'repositories', 'describe', repo.repository, ...repositoryFlags(repo), '--format=value(name)'] };
+  const create = createRepository(repo);
+  if (runner.dryRun) {
+    runner.announce(describe);
+    runner.say(`# when ${repo.host}'s repository does not exist yet in project ${repo.project}:`);
+    runner.announce(create);
+    return;
+  }
+  try {
+    await runner.capture(describe);
+    return;
+  } catch (err) {
+    if (!(err instanceof ToolFailedError)) {
+      throw err;
+    }
+    if (/has not been used in project|it is disabled|SERVICE_DISABLED/.test(err.stderr)) {
+      runner.say(`# the Artifact Registry API is not enabled in project ${repo.project}: enabling it`);
+      await runner.run(enableArtifactRegistry(repo.project));
+      return ensureRepository(repo, runner);
+    }
+    if (!/NOT_FOUND|not found/i.test(err.stderr)) {
+      throw err;
+    }
+  }
+  runner.say(`# ${repo.host}'s repository ${repo.repository} does not exist in project ${repo.project} (location ${repo.location}): creating it`);
+  await runner.run(create);
+}
+
+/** docker push's refusals (on its stderr), each with its cause and fix. */
+function explainPushDenial(stderr: string, repo: ArtifactRepository | undefined, host: string): PushDeniedError | undefined {
+  const where = repo ? `repository ${repo.repository} of project ${repo.project}` : host;
+  if (repo && /createOnPush|Repository .* not found|repo does not exist|name unknown/i.test(stderr)) {
+    return new PushDeniedError(`${where} does not exist, and the account may not create it`, `ask an owner of the project to run \`${commandLine(['gcloud', ...createRepository(repo).args])}\``);
+  }
+  if (repo && /uploadArtifacts|permission.*denied|denied: Permission/i.test(stderr)) {
+    return new PushDeniedError(`the account may not push to ${where}`, `ask an owner of the project for roles/artifactregistry.writer on it (\`gcloud artifacts repositories add-iam-policy-binding ${repo.repository} ${repositoryFlags(repo).join(' ')} --member=user:YOU --role=roles/artifactregistry.writer\`)`);
+  }
+  if (/unauthorized|authentication required|Unauthenticated|no basic auth credentials|credential helper|gcloud auth login/i.test(stderr)) {
+    return new PushDeniedError(`docker is not logged in to ${host}`, `run \`gcloud auth login\`, then push again (${isGoogleRegistry(host) ? `hello-node runs \`gcloud auth configure-docker ${host}\` for you` : `docker login ${host}`})`);
+  }
+  return undefined;
+}
+
 /**
  * Pushes the image and returns the digest the registry gave it (`sha256:…`), read
- * from docker's output; under --dry-run, undefined.
+ * from docker's output; under --dry-run, undefined. For a Google registry, its
+ * Artifact Registry repository is made sure of first, and docker is logged in to that
+ * host alone; a refused push is explained (PushDeniedError).
  */
 export async function imagePush(settings: ImageSettings, runner: Runner): Promise<string | undefined> {
   if (settings.image.includes('@')) {
     throw new ValidationError(settings.imageSource, settings.image, 'is a digest reference, which names an image already in a registry: a push needs a tag (set IMAGE_TAG, or a HELLO_NODE_IMAGE without @sha256:…)');
+  }
+  const repo = artifactRepositoryOf(settings.image);
+  if (repo) {
+    await ensureRepository(repo, runner);
   }
   if (isGoogleRegistry(settings.imageRegistry)) {
     // idempotent: adds gcloud as docker's credential helper for this host
@@ -49,7 +154,12 @@ export async function imagePush(settings: ImageSettings, runner: Runner): Promis
   } else {
     runner.say(`# ${settings.imageRegistry} is not a Google registry: log docker in to it yourself (docker login ${settings.imageRegistry})`);
   }
-  const pushed = await runner.run({ tool: 'docker', args: ['push', settings.image], stdoutToStderr: true });
+  let pushed;
+  try {
+    pushed = await runner.run({ tool: 'docker', args: ['push', settings.image], stdoutToStderr: true, explained: true });
+  } catch (err) {
+    throw (err instanceof ToolFailedError && explainPushDenial(`${err.stderr}`, repo, settings.imageRegistry)) || err;
+  }
   if (runner.dryRun) {
     return undefined;
   }
@@ -67,18 +177,21 @@ export async function imagePush(settings: ImageSettings, runner: Runner): Promis
  * release channel keeps the nodes upgraded and repaired, which makes
  * --enable-autoupgrade and --enable-autorepair redundant.
  */
-export async function clusterCreate(settings: ClusterSettings, runner: Runner, autopilot: boolean): Promise<void> {
+export async function clusterCreate(settings: ClusterSettings, machineType: string, runner: Runner, autopilot: boolean): Promise<void> {
+  const where = `in project ${settings.gcpProject}, ${settings.location.kind} ${settings.location.name}`;
   if (autopilot) {
     if (settings.location.kind !== 'region') {
       throw new ValidationError('cluster location (GKE_ZONE or --zone)', settings.location.name, 'an Autopilot cluster is regional: set GKE_REGION (or --region), e.g. asia-northeast1');
     }
+    runner.say(`# creating Autopilot cluster ${settings.cluster} ${where}: GKE manages its nodes`);
     await runner.run(gcloudCluster(settings, 'create-auto', '--release-channel', CLUSTER_SHAPE.releaseChannel));
     return;
   }
-  const nodes = settings.location.kind === 'region' ? CLUSTER_SHAPE.nodes / 3 : CLUSTER_SHAPE.nodes;
+  const perZone = settings.location.kind === 'region' ? CLUSTER_SHAPE.nodes / 3 : CLUSTER_SHAPE.nodes;
+  runner.say(`# creating cluster ${settings.cluster} ${where}: ${CLUSTER_SHAPE.nodes} nodes of ${machineType}${perZone === CLUSTER_SHAPE.nodes ? '' : `, ${perZone} in each of the region's 3 zones`}`);
   await runner.run(gcloudCluster(settings, 'create',
-    '--num-nodes', String(nodes),
-    '--machine-type', CLUSTER_SHAPE.machineType,
+    '--num-nodes', String(perZone),
+    '--machine-type', machineType,
     '--release-channel', CLUSTER_SHAPE.releaseChannel));
 }
 
@@ -99,7 +212,7 @@ async function appMembers(namespace: string | undefined, runner: Runner): Promis
 }
 
 const nothingDeployed = (applySet: ApplySet) =>
-  new NotDeployedError(`nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); hello-node deploy creates it`);
+  new NotDeployedError(`nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); \`hello-node deploy\` creates it`);
 
 /** `name` or `kind[.group]/name`, as the workload argument of scale takes it. */
 const WORKLOAD_ARGUMENT = /^(?:[A-Za-z]+(?:\.[a-z0-9.-]+)?\/)?[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$/;

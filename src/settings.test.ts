@@ -132,7 +132,7 @@ describe('loadAppSettings', () => {
 
 describe('loadClusterSettings', () => {
   test('defaults to the tutorial\'s zonal cluster', () => {
-    expect(loadCluster({})).toEqual({ gcpProject: 'terrycho-sandbox', cluster: 'terry-gke-10', location: { kind: 'zone', name: 'asia-northeast1-c' } });
+    expect(loadCluster({})).toEqual({ gcpProject: 'terrycho-sandbox', cluster: 'hello-node', location: { kind: 'zone', name: 'asia-northeast1-c' } });
   });
 
   test('GKE_REGION makes it a regional cluster', () => {

@@ -32,15 +32,19 @@ export const APP_SETTING_NAMES = [
 ] as const;
 /** The settings of the GKE cluster: what the `cluster` commands use. */
 export const CLUSTER_SETTING_NAMES = ['GCP_PROJECT', 'GKE_CLUSTER', 'GKE_ZONE', 'GKE_REGION'] as const;
+/** The settings that decide the nodes' platform: what `cluster create` and `image build` use. */
+export const PLATFORM_SETTING_NAMES = ['HELLO_NODE_PLATFORM', 'GKE_MACHINE_TYPE'] as const;
 /** Every setting's name, which is also its environment variable. */
-export const SETTING_NAMES = [...new Set([...APP_SETTING_NAMES, ...CLUSTER_SETTING_NAMES])];
-export type SettingName = (typeof APP_SETTING_NAMES)[number] | (typeof CLUSTER_SETTING_NAMES)[number];
+export const SETTING_NAMES = [...new Set([...APP_SETTING_NAMES, ...CLUSTER_SETTING_NAMES, ...PLATFORM_SETTING_NAMES])];
+export type SettingName = (typeof APP_SETTING_NAMES)[number] | (typeof CLUSTER_SETTING_NAMES)[number] | (typeof PLATFORM_SETTING_NAMES)[number];
 
 /** A setting's raw text and where it came from, for error messages. */
 export interface RawSetting {
   readonly value: string;
   /** e.g. `environment variable GCP_PROJECT`. */
   readonly source: string;
+  /** Whether it came from a command-line flag, which wins over any variable. */
+  readonly fromFlag?: boolean;
 }
 
 /** Finds a setting's raw value; `undefined` when it is not set. */
@@ -103,8 +107,10 @@ export const SETTING_DEFAULTS = {
   GCP_PROJECT: DEFAULT_PROJECT,
   IMAGE_REGISTRY: DEFAULT_REGISTRY,
   IMAGE_TAG: DEFAULT_REPOSITORY_AND_TAG.split(':')[1],
-  GKE_CLUSTER: 'terry-gke-10',
+  GKE_CLUSTER: 'hello-node',
   GKE_ZONE: 'asia-northeast1-c',
+  // the reference workflow's nodes: 2 vCPU / 7.5 GB
+  GKE_MACHINE_TYPE: 'n1-standard-2',
 } as const;
 
 const WHOLE_NUMBER = /^[0-9]+$/;
@@ -214,8 +220,12 @@ export function loadAppSettings(lookup: SettingLookup): AppSettings {
 export function loadClusterSettings(lookup: SettingLookup): ClusterSettings {
   const project = settingOrDefault(lookup, 'GCP_PROJECT');
   const cluster = settingOrDefault(lookup, 'GKE_CLUSTER');
-  const zone = lookup('GKE_ZONE');
-  const region = lookup('GKE_REGION');
+  let zone = lookup('GKE_ZONE');
+  let region = lookup('GKE_REGION');
+  // a flag wins over a variable, whichever kind of location each names
+  if (zone && region && zone.fromFlag !== region.fromFlag) {
+    [zone, region] = zone.fromFlag ? [zone, undefined] : [undefined, region];
+  }
   if (zone && region) {
     throw new ValidationError(`${zone.source} and ${region.source}`, `${zone.value}, ${region.value}`, 'name one cluster location: a zone (zonal cluster) or a region (regional or Autopilot cluster), not both');
   }
@@ -230,6 +240,35 @@ export function loadClusterSettings(lookup: SettingLookup): ClusterSettings {
 }
 
 const sourceAndValue = (raw: RawSetting): [string, string] => [raw.source, raw.value];
+
+/** A Compute Engine machine type: lowercase letters, digits and '-', e.g. e2-medium, n1-standard-2, t2a-standard-4. */
+export function checkMachineType(subject: string, value: string): string {
+  return checkPattern(subject, value, /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/, 'must be a Compute Engine machine type such as n1-standard-2, e2-medium or t2a-standard-4');
+}
+
+/** The machine series whose CPUs are Arm: Tau T2A (Ampere Altra) and C4A (Google Axion). */
+export const ARM_MACHINE_SERIES: readonly string[] = ['t2a', 'c4a'];
+/** The platforms GKE nodes run. */
+export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** The nodes' machine type: what `cluster create` makes. */
+export function loadMachineType(lookup: SettingLookup): string {
+  return checkMachineType(...sourceAndValue(settingOrDefault(lookup, 'GKE_MACHINE_TYPE')));
+}
+
+/**
+ * The platform images are built for: HELLO_NODE_PLATFORM, else the nodes', from the
+ * machine type's series (an Arm series such as t2a- or c4a- is linux/arm64, any other
+ * linux/amd64): an image of another platform crash-loops with `exec format error`.
+ */
+export function loadPlatform(lookup: SettingLookup): Platform {
+  const platform = lookup('HELLO_NODE_PLATFORM');
+  if (platform) {
+    return checkOneOf(platform.source, platform.value, PLATFORMS);
+  }
+  return ARM_MACHINE_SERIES.includes(loadMachineType(lookup).split('-')[0]) ? 'linux/arm64' : 'linux/amd64';
+}
 
 /**
  * `<registry>/<project>/hello-node:<tag>` for gcr.io hosts, and

@@ -11,7 +11,7 @@ import { Runner } from './tools';
 /** The workload's line: desired, updated and ready pods. */
 export function workloadLine(ref: string, workload: KubeObject | undefined, pods: readonly KubeObject[]): string {
   if (!workload) {
-    return `${ref}: not found (hello-node deploy creates it)`;
+    return `${ref}: not found (\`hello-node deploy\` creates it)`;
   }
   const desired = workload.kind === 'DaemonSet' ? workload.status?.desiredNumberScheduled ?? 0 : workload.spec?.replicas ?? 0;
   const live = pods.filter((p) => p.metadata.deletionTimestamp === undefined);
@@ -44,7 +44,7 @@ export function podRows(pods: readonly KubeObject[]): string[] {
 /** The Service's line: type, ports and external address. */
 export function serviceLine(ref: string, service: KubeObject | undefined): string {
   if (!service) {
-    return `${ref}: not found (hello-node deploy creates it)`;
+    return `${ref}: not found (\`hello-node deploy\` creates it)`;
   }
   const ports = (service.spec?.ports ?? []).map((p) => `${p.port} -> ${p.targetPort ?? p.port}/${p.protocol ?? 'TCP'}`).join(', ');
   const type = service.spec?.type ?? 'ClusterIP';
@@ -78,7 +78,7 @@ export async function status(namespace: string | undefined, runner: Runner): Pro
   if (!parent) {
     const unrecorded = await unrecordedMembers(runner, applySet);
     runner.result(unrecorded.length === 0
-      ? `nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); hello-node deploy creates it`
+      ? `nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); \`hello-node deploy\` creates it`
       : `there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} ${unrecorded.length === 1 ? 'carries' : 'carry'} its label: deploy once to write the record again`);
     return;
   }

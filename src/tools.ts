@@ -23,6 +23,12 @@ export interface ToolCommand {
   readonly okExitCodes?: readonly number[];
   /** Whether the tool's stdout is progress for stderr, keeping stdout for results. */
   readonly stdoutToStderr?: boolean;
+  /**
+   * Whether its failures are explained by the CLI, so that its own error output is held
+   * back (shown under --verbose, or when the failure is not one it explains), as
+   * kubectl's always is.
+   */
+  readonly explained?: boolean;
 }
 
 /** What a finished tool left: its exit code, and its output where it was captured. */
@@ -46,6 +52,9 @@ const INSTALL_HINTS: Record<Tool, string> = {
   kubectl: 'install kubectl with `gcloud components install kubectl gke-gcloud-auth-plugin` (or see https://kubernetes.io/docs/tasks/tools/)',
   npx: 'install Node.js (https://nodejs.org/), which brings npx, and run `npm ci` in the project',
 };
+
+/** Whether the CLI explains the command's failures, holding its error output back (kubectl's always). */
+export const isExplained = (command: ToolCommand): boolean => command.tool === 'kubectl' || command.explained === true;
 
 /** The exit code a shell reports for a process that signal `signal` ended: 128 + its number. */
 export const signalExitCode = (signal: NodeJS.Signals): number => 128 + constants.signals[signal];
@@ -130,7 +139,7 @@ export function createRunner({ dryRun, verbose = false, out, err, execute }: Run
   const announce = (command: ToolCommand) => print(`${commandLineOf(command)}${command.inputNote ? ` ${command.inputNote}` : ''}`);
   const runIt = async (command: ToolCommand, stream: boolean): Promise<ToolResult> => {
     // kubectl's own error output is explained by the CLI; --verbose shows it as well
-    const echoStderr = verbose || command.tool !== 'kubectl';
+    const echoStderr = verbose || !isExplained(command);
     const result = await execute(command, { stream, echoStderr, out: command.stdoutToStderr ? err : out, err });
     if (result.exitCode !== 0 && !(command.okExitCodes ?? []).includes(result.exitCode)) {
       throw new ToolFailedError(command, result.exitCode, result.stderr);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { main } from '../src/cli';
+import { invocationOf, main } from '../src/cli';
 import { Tool, ToolCommand, ToolResult } from '../src/tools';
 
 export const DIGEST = `sha256:${'4f'.repeat(32)}`;
@@ -88,6 +88,7 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
     stdout: stdout.stream,
     stderr: stderr.stream,
     projectRoot,
+    invocation: invocationOf(options.env ?? {}),
     clock: { now: () => Date.now(), sleep: async () => undefined },
     execute: async (command, io) => {
       commands.push(command);

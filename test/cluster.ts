@@ -64,6 +64,9 @@ export function kubeconfigWithNamespace(dir: string, namespace?: string): string
   return writeKubeconfig(path.join(dir, `kubeconfig-${namespace ?? 'none'}`), theCluster(), namespace);
 }
 
+/** The Google Cloud project the tests' user chose. */
+export const TEST_PROJECT = 'hello-node-tests';
+
 /** The environment a user's shell would give the CLI: PATH, HOME, and only the settings given. */
 export function userEnv(kubeconfig: string, settings: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -72,6 +75,8 @@ export function userEnv(kubeconfig: string, settings: Record<string, string> = {
     TMPDIR: os.tmpdir(),
     KUBECONFIG: kubeconfig,
     CDK8S_CHECK_UPGRADE: 'false',
+    // a project of the user's choosing, as every command that names an image needs
+    GCP_PROJECT: TEST_PROJECT,
     ...settings,
   };
 }
