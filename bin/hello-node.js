@@ -25,6 +25,17 @@ function projectRoot() {
   }
 }
 
+// A reader that went away (`hello-node status | head -1`) ends the CLI quietly, with the
+// exit code of a process ended by SIGPIPE, as kubectl and git end: not with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') {
+      throw err;
+    }
+    process.exit(128 + require('node:os').constants.signals.SIGPIPE);
+  });
+}
+
 require('../scripts/ts-hook.js');
 process.chdir(projectRoot());
 require('../src/cli.ts')

@@ -4,8 +4,11 @@
 // runs as a process against the real kubectl and a real API server in
 // cli.cluster.slow.test.ts; cli.slow.test.ts runs bin/hello-node.js against recording
 // stand-ins.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { constants } from 'node:os';
-import { MissingToolError } from './tools';
+import * as path from 'node:path';
+import { componentsInstall, MissingToolError } from './tools';
 import { DIGEST, emptyClusterKubectl, FakeTool, runCli } from '../test/cli-harness';
 
 const IMAGE = 'gcr.io/my-project/hello-node:v1';
@@ -285,6 +288,10 @@ describe('when a tool fails', () => {
     ['error: current-context is not set', 'kubectl has no current context: run `hello-node cluster credentials`'],
     ['Unable to connect to the server: dial tcp 34.85.1.1:443: connect: connection refused', 'the cluster\'s API server cannot be reached'],
     ['error: You must be logged in to the server (Unauthorized)', 'kubectl is not logged in to the cluster: run `gcloud auth login`'],
+    [
+      'E1129 getting credentials: exec: executable gke-gcloud-auth-plugin not found\n\nIt looks like you are trying to use a client-go credential plugin that is not installed.\n\nInstall gke-gcloud-auth-plugin for use with kubectl by following https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin\nerror: You must be logged in to the server (Unauthorized)',
+      `kubectl lacks the GKE auth plugin: run \`${componentsInstall(['gke-gcloud-auth-plugin'])}\` (kubectl: see https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin)`,
+    ],
   ])('without a cluster (%s), one line says why and what to do; --verbose adds kubectl\'s own words', async (kubectlSays, explained) => {
     const kubectl = () => ({ exitCode: 1, stdout: '', stderr: `${kubectlSays}\n` });
     const run = await runCli(['status'], { tools: { kubectl } });
@@ -379,6 +386,17 @@ describe('--dry-run', () => {
 });
 
 describe('hello-node up', () => {
+  test('without a kubectl context, stops before it builds, pushes or synthesizes anything', async () => {
+    const kubectl: FakeTool = (c) => (c.args.join(' ') === 'config current-context' ? failing('error: current-context is not set') : emptyClusterKubectl(c));
+    for (const args of [['up'], ['deploy', '--namespace', 'shop'], ['diff', '--namespace', 'shop']]) {
+      const run = await runCli(args, { env: CHOSEN, tools: { kubectl } });
+      // diff's failures are 2 or more: 1 is its "changes"
+      expect(run.code).toBe(args[0] === 'diff' ? 2 : 1);
+      expect(run.calls).toEqual([['kubectl', 'config', 'current-context']]);
+      expect(run.stderr).toBe('hello-node: kubectl has no current context: run `hello-node cluster credentials` to point kubectl at the cluster\n');
+    }
+  });
+
   test('--keep-tag deploys by the tag', async () => {
     const run = await runCli(['--dry-run', 'up', '--keep-tag'], { env: CHOSEN });
     expect(run.stdout.split('\n')).toContain('GCP_PROJECT=my-project npx hello-node synth');
@@ -401,5 +419,24 @@ describe('--help', () => {
     const typo = await runCli(['deplyo']);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain('unknown command \'deplyo\'');
+  });
+});
+
+describe('how a Cloud SDK component is installed here', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-gcloud-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('with gcloud\'s component manager: gcloud components install', () => {
+    fs.writeFileSync(path.join(dir, 'gcloud'), '', { mode: 0o755 });
+    expect(componentsInstall(['kubectl', 'gke-gcloud-auth-plugin'], dir)).toBe('gcloud components install kubectl gke-gcloud-auth-plugin');
+  });
+
+  const systemSdk = '/usr/lib/google-cloud-sdk/bin/gcloud';
+  (fs.existsSync(systemSdk) && fs.existsSync('/usr/bin/apt-get') ? test : test.skip)('from a system package (its component manager is off): apt-get\'s packages', () => {
+    fs.symlinkSync(systemSdk, path.join(dir, 'gcloud'));
+    expect(componentsInstall(['kubectl', 'gke-gcloud-auth-plugin'], dir)).toBe('sudo apt-get install kubectl google-cloud-cli-gke-gcloud-auth-plugin');
   });
 });

@@ -185,7 +185,12 @@ export function buildProgram(context: CliContext): Command {
     .option('--verbose', 'show the tools\' own error output (kubectl\'s, cdk8s-cli\'s and the app\'s), not only the explanation')
     .version(`hello-node ${PACKAGE_VERSION}`, '--version', 'print hello-node\'s version')
     .configureHelp({ showGlobalOptions: true })
-    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => stdout.write(s),
+      writeErr: (s) => stderr.write(s),
+      // one line: commander's suggestion (`(Did you mean deploy?)`) joins its error
+      outputError: (s, write) => write(s.replace(/\n\(Did you mean (.*)\)/, ' (did you mean $1)')),
+    })
     .showHelpAfterError(`(see: ${context.invocation} --help)`)
     .exitOverride();
 

@@ -22,7 +22,7 @@ import {
   RolloutStep,
   serviceUrl,
 } from './cluster-state';
-import { getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, selectorOf } from './kube';
+import { getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, requireCurrentContext, selectorOf } from './kube';
 import { APPLYSET_PART_OF_LABEL, forCluster, readManifests, refOf, toYamlStream } from './manifests';
 import { Clock, imageBuild, imagePush } from './operations';
 import { AppSettings, Platform } from './settings';
@@ -132,6 +132,7 @@ type Phase = 'preparing' | 'rolling out' | 'pruning';
  * deploy of the app at a time (deploy-lease.ts), from the first apply to the last.
  */
 export async function deploy(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<void> {
+  await requireCurrentContext(runner);
   const located = await appApplySet(settings.namespace, runner);
   // before the synth, which rewrites dist/: a refused deploy changes nothing
   const lease = await acquireDeployLease(runner, located.applySet.namespace, 'deploy', leaseSeconds(options), options.clock.now);
@@ -381,6 +382,7 @@ async function scaleBackSurges(applySet: ApplySet, objects: readonly KubeObject[
  * nothing would change, 1 when something would.
  */
 export async function diff(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<number> {
+  await requireCurrentContext(runner);
   const applied = await prepare(await appApplySet(settings.namespace, runner), runner, options);
   const command = kubectlCommand(applied.applySet.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
   // kubectl diff exits 1 for "there are differences", and above 1 when it failed
@@ -412,6 +414,8 @@ export interface UpOptions extends DeployOptions {
  * registry returned, so the pods run exactly what was built even if the tag moves.
  */
 export async function up(settings: AppSettings, runner: Runner, options: UpOptions): Promise<void> {
+  // before minutes of build and push
+  await requireCurrentContext(runner);
   await imageBuild(settings, options.platform, runner);
   const digest = await imagePush(settings, runner);
   const image = options.keepTag ? settings.image : `${settings.image}@${digest ?? '<digest>'}`;

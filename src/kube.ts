@@ -3,7 +3,7 @@
  */
 import { checkDns1123Label } from '../lib/validation';
 import { KubeEvent, KubeObject } from './cluster-state';
-import { Runner, ToolCommand, ToolFailedError, ToolResult } from './tools';
+import { componentsInstall, Runner, ToolCommand, ToolFailedError, ToolResult } from './tools';
 
 /** Why kubectl failed (it could not reach the cluster, or the namespace is missing), in one line, and what to do. */
 export class ExplainedKubectlError extends Error {
@@ -15,11 +15,18 @@ export class ExplainedKubectlError extends Error {
 
 const CREDENTIALS = 'run `hello-node cluster credentials` to point kubectl at the cluster';
 
+/** How to get the GKE auth plugin here (tools.ts), and kubectl's own pointer, when it gave one. */
+function authPluginStep(stderr: string): string {
+  const kubectlSays = /Install gke-gcloud-auth-plugin for use with kubectl by following (\S+)/.exec(stderr)?.[1];
+  return `run \`${componentsInstall(['gke-gcloud-auth-plugin'])}\`${kubectlSays ? ` (kubectl: see ${kubectlSays})` : ''}`;
+}
+
 // kubectl's (and the GKE auth plugin's) messages for "there is no cluster to talk to"
-const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string }[] = [
+const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string | ((stderr: string) => string) }[] = [
   { pattern: /current-context is not set|current-context must exist|no configuration has been provided|context was not found|localhost:8080 was refused/i, cause: 'kubectl has no current context', nextStep: CREDENTIALS },
+  // before "Unauthorized": kubectl reports a missing plugin as "getting credentials: exec: executable … not found"
+  { pattern: /gke-gcloud-auth-plugin.*not found|executable gke-gcloud-auth-plugin/i, cause: 'kubectl lacks the GKE auth plugin', nextStep: authPluginStep },
   { pattern: /gcloud auth login|Reauthentication|You must be logged in|Unauthorized|invalid_grant|could not find default credentials/i, cause: 'kubectl is not logged in to the cluster', nextStep: `run \`gcloud auth login\`, then ${CREDENTIALS.slice(4)}` },
-  { pattern: /gke-gcloud-auth-plugin.*not found|executable gke-gcloud-auth-plugin/i, cause: 'kubectl lacks the GKE auth plugin', nextStep: 'run `gcloud components install gke-gcloud-auth-plugin`' },
   { pattern: /connection refused|i\/o timeout|no such host|Unable to connect to the server|TLS handshake timeout|no route to host/i, cause: 'the cluster\'s API server cannot be reached', nextStep: `check that the cluster exists and runs (gcloud container clusters list), then ${CREDENTIALS}` },
 ];
 
@@ -38,7 +45,7 @@ function explainKubectlFailure(stderr: string): ExplainedKubectlError | undefine
     return undefined;
   }
   const known = CAUSES.find((c) => c.pattern.test(stderr));
-  return known && new ExplainedKubectlError(known.cause, known.nextStep);
+  return known && new ExplainedKubectlError(known.cause, typeof known.nextStep === 'string' ? known.nextStep : known.nextStep(stderr));
 }
 
 /**
@@ -95,6 +102,25 @@ export async function contextNamespace(runner: Runner): Promise<string> {
     throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
   }
   return text.trim() === '' ? 'default' : checkDns1123Label('the namespace of kubectl\'s current context (kubectl config view --minify)', text.trim());
+}
+
+/**
+ * Checks, from kubectl's own configuration alone, that there is a cluster to talk to (a
+ * current context), so that a command that would first synthesize, build or push
+ * learns at once that it could not go on. Nothing under --dry-run, which shows the
+ * commands even before `hello-node cluster credentials`.
+ *
+ * @throws ExplainedKubectlError without a current context; MissingToolError without kubectl
+ */
+export async function requireCurrentContext(runner: Runner): Promise<void> {
+  if (runner.dryRun) {
+    return;
+  }
+  try {
+    await runner.inspect({ tool: 'kubectl', args: ['config', 'current-context'] });
+  } catch (err) {
+    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
+  }
 }
 
 /** A label selector as kubectl takes it: `app=hello-node,tier=web`. */

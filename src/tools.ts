@@ -5,6 +5,8 @@
  * against stand-in tools.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { constants } from 'node:os';
 
 export type Tool = 'docker' | 'gcloud' | 'kubectl' | 'npx';
@@ -46,12 +48,34 @@ export interface ToolResult {
  */
 export type ToolExecutor = (command: ToolCommand, io: { stream: boolean; echoStderr: boolean; out: NodeJS.WritableStream; err: NodeJS.WritableStream }) => Promise<ToolResult>;
 
-const INSTALL_HINTS: Record<Tool, string> = {
-  docker: 'install Docker (https://docs.docker.com/get-docker/) and make sure its daemon is running',
-  gcloud: 'install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)',
-  kubectl: 'install kubectl with `gcloud components install kubectl gke-gcloud-auth-plugin` (or see https://kubernetes.io/docs/tasks/tools/)',
-  npx: 'install Node.js (https://nodejs.org/), which brings npx, and run `npm ci` in the project',
+const INSTALL_HINTS: Record<Tool, () => string> = {
+  docker: () => 'install Docker (https://docs.docker.com/get-docker/) and make sure its daemon is running',
+  gcloud: () => 'install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)',
+  kubectl: () => `install kubectl and GKE's auth plugin: \`${componentsInstall(['kubectl', 'gke-gcloud-auth-plugin'])}\` (or see https://kubernetes.io/docs/tasks/tools/)`,
+  npx: () => 'install Node.js (https://nodejs.org/), which brings npx, and run `npm ci` in the project',
 };
+
+/** The first `name` on PATH, as a shell finds it. */
+function onPath(name: string, pathVariable = process.env.PATH ?? ''): string | undefined {
+  return pathVariable.split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name)).find((file) => fs.existsSync(file));
+}
+
+/**
+ * The command that installs Cloud SDK components here, as the SDK was installed: `gcloud
+ * components install …`, or for an SDK from a system package (under
+ * /usr/lib/google-cloud-sdk, whose component manager is disabled) the packages of apt
+ * or dnf (`google-cloud-cli-<component>`; kubectl's is `kubectl`).
+ * Source: cloud.google.com/sdk/docs/components, "Installing components".
+ */
+export function componentsInstall(components: readonly string[], pathVariable?: string): string {
+  const gcloud = onPath('gcloud', pathVariable);
+  const sdk = gcloud && fs.realpathSync(gcloud);
+  if (sdk && /^\/usr\/(lib|lib64|share)\/google-cloud-sdk\//.test(sdk)) {
+    const packages = components.map((c) => (c === 'kubectl' ? c : `google-cloud-cli-${c}`)).join(' ');
+    return fs.existsSync('/usr/bin/apt-get') ? `sudo apt-get install ${packages}` : `sudo dnf install ${packages}`;
+  }
+  return `gcloud components install ${components.join(' ')}`;
+}
 
 /** Whether the CLI explains the command's failures, holding its error output back (kubectl's always). */
 export const isExplained = (command: ToolCommand): boolean => command.tool === 'kubectl' || command.explained === true;
@@ -62,7 +86,7 @@ export const signalExitCode = (signal: NodeJS.Signals): number => 128 + constant
 /** A tool that is not on PATH. */
 export class MissingToolError extends Error {
   constructor(public readonly tool: Tool) {
-    super(`${tool} was not found on PATH: ${INSTALL_HINTS[tool]}`);
+    super(`${tool} was not found on PATH: ${INSTALL_HINTS[tool]()}`);
     this.name = 'MissingToolError';
   }
 }
