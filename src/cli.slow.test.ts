@@ -2,7 +2,7 @@
 // and kubectl first on PATH that record their arguments: one case per command family,
 // for what only a process shows (the bin script, PATH lookup, exit codes, signals).
 // Everything else about the CLI is tested in-process in cli.test.ts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -73,6 +73,24 @@ test('a missing tool is named, with how to get it (exit 127)', () => {
   const run = cli(['image', 'build'], { GCP_PROJECT: 'my-project' });
   expect(run.status).toBe(127);
   expect(run.stderr).toContain('hello-node: docker was not found on PATH: install Docker');
+});
+
+test('a reader that goes away (| head -1) ends it quietly, exit 141 as for SIGPIPE, with no stack trace', async () => {
+  const child = spawn(process.execPath, [CLI, '--dry-run', 'up', '--project', 'my-project'], { env: { PATH: stubBin, STUB_LOG: path.join(work, 'calls.jsonl') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // what `head -1` does: read the first line, and close the pipe
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  expect(stderr).toBe('');
+  expect(code).toBe(141);
+});
+
+test('--version prints the version; a usage error is one line and where its help is', () => {
+  expect(cli(['--version']).stdout).toMatch(/^hello-node \d+\.\d+\.\d+\n$/);
+  const typo = cli(['synth', '--outptu', 'x']);
+  expect(typo.status).toBe(1);
+  expect(typo.stderr).toBe('error: unknown option \'--outptu\' (did you mean --output?)\n(see: hello-node synth --help)\n');
 });
 
 test('--help prints the usage on stdout', () => {
