@@ -42,4 +42,8 @@ require('../src/cli.ts')
   .main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;
+    // the command has finished, its output in place: a signal now cannot stop anything,
+    // and must not turn its exit code into a signal's
+    process.on('SIGINT', () => undefined);
+    process.on('SIGTERM', () => undefined);
   });

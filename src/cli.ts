@@ -38,7 +38,7 @@ import {
   SettingName,
 } from './settings';
 import { status } from './status';
-import { Cdk8sSynthFlags, outputDirOf, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from './synth-command';
+import { Cdk8sSynthFlags, checkSynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from './synth-command';
 import { createRunner, isExplained, MissingToolError, Runner, spawnTool, ToolExecutor, ToolFailedError } from './tools';
 
 /**
@@ -247,7 +247,7 @@ export function buildProgram(context: CliContext): Command {
     } catch (err) {
       throw err instanceof ValidationError ? new SynthFailedError([err.message]) : err;
     }
-    outputDirOf(context.projectRoot, flags, env);
+    checkSynth(context.projectRoot, flags, env);
     if (runner.dryRun) {
       runner.announce({ tool: 'npx', args: ['hello-node', 'synth', ...synthCommandArgs(flags)], env: settingEnv });
       return;

@@ -90,7 +90,7 @@ export class PushDeniedError extends Error {
  * run deploy --source` does for its own), after enabling the Artifact Registry API on a
  * project that has never used it.
  */
-async function ensureRepository(repo: ArtifactRepository, runner: Runner): Promise<void> {
+async function ensureRepository(repo: ArtifactRepository, runner: Runner, enabled = false): Promise<void> {
   const describe = { tool: 'gcloud' as const, args: ['artifacts', 'repositories', 'describe', repo.repository, ...repositoryFlags(repo), '--format=value(name)'] };
   const create = createRepository(repo);
   if (runner.dryRun) {
@@ -107,16 +107,27 @@ async function ensureRepository(repo: ArtifactRepository, runner: Runner): Promi
       throw err;
     }
     if (/has not been used in project|it is disabled|SERVICE_DISABLED/.test(err.stderr)) {
+      if (enabled) {
+        // enabling an API takes a little while to reach every Google server
+        throw new PushDeniedError(`the Artifact Registry API was just enabled in project ${repo.project}, and is not in effect yet`, 'push again in a minute');
+      }
       runner.say(`# the Artifact Registry API is not enabled in project ${repo.project}: enabling it`);
       await runner.run(enableArtifactRegistry(repo.project));
-      return ensureRepository(repo, runner);
+      return ensureRepository(repo, runner, true);
     }
     if (!/NOT_FOUND|not found/i.test(err.stderr)) {
       throw err;
     }
   }
   runner.say(`# ${repo.host}'s repository ${repo.repository} does not exist in project ${repo.project} (location ${repo.location}): creating it`);
-  await runner.run(create);
+  try {
+    await runner.run({ ...create, explained: true });
+  } catch (err) {
+    // another push made it meanwhile: what was wanted
+    if (!(err instanceof ToolFailedError && /ALREADY_EXISTS/.test(err.stderr))) {
+      throw err;
+    }
+  }
 }
 
 /** docker push's refusals (on its stderr), each with its cause and fix. */

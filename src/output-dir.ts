@@ -104,7 +104,7 @@ function helmChartOf(target: string): string | undefined {
  * @returns a function that releases the lock
  */
 export function lockOutput(output: Output): () => void {
-  fs.mkdirSync(output.stateDir, { recursive: true });
+  makeDirectory(output.stateDir);
   fs.writeFileSync(path.join(output.stateDir, '.gitignore'), '*\n');
   const release = acquireLock(output.lockFile, output.unit);
   try {
@@ -184,7 +184,7 @@ function keepCopy(output: Output, staging: string): string {
       }
     }
     fs.cpSync(staging, path.join(partial, path.relative(output.unit, output.target)), { recursive: true });
-    fs.mkdirSync(output.keptDir, { recursive: true });
+    makeDirectory(output.keptDir);
     const lastKept = latestKept(output);
     const generation = path.join(output.keptDir, String(lastKept ? Number(path.basename(lastKept)) + 1 : 1));
     fs.renameSync(partial, generation);
@@ -265,6 +265,24 @@ function replaceDirectory(source: string, target: string): void {
   }
   if (movedAside) {
     fs.rmSync(aside, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `mkdir -p`, one directory at a time: Node's recursive mkdirSync spins forever where
+ * a directory can be neither made nor found (under /proc), and this fails instead.
+ */
+function makeDirectory(dir: string): void {
+  if (fs.existsSync(dir)) {
+    return;
+  }
+  makeDirectory(path.dirname(dir));
+  try {
+    fs.mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw err;
+    }
   }
 }
 

@@ -117,6 +117,26 @@ describe('hello-node synth', () => {
     expect(fs.existsSync(path.join(project, 'dist'))).toBe(false);
   }, 60_000);
 
+  test('an output where no directory can be made (/proc) is one line, at once; a symlink to a directory is written through', () => {
+    const proc = helloNode(['synth', '--output', '/proc/hello-node-out']);
+    expect(proc.status).toBe(1);
+    expect(proc.stderr).toMatch(/^hello-node synth failed: .*\/proc\/\.hello-node-out\.synth.*\n$/);
+    expect(helloNode(['synth']).status).toBe(0);
+    fs.symlinkSync('dist', path.join(project, 'link'));
+    expect(helloNode(['synth', '--output', 'link', '--replicas', '5']).status).toBe(0);
+    expect(fs.lstatSync(path.join(project, 'link')).isSymbolicLink()).toBe(true);
+    const [rc] = parseAllDocuments(read(path.join(project, 'dist', 'hello-node.k8s.yaml'))).map((d) => d.toJS());
+    expect(rc.spec.replicas).toBe(5);
+  }, 60_000);
+
+  test('a failure after you deleted the output leaves it deleted', () => {
+    expect(helloNode(['synth']).status).toBe(0);
+    fs.rmSync(path.join(project, 'dist'), { recursive: true });
+    expect(helloNode(['synth', '--replicas', 'many']).status).toBe(1);
+    expect(helloNode(['synth', '--app', 'exit 3']).status).toBe(1);
+    expect(fs.existsSync(path.join(project, 'dist'))).toBe(false);
+  }, 60_000);
+
   test('two at once into one directory: each succeeds or says another is running, and the output is one complete synth', async () => {
     const finished = (child: ChildProcess) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
       let stderr = '';

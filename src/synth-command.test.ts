@@ -23,10 +23,12 @@ describe('the output directory, as cdk8s-cli chooses it', () => {
     expect(outputDirOf(project, {}, {})).toBe('dist');
   });
 
-  test('--stdout (or CDK8S_STDOUT=true, but not =false) has none', () => {
+  test('--stdout (or CDK8S_STDOUT=true, but not =false or =1) has none', () => {
     expect(outputDirOf(project, { stdout: true }, {})).toBeUndefined();
     expect(outputDirOf(project, {}, { CDK8S_STDOUT: 'true' })).toBeUndefined();
     expect(outputDirOf(project, {}, { CDK8S_STDOUT: 'false' })).toBe('dist');
+    // cdk8s-cli's yargs takes only `true` for true
+    expect(outputDirOf(project, {}, { CDK8S_STDOUT: '1' })).toBe('dist');
     expect(outputDirOf(project, { stdout: false }, { CDK8S_STDOUT: 'true' })).toBe('dist');
   });
 
@@ -36,6 +38,11 @@ describe('the output directory, as cdk8s-cli chooses it', () => {
     config('app: node main.js\nsynthConfig:\n  format: helm\n  chartVersion: 1.0.0\n');
     expect(() => outputDirOf(project, { stdout: true }, {})).toThrow('--stdout cannot print a Helm chart (cdk8s.yaml\'s synthConfig.format: helm)');
   });
+});
+
+test('a cdk8s.yaml that is not YAML is one line naming it', () => {
+  fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'app: [unclosed\n');
+  expect(() => outputDirOf(project, {}, {})).toThrow(`${path.join(project, 'cdk8s.yaml')} is not valid YAML: `);
 });
 
 describe('a failure, told in one line', () => {

@@ -29,7 +29,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { LockedError } from './lock';
-import { checkOnlyOursIn, commitOutput, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
+import { checkOnlyOursIn, commitOutput, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from './output-dir';
 import { signalExitCode } from './tools';
 
 /** cdk8s-cli's output directory when neither `--output` nor cdk8s.yaml names one. */
@@ -117,7 +117,12 @@ function readConfig(projectRoot: string): Cdk8sConfig {
   if (!fs.existsSync(file)) {
     return {};
   }
-  const config = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as { output?: unknown; synthConfig?: { format?: unknown } };
+  let config: { output?: unknown; synthConfig?: { format?: unknown } };
+  try {
+    config = parse(fs.readFileSync(file, 'utf8')) ?? {};
+  } catch (err) {
+    throw new SynthFailedError([`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
+  }
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   return { output: text(config.output), format: text(config.synthConfig?.format) };
 }
@@ -128,9 +133,10 @@ function fromEnv(env: NodeJS.ProcessEnv, flag: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/** A boolean `CDK8S_<FLAG>`, as cdk8s-cli's yargs reads it: `true` is true, anything else false. */
 function booleanFromEnv(env: NodeJS.ProcessEnv, flag: string): boolean | undefined {
   const value = fromEnv(env, flag);
-  return value === undefined ? undefined : value !== 'false';
+  return value === undefined ? undefined : value === 'true';
 }
 
 /** The output directory a synth with these flags writes, as the user named it (relative to the project root, or absolute); undefined under `--stdout`. */
@@ -148,6 +154,26 @@ export function outputDirOf(projectRoot: string, flags: Cdk8sSynthFlags, env: No
     throw new SynthFailedError([`--stdout cannot print a Helm chart (${from}): write it to a directory (cdk8s-cli's rule)`]);
   }
   return stdout ? undefined : (output ?? config.output ?? DEFAULT_OUTDIR);
+}
+
+/**
+ * Checks what a synth with these flags would write, as the synth itself checks it
+ * before anything runs (for --dry-run, which runs nothing).
+ *
+ * @throws SynthFailedError for flags cdk8s-cli cannot combine, or an output directory
+ *   that is refused (the project root, one of its parents, a file)
+ */
+export function checkSynth(projectRoot: string, flags: Cdk8sSynthFlags, env: NodeJS.ProcessEnv): void {
+  const shown = outputDirOf(projectRoot, flags, env);
+  if (shown === undefined) {
+    return;
+  }
+  const unit = path.resolve(projectRoot, shown);
+  try {
+    outputOf(unit, projectRoot, unit);
+  } catch (err) {
+    throw err instanceof OutputDirectoryError ? new SynthFailedError([err.message]) : err;
+  }
 }
 
 /** The arguments that give cdk8s-cli the flags it was given here, but for `--output` and `--stdout`, which this command decides. */
@@ -190,7 +216,9 @@ const isInside = (file: string, dir: string) => !path.relative(dir, file).starts
 const isSystemError = (err: unknown): err is NodeJS.ErrnoException => err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 
 async function synthToOutputDir(options: SynthCommandOptions, shown: string, signals: Signals): Promise<string> {
-  const unit = path.resolve(options.projectRoot, shown);
+  // a symlink to a directory is written through, and locked as that directory
+  const named = path.resolve(options.projectRoot, shown);
+  const unit = fs.existsSync(named) ? fs.realpathSync(named) : named;
   let output;
   let release;
   try {
@@ -220,8 +248,6 @@ async function synthToOutputDir(options: SynthCommandOptions, shown: string, sig
     staging = undefined;
     return unit;
   } catch (err) {
-    // put back an output that a synth killed mid-replace left missing (output-dir.ts keeps a copy)
-    restoreIfDeleted(output);
     throw err instanceof OutputDirectoryError ? new SynthFailedError([err.message]) : err;
   } finally {
     if (staging) {
@@ -412,10 +438,12 @@ interface Signals {
 function watchSignals(): Signals {
   const state: { received?: NodeJS.Signals; group?: number } = {};
   const onSignal = (signal: NodeJS.Signals) => {
+    // a second signal ends cdk8s-cli and the app at once, even an app that ignores the first
+    const passed = state.received === undefined ? signal : 'SIGKILL';
     state.received ??= signal;
     if (state.group !== undefined) {
       try {
-        process.kill(-state.group, signal);
+        process.kill(-state.group, passed);
       } catch {
         // the group has ended meanwhile
       }

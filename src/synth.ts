@@ -103,6 +103,9 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
       await signals.checkpoint();
       await typesChecked();
       withManifestYaml(app, target, () => app.synth());
+    } else if (process.env[STAGING_ENV]) {
+      // under hello-node synth, which holds the output's lock and puts its staging directory in place
+      throw new OutputDirectoryError(target, `is the App's own outdir, not the directory hello-node synth asked for (CDK8S_OUTDIR): give the App no outdir, and choose the output with --output`);
     } else {
       const output = outputOf(target, options.projectRoot);
       const release = lockOutput(output);
