@@ -25,16 +25,25 @@ function projectRoot() {
   }
 }
 
-// A reader that went away (`hello-node status | head -1`) ends the CLI quietly, with the
-// exit code of a process ended by SIGPIPE, as kubectl and git end: not with a stack trace.
+// A reader that went away (`hello-node status | head -1`) is no failure of the command:
+// what it writes then goes nowhere, and it finishes what it started (a deploy mid-rollout,
+// a synth mid-write) before it exits, quietly, with the exit code of a process that
+// SIGPIPE ended (as kubectl and git exit), unless the command itself failed.
+let readerGone = false;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
     if (err.code !== 'EPIPE') {
       throw err;
     }
-    process.exit(128 + require('node:os').constants.signals.SIGPIPE);
+    readerGone = true;
   });
 }
+// at the very end: a failed write's error arrives a tick after the write
+process.on('exit', (code) => {
+  if (readerGone && code === 0) {
+    process.exitCode = 128 + require('node:os').constants.signals.SIGPIPE;
+  }
+});
 
 require('../scripts/ts-hook.js');
 process.chdir(projectRoot());
