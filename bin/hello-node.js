@@ -29,19 +29,18 @@ function projectRoot() {
 // what it writes then goes nowhere, and it finishes what it started (a deploy mid-rollout,
 // a synth mid-write) before it exits, quietly, with the exit code of a process that
 // SIGPIPE ended (as kubectl and git exit), unless the command itself failed.
-let readerGone = false;
+// Any other failure to write (a full disk behind `2>/dev/full`) is the same, but for its
+// exit code, 1.
+let writeFailure;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
-    if (err.code !== 'EPIPE') {
-      throw err;
-    }
-    readerGone = true;
+    writeFailure ??= err.code;
   });
 }
 // at the very end: a failed write's error arrives a tick after the write
 process.on('exit', (code) => {
-  if (readerGone && code === 0) {
-    process.exitCode = 128 + require('node:os').constants.signals.SIGPIPE;
+  if (writeFailure !== undefined && code === 0) {
+    process.exitCode = writeFailure === 'EPIPE' ? 128 + require('node:os').constants.signals.SIGPIPE : 1;
   }
 });
 

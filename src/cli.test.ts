@@ -87,6 +87,63 @@ describe('hello-node image', () => {
     expect((await runCli(['--verbose', 'image', 'push'], { env: CHOSEN, tools: { docker } })).stderr).toContain(says);
   });
 
+  test('a docker failure that is not the registry\'s refusal is shown as docker said it', async () => {
+    const says = 'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock';
+    const docker: FakeTool = (c) => (c.args[0] === 'push' ? failing(says) : { exitCode: 0, stdout: '', stderr: '' });
+    const run = await runCli(['image', 'push'], { env: CHOSEN, tools: { docker } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(says);
+    expect(run.stderr).not.toContain('artifactregistry.writer');
+  });
+
+  test.each([
+    ['PERMISSION_DENIED: Permission \'artifactregistry.repositories.get\' denied on resource (or it may not exist).', 'describe'],
+    ['PERMISSION_DENIED: Permission \'artifactregistry.repositories.create\' denied', 'create'],
+  ])('a repository the account may not %s: it says so and pushes anyway (createOnPush may allow it)', async (says, step) => {
+    const gcloud: FakeTool = (c) => {
+      if (c.args[2] === 'describe') {
+        return failing(step === 'describe' ? says : 'NOT_FOUND: Requested entity was not found.');
+      }
+      return c.args[2] === 'create' ? failing(says) : { exitCode: 0, stdout: '', stderr: '' };
+    };
+    const run = await runCli(['image', 'push'], { env: CHOSEN, tools: { gcloud } });
+    expect(run.code).toBe(0);
+    expect(run.calls.at(-1)).toEqual(['docker', 'push', IMAGE]);
+    expect(run.stderr).toContain(`${says}): pushing anyway`);
+  });
+
+  test('an API still reported disabled after it was enabled: one line, no second enabling', async () => {
+    const gcloud: FakeTool = (c) => (c.args[2] === 'describe' ? failing('Artifact Registry API has not been used in project 123456 before or it is disabled.') : { exitCode: 0, stdout: '', stderr: '' });
+    const run = await runCli(['image', 'push'], { env: CHOSEN, tools: { gcloud } });
+    expect(run.code).toBe(1);
+    expect(run.calls.filter((c) => c[1] === 'services')).toHaveLength(1);
+    expect(run.stderr).toContain('hello-node: the Artifact Registry API is still reported disabled in project 123456, just after it was enabled in project my-project');
+  });
+
+  test.each([
+    ['us-docker.pkg.dev/my-project', 'must be <location>-docker.pkg.dev/<project>/<repository>/<name>[:tag]'],
+    ['us-docker.pkg.dev/my-project/app:1', 'must be <location>-docker.pkg.dev/<project>/<repository>/<name>[:tag]'],
+    ['gcr.io/app:1', 'must be gcr.io/<project>/<name>[:tag]'],
+    [`gcr.io/my-project/app@${DIGEST}`, 'is a digest reference'],
+  ])('an image %s that names no repository, or no tag, is refused before anything runs, by build, push and up', async (image, rule) => {
+    for (const args of [['image', 'build'], ['image', 'push'], ['up']]) {
+      const run = await runCli([...args, '--image', image]);
+      expect(run.code).toBe(1);
+      expect(run.calls).toEqual([]);
+      expect(run.stderr).toContain(rule);
+    }
+  });
+
+  test('a typed --project beside --image, which names the whole image, is refused, never ignored', async () => {
+    const run = await runCli(['image', 'push', '--image', 'gcr.io/other-project/app:1', '--project', 'my-project']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('flag --project: "my-project" is invalid: would be ignored: flag --image names the whole image');
+  });
+
+  test('a setting\'s flag may also come before the command\'s name, as gcloud\'s global flags do', async () => {
+    expect((await runCli(['--project', 'my-project', 'image', 'build'])).calls).toEqual([['docker', 'build', '--platform', 'linux/amd64', '-t', IMAGE, 'app']]);
+  });
+
   test('push to Artifact Registry makes sure of that repository, in its location', async () => {
     const run = await runCli(['image', 'push', '--registry', 'asia-northeast1-docker.pkg.dev', '--repository', 'apps'], { env: CHOSEN });
     expect(run.calls).toEqual([
@@ -179,6 +236,13 @@ describe('hello-node cluster', () => {
     expect((await runCli(['cluster', 'create', '--autopilot'], { env: { ...CHOSEN, GKE_REGION: 'asia-northeast1' } })).calls).toEqual([[
       'gcloud', 'container', 'clusters', 'create-auto', 'hello-node', '--region', 'asia-northeast1', '--project', 'my-project', '--release-channel', 'regular',
     ]]);
+  });
+
+  test('--autopilot with a machine type is refused: GKE chooses Autopilot\'s nodes', async () => {
+    const run = await runCli(['cluster', 'create', '--autopilot', '--region', 'us-central1', '--machine-type', 't2a-standard-4'], { env: CHOSEN });
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toContain('flag --machine-type: "t2a-standard-4" is invalid: has no effect on an Autopilot cluster');
   });
 
   test('--autopilot with a zone is refused: Autopilot clusters are regional', async () => {
@@ -387,12 +451,12 @@ describe('--dry-run', () => {
 
 describe('hello-node up', () => {
   test('without a kubectl context, stops before it builds, pushes or synthesizes anything', async () => {
-    const kubectl: FakeTool = (c) => (c.args.join(' ') === 'config current-context' ? failing('error: current-context is not set') : emptyClusterKubectl(c));
+    const kubectl: FakeTool = (c) => (c.args.slice(0, 3).join(' ') === 'config view --minify' ? failing('error: cannot locate context gke_gone') : emptyClusterKubectl(c));
     for (const args of [['up'], ['deploy', '--namespace', 'shop'], ['diff', '--namespace', 'shop']]) {
       const run = await runCli(args, { env: CHOSEN, tools: { kubectl } });
       // diff's failures are 2 or more: 1 is its "changes"
       expect(run.code).toBe(args[0] === 'diff' ? 2 : 1);
-      expect(run.calls).toEqual([['kubectl', 'config', 'current-context']]);
+      expect(run.calls).toEqual([['kubectl', 'config', 'view', '--minify', '--output', 'jsonpath={.current-context}']]);
       expect(run.stderr).toBe('hello-node: kubectl has no current context: run `hello-node cluster credentials` to point kubectl at the cluster\n');
     }
   });

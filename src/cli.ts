@@ -65,11 +65,12 @@ const SETTING_FLAGS: { readonly [S in SettingName]: { readonly flag: string; rea
 
 const attributeOf = (setting: SettingName) => new Option(SETTING_FLAGS[setting].flag).attributeName();
 
-/** Adds the flags of `settings` to `cmd`. */
-function withSettingFlags(cmd: Command, settings: readonly SettingName[]): Command {
+/** Adds the flags of `settings` to `cmd`; hidden from its help, when `hidden`. */
+function withSettingFlags(cmd: Command, settings: readonly SettingName[], hidden = false): Command {
   for (const setting of settings) {
     const { flag, value, help } = SETTING_FLAGS[setting];
-    cmd.addOption(new Option(`${flag} ${value}`, `${help} (env ${setting})`));
+    const option = new Option(`${flag} ${value}`, `${help} (env ${setting})`);
+    cmd.addOption(hidden ? option.hideHelp() : option);
   }
   return cmd;
 }
@@ -193,6 +194,9 @@ export function buildProgram(context: CliContext): Command {
     })
     .showHelpAfterError(`(see: ${context.invocation} --help)`)
     .exitOverride();
+  // also before a command's name (`hello-node --project p image push`), as gcloud takes its
+  // global flags; each command's help lists those it reads
+  withSettingFlags(program, Object.keys(SETTING_FLAGS) as SettingName[], true);
 
   /** A subcommand with the flags of the settings it reads; a usage error names its own help. */
   const command = (parent: Command, name: string, description: string, settings: readonly SettingName[] = []) => {
@@ -275,8 +279,13 @@ export function buildProgram(context: CliContext): Command {
   act(command(cluster, 'create', `create the cluster: zonal with ${ops.CLUSTER_SHAPE.nodes} nodes, regional with one per zone, or --autopilot`, [...CLUSTER_SETTING_NAMES, 'GKE_MACHINE_TYPE'])
     .option('--autopilot', 'an Autopilot cluster (regional; GKE manages the nodes): gcloud container clusters create-auto'),
   async (lookup, runner, self) => {
-    const [cluster, machineType] = await withProject(lookup, runner, 'the cluster', true, (l) => [loadClusterSettings(l), loadMachineType(l)] as const);
-    await ops.clusterCreate(cluster, machineType, runner, self.opts().autopilot === true);
+    const autopilot = self.opts().autopilot === true;
+    const machineType = lookup('GKE_MACHINE_TYPE');
+    if (autopilot && machineType) {
+      throw new ValidationError(machineType.source, machineType.value, 'has no effect on an Autopilot cluster, whose nodes GKE chooses: drop it, or drop --autopilot');
+    }
+    const [cluster, machine] = await withProject(lookup, runner, 'the cluster', true, (l) => [loadClusterSettings(l), loadMachineType(l)] as const);
+    await ops.clusterCreate(cluster, machine, runner, autopilot);
   });
   act(command(cluster, 'credentials', 'point kubectl at the cluster (gcloud container clusters get-credentials)', CLUSTER_SETTING_NAMES),
     async (lookup, runner) => ops.clusterCredentials(await withProject(lookup, runner, 'the cluster', true, loadClusterSettings), runner));

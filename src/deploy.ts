@@ -24,7 +24,7 @@ import {
 } from './cluster-state';
 import { getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, requireCurrentContext, selectorOf } from './kube';
 import { APPLYSET_PART_OF_LABEL, forCluster, readManifests, refOf, toYamlStream } from './manifests';
-import { Clock, imageBuild, imagePush } from './operations';
+import { checkPushable, Clock, imageBuild, imagePush } from './operations';
 import { AppSettings, Platform } from './settings';
 import { DEFAULT_OUTDIR, outputDirOf, synthCommand } from './synth-command';
 import { Runner, signalExitCode, ToolCommand } from './tools';
@@ -415,6 +415,7 @@ export interface UpOptions extends DeployOptions {
  */
 export async function up(settings: AppSettings, runner: Runner, options: UpOptions): Promise<void> {
   // before minutes of build and push
+  checkPushable(settings);
   await requireCurrentContext(runner);
   await imageBuild(settings, options.platform, runner);
   const digest = await imagePush(settings, runner);

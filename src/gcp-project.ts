@@ -35,7 +35,8 @@ export async function withChosenProject(lookup: SettingLookup, runner: Runner, w
   }
   let configured = '';
   try {
-    configured = (await runner.inspect({ tool: 'gcloud', args: ['config', 'get-value', 'project'] })).stdout.trim();
+    // explained: its "(unset)" on stderr is this module's to say
+    configured = (await runner.inspect({ tool: 'gcloud', args: ['config', 'get-value', 'project'], explained: true })).stdout.trim();
   } catch (err) {
     // where a project is only a default (deploy's image), gcloud is not needed
     if (required) {

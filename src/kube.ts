@@ -23,7 +23,7 @@ function authPluginStep(stderr: string): string {
 
 // kubectl's (and the GKE auth plugin's) messages for "there is no cluster to talk to"
 const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string | ((stderr: string) => string) }[] = [
-  { pattern: /current-context is not set|current-context must exist|no configuration has been provided|context was not found|localhost:8080 was refused/i, cause: 'kubectl has no current context', nextStep: CREDENTIALS },
+  { pattern: /current-context is not set|current-context must exist|no configuration has been provided|context was not found|cannot locate context|localhost:8080 was refused/i, cause: 'kubectl has no current context', nextStep: CREDENTIALS },
   // before "Unauthorized": kubectl reports a missing plugin as "getting credentials: exec: executable … not found"
   { pattern: /gke-gcloud-auth-plugin.*not found|executable gke-gcloud-auth-plugin/i, cause: 'kubectl lacks the GKE auth plugin', nextStep: authPluginStep },
   { pattern: /gcloud auth login|Reauthentication|You must be logged in|Unauthorized|invalid_grant|could not find default credentials/i, cause: 'kubectl is not logged in to the cluster', nextStep: `run \`gcloud auth login\`, then ${CREDENTIALS.slice(4)}` },
@@ -117,7 +117,8 @@ export async function requireCurrentContext(runner: Runner): Promise<void> {
     return;
   }
   try {
-    await runner.inspect({ tool: 'kubectl', args: ['config', 'current-context'] });
+    // --minify resolves the context: a current-context naming one that is gone fails here
+    await runner.inspect({ tool: 'kubectl', args: ['config', 'view', '--minify', '--output', 'jsonpath={.current-context}'] });
   } catch (err) {
     throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
   }

@@ -30,8 +30,23 @@ function gcloudCluster(settings: ClusterSettings, verb: string, ...extra: string
   return { tool: 'gcloud' as const, args: ['container', 'clusters', verb, settings.cluster, `--${kind}`, name, '--project', settings.gcpProject, ...extra] };
 }
 
+/**
+ * Checks that the image can be built and pushed under its name: a tag, not a digest,
+ * and for a Google registry, a whole repository path.
+ *
+ * @returns its Artifact Registry repository, for a Google registry
+ * @throws ValidationError naming the setting the image came from
+ */
+export function checkPushable(settings: ImageSettings): ArtifactRepository | undefined {
+  if (settings.image.includes('@')) {
+    throw new ValidationError(settings.imageSource, settings.image, 'is a digest reference, which names an image already in a registry: a build or push needs a tag (set IMAGE_TAG, or a HELLO_NODE_IMAGE without @sha256:…)');
+  }
+  return artifactRepositoryOf(settings.image, settings.imageSource);
+}
+
 /** Builds the image for the nodes' platform (settings.ts, loadPlatform), whatever this machine's is. */
 export async function imageBuild(settings: ImageSettings, platform: Platform, runner: Runner): Promise<void> {
+  checkPushable(settings);
   await runner.run({ tool: 'docker', args: ['build', '--platform', platform, '-t', settings.image, BUILD_CONTEXT] });
 }
 
@@ -58,14 +73,22 @@ const GCR_LOCATIONS: Readonly<Record<string, string>> = { 'gcr.io': 'us', 'us.gc
  * `<location>-docker.pkg.dev/<project>/<repository>/…`, that one. Undefined for other
  * registries.
  */
-export function artifactRepositoryOf(image: string): ArtifactRepository | undefined {
-  const [host, project, repository] = image.split('/');
+export function artifactRepositoryOf(image: string, source: string): ArtifactRepository | undefined {
+  const path = image.split(/[@]/)[0].split('/');
+  const [host, project, repository] = path;
   const gcrLocation = GCR_LOCATIONS[host];
-  if (gcrLocation !== undefined) {
-    return { host, project, location: gcrLocation, repository: host };
-  }
   const pkgDev = /^([a-z0-9-]+)-docker\.pkg\.dev$/.exec(host);
-  return pkgDev ? { host, project, location: pkgDev[1], repository } : undefined;
+  if (gcrLocation === undefined && !pkgDev) {
+    return undefined;
+  }
+  // <host>/<project>/<name>, or <host>/<project>/<repository>/<name>: never a name or tag taken for a project or repository
+  const parts = gcrLocation === undefined ? 4 : 3;
+  if (path.length < parts || path.slice(1, parts - 1).some((part) => part.includes(':'))) {
+    throw new ValidationError(source, image, gcrLocation === undefined
+      ? `must be <location>-docker.pkg.dev/<project>/<repository>/<name>[:tag] on Artifact Registry`
+      : `must be ${host}/<project>/<name>[:tag] on ${host}`);
+  }
+  return gcrLocation === undefined ? { host, project, location: pkgDev?.[1] ?? '', repository } : { host, project, location: gcrLocation, repository: host };
 }
 
 const repositoryFlags = (repo: ArtifactRepository) => [`--location=${repo.location}`, `--project=${repo.project}`];
@@ -100,35 +123,46 @@ async function ensureRepository(repo: ArtifactRepository, runner: Runner, enable
     return;
   }
   try {
-    await runner.capture(describe);
+    // quiet: its NOT_FOUND is the expected answer on a new project
+    await runner.capture({ ...describe, explained: true });
     return;
   } catch (err) {
     if (!(err instanceof ToolFailedError)) {
       throw err;
     }
-    if (/has not been used in project|it is disabled|SERVICE_DISABLED/.test(err.stderr)) {
+    const disabledIn = /has not been used in project (\S+)|SERVICE_DISABLED|it is disabled/.exec(err.stderr);
+    if (disabledIn) {
+      const where = disabledIn[1] ? `project ${disabledIn[1]}` : `project ${repo.project}`;
       if (enabled) {
-        // enabling an API takes a little while to reach every Google server
-        throw new PushDeniedError(`the Artifact Registry API was just enabled in project ${repo.project}, and is not in effect yet`, 'push again in a minute');
+        // enabling an API takes a while to reach every Google server; or gcloud names another project (a quota project)
+        throw new PushDeniedError(`the Artifact Registry API is still reported disabled in ${where}, just after it was enabled in project ${repo.project}`, `push again in a few minutes; if the project named is not ${repo.project}, enable it there (gcloud services enable artifactregistry.googleapis.com --project=…)`);
       }
-      runner.say(`# the Artifact Registry API is not enabled in project ${repo.project}: enabling it`);
+      runner.say(`# the Artifact Registry API is not enabled in ${where}: enabling it in project ${repo.project}`);
       await runner.run(enableArtifactRegistry(repo.project));
       return ensureRepository(repo, runner, true);
     }
-    if (!/NOT_FOUND|not found/i.test(err.stderr)) {
-      throw err;
+    if (!/NOT_FOUND/.test(err.stderr)) {
+      // not allowed to look (the push may still be allowed), or gcloud failed otherwise: the push will tell
+      runner.say(`# could not check ${repo.host}'s repository in project ${repo.project} (${firstLine(err.stderr)}): pushing anyway`);
+      return;
     }
   }
   runner.say(`# ${repo.host}'s repository ${repo.repository} does not exist in project ${repo.project} (location ${repo.location}): creating it`);
   try {
     await runner.run({ ...create, explained: true });
   } catch (err) {
-    // another push made it meanwhile: what was wanted
-    if (!(err instanceof ToolFailedError && /ALREADY_EXISTS/.test(err.stderr))) {
+    if (!(err instanceof ToolFailedError)) {
       throw err;
+    }
+    // ALREADY_EXISTS: another push made it meanwhile; otherwise the push may still create it (createOnPush) and will tell
+    if (!/ALREADY_EXISTS/.test(err.stderr)) {
+      runner.say(`# could not create it (${firstLine(err.stderr)}): pushing anyway`);
     }
   }
 }
+
+/** gcloud's error, in one line: its first line that says something. */
+const firstLine = (stderr: string) => stderr.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? 'no message';
 
 /** docker push's refusals (on its stderr), each with its cause and fix. */
 function explainPushDenial(stderr: string, repo: ArtifactRepository | undefined, host: string): PushDeniedError | undefined {
@@ -136,7 +170,7 @@ function explainPushDenial(stderr: string, repo: ArtifactRepository | undefined,
   if (repo && /createOnPush|Repository .* not found|repo does not exist|name unknown/i.test(stderr)) {
     return new PushDeniedError(`${where} does not exist, and the account may not create it`, `ask an owner of the project to run \`${commandLine(['gcloud', ...createRepository(repo).args])}\``);
   }
-  if (repo && /uploadArtifacts|permission.*denied|denied: Permission/i.test(stderr)) {
+  if (repo && /uploadArtifacts|denied: Permission "artifactregistry/.test(stderr)) {
     return new PushDeniedError(`the account may not push to ${where}`, `ask an owner of the project for roles/artifactregistry.writer on it (\`gcloud artifacts repositories add-iam-policy-binding ${repo.repository} ${repositoryFlags(repo).join(' ')} --member=user:YOU --role=roles/artifactregistry.writer\`)`);
   }
   if (/unauthorized|authentication required|Unauthenticated|no basic auth credentials|credential helper|gcloud auth login/i.test(stderr)) {
@@ -152,10 +186,7 @@ function explainPushDenial(stderr: string, repo: ArtifactRepository | undefined,
  * host alone; a refused push is explained (PushDeniedError).
  */
 export async function imagePush(settings: ImageSettings, runner: Runner): Promise<string | undefined> {
-  if (settings.image.includes('@')) {
-    throw new ValidationError(settings.imageSource, settings.image, 'is a digest reference, which names an image already in a registry: a push needs a tag (set IMAGE_TAG, or a HELLO_NODE_IMAGE without @sha256:…)');
-  }
-  const repo = artifactRepositoryOf(settings.image);
+  const repo = checkPushable(settings);
   if (repo) {
     await ensureRepository(repo, runner);
   }

@@ -179,6 +179,11 @@ export function loadImageSettings(lookup: SettingLookup): ImageSettings {
   const project = settingOrDefault(lookup, 'GCP_PROJECT');
   const gcpProject = checkGcpProject(project.source, project.value);
   const imageOverride = lookup('HELLO_NODE_IMAGE');
+  const typed = (['GCP_PROJECT', 'IMAGE_REGISTRY', 'IMAGE_REPOSITORY', 'IMAGE_TAG'] as const).map(lookup).find((raw) => raw?.fromFlag);
+  if (imageOverride && typed) {
+    // a typed flag is never silently ignored
+    throw new ValidationError(typed.source, typed.value, `would be ignored: ${imageOverride.source} names the whole image; drop one of them`);
+  }
   if (imageOverride) {
     const image = checkImage(imageOverride.source, imageOverride.value);
     return { gcpProject, imageRegistry: registryOf(image), image, imageSource: imageOverride.source };
@@ -246,8 +251,8 @@ export function checkMachineType(subject: string, value: string): string {
   return checkPattern(subject, value, /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/, 'must be a Compute Engine machine type such as n1-standard-2, e2-medium or t2a-standard-4');
 }
 
-/** The machine series whose CPUs are Arm: Tau T2A (Ampere Altra) and C4A (Google Axion). */
-export const ARM_MACHINE_SERIES: readonly string[] = ['t2a', 'c4a'];
+/** The machine series whose CPUs are Arm: Tau T2A (Ampere Altra), C4A and N4A (Google Axion). */
+export const ARM_MACHINE_SERIES: readonly string[] = ['t2a', 'c4a', 'n4a'];
 /** The platforms GKE nodes run. */
 export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
 export type Platform = (typeof PLATFORMS)[number];
