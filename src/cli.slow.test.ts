@@ -61,7 +61,8 @@ test('a tool killed by a signal makes the CLI exit 128 + n, as a shell reports i
 test('deploy --dry-run prints the synth, the applies and the rollout, and runs nothing but a look at the kubeconfig and at gcloud\'s project', () => {
   const run = cli(['deploy', '--dry-run']);
   expect(run.status).toBe(0);
-  expect(run.stdout.split('\n').slice(0, 2)).toEqual([
+  expect(run.stdout.split('\n').slice(0, 3)).toEqual([
+    '# no Google Cloud project chosen: the image keeps the tutorial\'s project, as the synth does (choose one with --project or GCP_PROJECT, or `gcloud config set project PROJECT_ID`)',
     '# deploy holds lease/hello-node-deploy in namespace default meanwhile: one deploy, scale or teardown of the app at a time',
     'npx hello-node synth',
   ]);

@@ -181,7 +181,7 @@ class ExitCode extends Error {
 export function buildProgram(context: CliContext): Command {
   const { env, stdout, stderr } = context;
   const program = new Command('hello-node')
-    .description('Build, push, deploy and operate the hello-node app on GKE with docker, gcloud and kubectl.\nSettings come from flags, then environment variables, then the tutorial\'s defaults.')
+    .description('Build, push, deploy and operate the hello-node app on GKE with docker, gcloud and kubectl.\nSettings come from flags, then environment variables, then defaults: gcloud\'s configured project, else the tutorial\'s.')
     .option('--dry-run', 'print each command, as it could be pasted into a shell, and run nothing')
     .option('--verbose', 'show the tools\' own error output (kubectl\'s, cdk8s-cli\'s and the app\'s), not only the explanation')
     .version(`hello-node ${PACKAGE_VERSION}`, '--version', 'print hello-node\'s version')
@@ -272,7 +272,7 @@ export function buildProgram(context: CliContext): Command {
     const [image, platform] = await withProject(lookup, runner, 'the image', true, (l) => [loadImageSettings(l), loadPlatform(l)] as const);
     await ops.imageBuild(image, platform, runner);
   });
-  act(command(image, 'push', 'gcloud auth configure-docker <registry>, then docker push <image>; prints the digest', IMAGE_SETTING_NAMES),
+  act(command(image, 'push', 'make sure of the image\'s Artifact Registry repository (create it when missing), gcloud auth configure-docker <registry>, docker push <image>; prints the digest', IMAGE_SETTING_NAMES),
     async (lookup, runner) => void await ops.imagePush(await withProject(lookup, runner, 'the image', true, loadImageSettings), runner));
 
   const cluster = command(program, 'cluster', 'create, connect to and delete the GKE cluster');

@@ -419,7 +419,9 @@ export async function up(settings: AppSettings, runner: Runner, options: UpOptio
   await requireCurrentContext(runner);
   await imageBuild(settings, options.platform, runner);
   const digest = await imagePush(settings, runner);
-  const image = options.keepTag ? settings.image : `${settings.image}@${digest ?? '<digest>'}`;
+  // by the digest: the pods run what was built even if the tag moves (by the tag when docker printed none)
+  const pinned = runner.dryRun ? '<digest>' : digest;
+  const image = options.keepTag || pinned === undefined ? settings.image : `${settings.image}@${pinned}`;
   const settingEnv = options.keepTag ? options.settingEnv : { ...options.settingEnv, HELLO_NODE_IMAGE: image };
   await deploy({ ...settings, image }, runner, { ...options, settingEnv, wait: true });
 }

@@ -48,6 +48,7 @@ export async function withChosenProject(lookup: SettingLookup, runner: Runner, w
     if (required) {
       throw new NoProjectError(what);
     }
+    runner.say(`# no Google Cloud project chosen: ${what} keeps the tutorial's project, as the synth does (${CHOOSE})`);
     return lookup;
   }
   runner.say(`# project ${configured}: gcloud's configured project (${CHOOSE.replace('choose one', 'choose another')})`);

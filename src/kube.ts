@@ -17,7 +17,7 @@ const CREDENTIALS = 'run `hello-node cluster credentials` to point kubectl at th
 
 /** How to get the GKE auth plugin here (tools.ts), and kubectl's own pointer, when it gave one. */
 function authPluginStep(stderr: string): string {
-  const kubectlSays = /Install gke-gcloud-auth-plugin for use with kubectl by following (\S+)/.exec(stderr)?.[1];
+  const kubectlSays = /Install gke-gcloud-auth-plugin for use with kubectl by following (\S+)/.exec(stderr)?.[1]?.replace(/[;,.]+$/, '');
   return `run \`${componentsInstall(['gke-gcloud-auth-plugin'])}\`${kubectlSays ? ` (kubectl: see ${kubectlSays})` : ''}`;
 }
 

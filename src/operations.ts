@@ -181,7 +181,7 @@ function explainPushDenial(stderr: string, repo: ArtifactRepository | undefined,
 
 /**
  * Pushes the image and returns the digest the registry gave it (`sha256:…`), read
- * from docker's output; under --dry-run, undefined. For a Google registry, its
+ * from docker's output; under --dry-run, or from a docker that prints none, undefined. For a Google registry, its
  * Artifact Registry repository is made sure of first, and docker is logged in to that
  * host alone; a refused push is explained (PushDeniedError).
  */
@@ -207,7 +207,9 @@ export async function imagePush(settings: ImageSettings, runner: Runner): Promis
   }
   const digest = DIGEST.exec(pushed.stdout)?.[1];
   if (!digest) {
-    throw new Error(`docker push did not print the image's digest ("digest: sha256:…"); its output was:\n${pushed.stdout}`);
+    // podman standing in for docker prints none: the push itself succeeded
+    runner.say(`# docker push printed no digest ("digest: sha256:…"): ${settings.image} is known by its tag alone`);
+    return undefined;
   }
   runner.say(`pushed ${settings.image} as ${digest}`);
   return digest;
