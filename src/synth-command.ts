@@ -182,7 +182,7 @@ function passedOn(flags: Cdk8sSynthFlags): string[] {
   return flags.validate === undefined ? args : [...args, flags.validate ? '--validate' : '--no-validate'];
 }
 
-/** `cdk8s synth`, as a user would type it to do what this synth does: for --dry-run. */
+/** The flags of `hello-node synth` that do what this synth does, as --dry-run shows it. */
 export function synthCommandArgs(flags: Cdk8sSynthFlags): string[] {
   return [...(flags.output === undefined ? [] : ['--output', flags.output]), ...(flags.stdout ? ['--stdout'] : []), ...passedOn(flags)];
 }
