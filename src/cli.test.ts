@@ -456,6 +456,14 @@ describe('--dry-run', () => {
   });
 });
 
+test('under npm (npx hello-node), hints name the command as the user runs it', async () => {
+  const kubectl: FakeTool = () => failing('error: current-context is not set');
+  const run = await runCli(['status'], { env: { npm_command: 'exec' }, tools: { kubectl } });
+  expect(run.stderr).toBe('hello-node: kubectl has no current context: run `npx hello-node cluster credentials` to point kubectl at the cluster\n');
+  const usage = await runCli(['statsu'], { env: { npm_command: 'exec' } });
+  expect(usage.stderr).toBe('error: unknown command \'statsu\' (did you mean status?)\n(see: npx hello-node --help)\n');
+});
+
 describe('hello-node up', () => {
   test('without a kubectl context, stops before it builds, pushes or synthesizes anything', async () => {
     const kubectl: FakeTool = (c) => (c.args.slice(0, 3).join(' ') === 'config view --minify' ? failing('error: cannot locate context gke_gone') : emptyClusterKubectl(c));

@@ -96,7 +96,7 @@ const PACKAGE_VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, 
 /** `npx hello-node` when npm runs the CLI (npx, or an npm script), else `hello-node`. */
 export const invocationOf = (env: NodeJS.ProcessEnv): string => (env.npm_command ? 'npx hello-node' : 'hello-node');
 
-/** `stream`, with the hints' commands (`` `hello-node …` ``) written as the user runs the CLI. */
+/** `stream` (stderr), with the hints' commands (`` `hello-node …` ``) written as the user runs the CLI. */
 function hintsAs(invocation: string, stream: NodeJS.WritableStream): NodeJS.WritableStream {
   return new Writable({
     write(chunk, _encoding, done) {
@@ -337,7 +337,8 @@ export function buildProgram(context: CliContext): Command {
 /** Runs the CLI and resolves to its exit code. */
 export async function main(argv: readonly string[], given: Partial<CliContext> = {}): Promise<number> {
   const base = { ...realContext(), ...given };
-  const context = base.invocation === 'hello-node' ? base : { ...base, stdout: hintsAs(base.invocation, base.stdout), stderr: hintsAs(base.invocation, base.stderr) };
+  // stderr only: stdout carries results, manifests under `synth --stdout` among them, byte for byte
+  const context = base.invocation === 'hello-node' ? base : { ...base, stderr: hintsAs(base.invocation, base.stderr) };
   const program = buildProgram(context);
   try {
     if (argv.length === 0) {
