@@ -37,14 +37,15 @@ for (const stream of [process.stdout, process.stderr]) {
     writeFailure ??= err.code;
   });
 }
+
+require('../scripts/ts-hook.js');
+const { signalExitCode } = require('../src/tools.ts');
 // at the very end: a failed write's error arrives a tick after the write
 process.on('exit', (code) => {
   if (writeFailure !== undefined && code === 0) {
-    process.exitCode = writeFailure === 'EPIPE' ? 128 + require('node:os').constants.signals.SIGPIPE : 1;
+    process.exitCode = writeFailure === 'EPIPE' ? signalExitCode('SIGPIPE') : 1;
   }
 });
-
-require('../scripts/ts-hook.js');
 process.chdir(projectRoot());
 require('../src/cli.ts')
   .main(process.argv.slice(2))

@@ -72,9 +72,8 @@ export interface Output {
  */
 export function outputOf(target: string, projectRoot: string, unit = helmChartOf(target) ?? target): Output {
   const root = path.resolve(projectRoot);
-  const relative = path.relative(target, root);
-  if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
-    throw new OutputDirectoryError(target, `is ${relative ? 'a parent of the' : 'the'} project root: a synth replaces its output directory as a whole`);
+  if (isInside(root, target)) {
+    throw new OutputDirectoryError(target, `is ${root === target ? 'the' : 'a parent of the'} project root: a synth replaces its output directory as a whole`);
   }
   if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
     throw new OutputDirectoryError(target, 'exists and is not a directory');
@@ -88,6 +87,12 @@ export function outputOf(target: string, projectRoot: string, unit = helmChartOf
     keptDir: path.join(stateDir, 'kept'),
     stagingPrefix: path.join(stateDir, 'staging-'),
   };
+}
+
+/** Whether `file` is `dir` or under it (both absolute). */
+export function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 /** The Helm chart whose `templates/` `target` is, if it is one (cdk8s synth --format helm). */

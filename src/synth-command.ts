@@ -29,7 +29,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { LockedError } from './lock';
-import { checkOnlyOursIn, commitOutput, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from './output-dir';
+import { checkOnlyOursIn, commitOutput, isInside, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from './output-dir';
 import { signalExitCode } from './tools';
 
 /** cdk8s-cli's output directory when neither `--output` nor cdk8s.yaml names one. */
@@ -210,8 +210,6 @@ export async function synthCommand(options: SynthCommandOptions): Promise<string
     signals.stop();
   }
 }
-
-const isInside = (file: string, dir: string) => !path.relative(dir, file).startsWith('..') && !path.isAbsolute(path.relative(dir, file));
 
 const isSystemError = (err: unknown): err is NodeJS.ErrnoException => err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 

@@ -33,7 +33,7 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { DuplicateObjectError, ensureUniqueObjects, HelloNodeApp, ValidationError } from '../lib';
 import { LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
-import { checkOnlyOursIn, commitOutput, listFiles, lockOutput, makeStagingDir, Output, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
+import { checkOnlyOursIn, commitOutput, HELM_TEMPLATES, listFiles, lockOutput, makeStagingDir, Output, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
 import { signalExitCode } from './tools';
 import { startTypecheck, TypeCheckError } from './typecheck';
 import { AppSettings, helloNodeAppProps } from './settings';
@@ -150,7 +150,7 @@ export function addHelloNodeChart(app: App, settings: AppSettings): Chart {
  */
 function isStagedByCaller(target: string): boolean {
   const staging = process.env[STAGING_ENV];
-  if (staging && (target === path.resolve(staging) || target === path.resolve(staging, 'templates'))) {
+  if (staging && (target === path.resolve(staging) || target === path.resolve(staging, HELM_TEMPLATES))) {
     return true;
   }
   return path.dirname(target) === path.resolve(os.tmpdir()) && path.basename(target).startsWith('cdk8s-');
