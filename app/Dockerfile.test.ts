@@ -2,8 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DockerfileParser, Instruction } from 'dockerfile-ast';
-import { HELLO_NODE_APP_DEFAULTS } from '../lib/hello-node-props';
-import { HELLO_NODE_SERVER } from '../lib/server-contract';
+import { HELLO_NODE_APP_DEFAULTS, HELLO_NODE_SERVER } from '../lib/internal';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- server.js is plain CommonJS
 const { readConfig } = require('./server.js') as { readConfig: (env: object) => { port: number; logFile: string | null; shutdownTimeoutMs: number } };

@@ -8,6 +8,9 @@ import {
   HelloNodeAppProps,
   ImagePullPolicy,
   LabeledService,
+  LogFile,
+  PodSecurity,
+  Probe,
   Profile,
   ServiceType,
   Workload,
@@ -165,16 +168,22 @@ describe('HelloNodeApp', () => {
       ['labels', { labels: {} }, 'at least one label'],
       ['labels', { labels: { app: '-x' } }, 'label value'],
       ['namespace', { namespace: 'my_ns' }, 'DNS-1123 label'],
-      ['readinessProbe', { readinessProbe: { path: 'healthz' } }, 'HTTP path starting with \'/\''],
-      ['livenessProbe', { livenessProbe: { periodSeconds: 0 } }, 'integer from 1 to 2147483647'],
+      ['readinessProbe', { readinessProbe: Probe.httpGet({ path: 'healthz' }) }, 'HTTP path starting with \'/\''],
+      ['livenessProbe', { livenessProbe: Probe.httpGet({ periodSeconds: 0 }) }, 'integer from 1 to 2147483647'],
       ['resources', { resources: { requests: { cpu: '-1' } } }, 'non-negative Kubernetes quantity'],
       ['resources', { resources: { requests: { memory: '128MB' } } }, 'non-negative Kubernetes quantity'],
       ['resources', { resources: { requests: { memory: '256Mi' }, limits: { memory: '0.2Gi' } } }, 'greater than or equal to the memory request (256Mi)'],
-      ['security', { security: { runAsUser: 0 } }, 'integer from 1 to 2147483647'],
+      ['resources', { resources: { requests: { 'ephemeral-storage': '1Gi' } } as never }, 'may hold cpu and memory only, not "ephemeral-storage"'],
+      ['security', { security: PodSecurity.restricted({ runAsUser: 0 }) }, 'integer from 1 to 2147483647'],
+      ['podDisruptionBudget', { podDisruptionBudget: 'yes' as never }, 'must be true or false'],
       ['terminationGracePeriodSeconds', { terminationGracePeriodSeconds: 5 }, 'integer from 6 to'],
-      ['logFile', { logFile: 'off' }, 'pass false'],
-      ['logFile', { logFile: '/log.out' }, 'a directory other than /'],
-      ['logFile', { profile: Profile.PRODUCTION, logFile: 'log.out' }, 'must be an absolute path when the root filesystem is read-only'],
+      ['logFile', { logFile: LogFile.at('off') }, 'pass LogFile.none()'],
+      ['logFile', { logFile: LogFile.at('/log.out') }, 'a directory other than /'],
+      ['logFile', { profile: Profile.PRODUCTION, logFile: LogFile.at('log.out') }, 'must be an absolute path when the root filesystem is read-only'],
+      ['metadata', { metadata: { name: 'other' } }, 'metadata takes labels and annotations'],
+      ['metadata', { metadata: { labels: { 'Example.com/team': 'x' } } }, 'label key\'s prefix'],
+      ['metadata', { metadata: { annotations: { 'bad key': 'x' } } }, 'label key\'s name'],
+      ['metadata', { metadata: { annotations: { big: 'x'.repeat(256 * 1024) } } }, 'at most 262144 bytes'],
     ] as [string, HelloNodeAppProps, string][])('%s: %j', (prop, props, rule) => {
       const err = validationErrorOf(() => synth(props));
       expect(err.subject).toMatch(new RegExp(`^HelloNodeApp "test/app" prop "${prop}"`));
@@ -267,23 +276,23 @@ describe('HelloNodeApp production settings, one by one', () => {
     expect(envOf(container)).toEqual({ SHUTDOWN_TIMEOUT_MS: '55000' });
   });
 
-  test('a prop overrides its profile default, and false turns it off', () => {
+  test('a prop overrides its profile default, and Probe.none() turns a probe off', () => {
     const { container, pod } = synth({
       profile: Profile.PRODUCTION,
-      readinessProbe: { path: '/ready' },
-      livenessProbe: false,
+      readinessProbe: Probe.httpGet({ path: '/ready' }),
+      livenessProbe: Probe.none(),
       resources: { requests: { cpu: '250m', memory: '512Mi' } },
       automountServiceAccountToken: true,
     });
     expect(container.readinessProbe.httpGet.path).toBe('/ready');
-    expect(container.readinessProbe.periodSeconds).toBe(10); // HttpProbe's default, not the profile's 5
+    expect(container.readinessProbe.periodSeconds).toBe(10); // HttpProbeOptions' default, not the profile's 5
     expect(container.livenessProbe).toBeUndefined();
     expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' } });
     expect(pod.automountServiceAccountToken).toBe(true);
   });
 
   test('the security context alone makes a tutorial pod admissible and moves its log off the read-only root', () => {
-    const { pod, container } = synth({ security: {} });
+    const { pod, container } = synth({ security: PodSecurity.restricted() });
     expect(restrictedViolations(pod)).toEqual([]);
     expect(envOf(container)).toEqual({ LOG_FILE: '/var/log/hello-node/log.out' });
   });
@@ -293,16 +302,43 @@ describe('HelloNodeApp production settings, one by one', () => {
   });
 
   test('a writable root keeps a relative log file in the working directory, with no volume', () => {
-    const { pod, container } = synth({ profile: Profile.PRODUCTION, security: { readOnlyRootFilesystem: false }, logFile: 'requests.log' });
+    const { pod, container } = synth({ profile: Profile.PRODUCTION, security: PodSecurity.restricted({ readOnlyRootFilesystem: false }), logFile: LogFile.at('requests.log') });
     expect(envOf(container)).toEqual({ LOG_FILE: 'requests.log' });
     expect(pod.volumes).toBeUndefined();
   });
 
-  test('logFile false logs to stdout only, with no volume', () => {
-    const { pod, container } = synth({ profile: Profile.PRODUCTION, logFile: false });
+  test('LogFile.none() logs to stdout only, with no volume', () => {
+    const { pod, container } = synth({ profile: Profile.PRODUCTION, logFile: LogFile.none() });
     expect(envOf(container)).toEqual({ LOG_FILE: 'off' });
     expect(pod.volumes).toBeUndefined();
     expect(container.volumeMounts).toBeUndefined();
+  });
+
+  test('PodSecurity.none() and resources {} turn the production profile\'s security context and resources off', () => {
+    const { pod, container } = synth({ profile: Profile.PRODUCTION, security: PodSecurity.none(), resources: {} });
+    expect(pod.securityContext).toBeUndefined();
+    expect(container.securityContext).toBeUndefined();
+    expect(container.resources).toBeUndefined();
+    // with a writable root, the log stays where the server puts it by default
+    expect(envOf(container).LOG_FILE).toBeUndefined();
+    expect(pod.volumes).toBeUndefined();
+  });
+
+  test.each([
+    ['readinessProbe', true, 'must be a Probe, made by Probe.httpGet() or Probe.none()'],
+    ['readinessProbe', false, 'must be a Probe, made by Probe.httpGet() or Probe.none()'],
+    ['livenessProbe', { path: '/healthz' }, 'must be a Probe, made by Probe.httpGet() or Probe.none()'],
+    ['security', true, 'must be a PodSecurity, made by PodSecurity.restricted() or PodSecurity.none()'],
+    ['security', {}, 'must be a PodSecurity, made by PodSecurity.restricted() or PodSecurity.none()'],
+    ['logFile', true, 'must be a LogFile, made by LogFile.at(path) or LogFile.none()'],
+    ['logFile', '/var/log/x.log', 'must be a LogFile, made by LogFile.at(path) or LogFile.none()'],
+    ['resources', false, 'must be a ContainerResources object such as { requests: { cpu: \'100m\' } }; {} for none'],
+    ['resources', true, 'must be a ContainerResources object such as { requests: { cpu: \'100m\' } }; {} for none'],
+  ])('%s: %j, how a JavaScript or earlier caller might spell on or off, fails with a ValidationError naming the prop', (prop, value, rule) => {
+    const err = validationErrorOf(() => synth({ profile: Profile.PRODUCTION, [prop]: value } as HelloNodeAppProps));
+    expect(err.subject).toBe(`HelloNodeApp "test/app" prop "${prop}"`);
+    expect(err.value).toBe(value);
+    expect(err.rule).toBe(rule);
   });
 
   test('no PodDisruptionBudget with fewer than 2 replicas, where it could only block drains or allow all', () => {
@@ -316,4 +352,27 @@ describe('HelloNodeApp production settings, one by one', () => {
 // reported obsolete under `-t` (and its snapshot deleted by `-u -t`).
 test('HelloNodeApp production, as a whole: a snapshot for review of the manifest', () => {
   expect(synth({ profile: Profile.PRODUCTION, workload: Workload.DEPLOYMENT }).manifests).toMatchSnapshot();
+});
+
+describe('HelloNodeApp metadata', () => {
+  test('adds its labels and annotations to every object the app writes, not to the pods', () => {
+    const metadata = { labels: { team: 'shop' }, annotations: { 'example.com/owner': 'ops@example.com' } };
+    const { manifests, workload } = synth({ profile: Profile.PRODUCTION, metadata });
+    expect(manifests.map((m) => m.kind)).toEqual(['ReplicationController', 'Service', 'PodDisruptionBudget']);
+    for (const object of manifests) {
+      expect(object.metadata.labels).toEqual({ team: 'shop' });
+      expect(object.metadata.annotations).toEqual({ 'example.com/owner': 'ops@example.com' });
+    }
+    expect(workload.spec.template.metadata.labels).toEqual({ app: 'hello-node' });
+    validateAgainstSchema(manifests);
+  });
+
+  test('an annotation key is checked lowercased, as the API server does', () => {
+    expect(synth({ metadata: { annotations: { 'Example.COM/Owner': 'x' } } }).svc.metadata.annotations).toEqual({ 'Example.COM/Owner': 'x' });
+  });
+});
+
+test('HelloNodeApp\'s default child is its workload', () => {
+  const { app } = synth({ workload: Workload.DEPLOYMENT });
+  expect(app.node.defaultChild).toBe(app.workload);
 });

@@ -1,32 +1,39 @@
 /**
- * A hello-node app's props, their defaults, and what they decide about its objects
- * (kinds, names, labels, Service type) without building them: the CLI reads this to
- * find the app's objects in the cluster without loading cdk8s, and {@link HelloNodeApp}
- * builds its objects from the same answer, so the two can never disagree.
+ * {@link HelloNodeAppProps}, and every default of them in one place: `resolveHelloNodeApp`
+ * applies the defaults and checks each prop. {@link HelloNodeApp} builds its objects
+ * from the answer, and the CLI reads it (through ./internal) to find the app's
+ * objects in the cluster without loading cdk8s, so the two can never disagree.
  */
-import { ContainerResources, HttpProbe, PodSecurity, Profile, PROFILE_DEFAULTS, ProfileDefaults, PROFILES } from './profile';
+import * as path from 'node:path';
+import type { ApiObjectMetadata } from 'cdk8s';
+import { ImagePullPolicy } from './image-pull-policy';
+import { LogFile } from './log-file';
+import { PodSecurity, PodSecurityOptions } from './pod-security';
+import { HttpProbeOptions, Probe } from './probe';
+import { Profile, PROFILE_DEFAULTS, ProfileDefaults, READ_ONLY_ROOT_LOG_FILE, SHUTDOWN_MARGIN_SECONDS } from './profile';
+import { ContainerResources, ResourceAmounts } from './resources';
 import { HELLO_NODE_SERVER } from './server-contract';
-import { SERVICE_TYPES, ServiceType } from './service-type';
-import { checkDns1035Label, checkDns1123Label, checkLabels, checkOneOf, checkReplicas, MAX_DNS_LABEL_LENGTH } from './validation';
-import { Workload, WORKLOADS } from './workload';
-
-/**
- * When the kubelet pulls a container's image; the same values as cdk8s-plus-27's
- * `ImagePullPolicy`.
- */
-export const ImagePullPolicy = {
-  /** Check the registry on every pod start, so a re-pushed tag is never run stale. */
-  ALWAYS: 'Always',
-  /** Pull only when the node does not have the image yet. */
-  IF_NOT_PRESENT: 'IfNotPresent',
-  /** Never pull: the image must already be on the node. */
-  NEVER: 'Never',
-} as const;
-/** One of the {@link ImagePullPolicy} values. */
-export type ImagePullPolicy = (typeof ImagePullPolicy)[keyof typeof ImagePullPolicy];
-
-/** Every {@link ImagePullPolicy} value. */
-export const IMAGE_PULL_POLICIES = Object.values(ImagePullPolicy);
+import { ServiceType } from './service-type';
+import {
+  checkDns1035Label,
+  checkDns1123Label,
+  checkEnum,
+  checkHttpPath,
+  checkImage,
+  checkInstance,
+  checkInteger,
+  checkLabels,
+  checkMetadata,
+  checkPort,
+  checkQuantity,
+  checkReplicas,
+  checkServicePort,
+  MAX_DNS_LABEL_LENGTH,
+  MAX_INT32,
+  ObjectLabelsAndAnnotations,
+  ValidationError,
+} from './validation';
+import { Workload } from './workload';
 
 /** Props for {@link HelloNodeApp}. */
 export interface HelloNodeAppProps {
@@ -41,7 +48,7 @@ export interface HelloNodeAppProps {
   readonly name?: string;
 
   /**
-   * The container image.
+   * The container image, `[registry[:port]/]repository[:tag][@digest]`.
    *
    * @default 'gcr.io/terrycho-sandbox/hello-node:v1'
    */
@@ -63,7 +70,7 @@ export interface HelloNodeAppProps {
   readonly profile?: Profile;
 
   /**
-   * How many pods the workload keeps running.
+   * How many pods the workload keeps running: 0 to 2^31-1.
    *
    * @default 3
    */
@@ -98,7 +105,17 @@ export interface HelloNodeAppProps {
    *
    * @default { app: <name> }
    */
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Labels and annotations for every object the app writes (the workload, the Service
+   * and the PodDisruptionBudget), beside their own. The pods' labels are `labels`;
+   * the objects' names and namespace come from `name` and `namespace`, so setting
+   * them here is an error.
+   *
+   * @default - none
+   */
+  readonly metadata?: ApiObjectMetadata;
 
   /**
    * How the Service is exposed. The reference workflow's public load balancer, unlike
@@ -117,38 +134,36 @@ export interface HelloNodeAppProps {
 
   /**
    * The readiness probe: while it fails, the pod gets no traffic from the Service, and
-   * a Deployment's rollout waits. Replaces the profile's probe as a whole; fields left
-   * out take {@link HttpProbe}'s defaults. `false`: none.
+   * a Deployment's rollout waits. `Probe.none()`: none.
    *
-   * @default - production: GET /healthz every 5 s; tutorial: none
+   * @default - production: `Probe.httpGet({ periodSeconds: 5 })`, GET /healthz every 5 s; tutorial: none
    */
-  readonly readinessProbe?: HttpProbe | false;
+  readonly readinessProbe?: Probe;
 
   /**
-   * The liveness probe: when it fails, the kubelet restarts the container. Replaces the
-   * profile's probe as a whole. `false`: none.
+   * The liveness probe: when it fails, the kubelet restarts the container.
+   * `Probe.none()`: none.
    *
-   * @default - production: GET /healthz every 10 s; tutorial: none
+   * @default - production: `Probe.httpGet()`, GET /healthz every 10 s; tutorial: none
    */
-  readonly livenessProbe?: HttpProbe | false;
+  readonly livenessProbe?: Probe;
 
   /**
-   * The container's resource requests and limits. `false`: none (GKE Autopilot then
-   * imposes 0.5 vCPU and 2 GiB per pod).
+   * The container's resource requests and limits, replacing the profile's as a whole.
+   * `{}`: none (GKE Autopilot then imposes 0.5 vCPU and 2 GiB per pod).
    *
    * @default - production: requests 100m CPU and 128Mi, limit 256Mi; tutorial: none
    */
-  readonly resources?: ContainerResources | false;
+  readonly resources?: ContainerResources;
 
   /**
-   * A security context that a namespace enforcing Pod Security "restricted" admits:
-   * runAsNonRoot with the numeric user, no privilege escalation, every capability
-   * dropped and the runtime's default seccomp profile, plus a read-only root
-   * filesystem. `false`: none.
+   * The pod's and container's security contexts. `PodSecurity.restricted()` is
+   * admitted by a namespace enforcing Pod Security "restricted"; `PodSecurity.none()`
+   * writes none.
    *
-   * @default - production: {@link POD_SECURITY_DEFAULTS}; tutorial: none
+   * @default - production: `PodSecurity.restricted()`; tutorial: none
    */
-  readonly security?: PodSecurity | false;
+  readonly security?: PodSecurity;
 
   /**
    * Whether the pod gets a service account token mounted. The server never talks to
@@ -168,14 +183,13 @@ export interface HelloNodeAppProps {
   readonly terminationGracePeriodSeconds?: number;
 
   /**
-   * The file the server appends its log lines to (`LOG_FILE`). An absolute path gets
-   * an emptyDir volume mounted at its directory, writable under a read-only root;
-   * `false` logs to stdout only.
+   * The file the server appends its log lines to (`LOG_FILE`): `LogFile.at(path)`, or
+   * `LogFile.none()` to log to stdout only.
    *
-   * @default - '/var/log/hello-node/log.out' when the root filesystem is read-only;
-   * otherwise the server's own, log.out in its working directory
+   * @default - `LogFile.at('/var/log/hello-node/log.out')` when the root filesystem is
+   * read-only; otherwise the server's own, log.out in its working directory
    */
-  readonly logFile?: string | false;
+  readonly logFile?: LogFile;
 
   /**
    * Whether a PodDisruptionBudget lets voluntary disruptions (node drains and
@@ -201,22 +215,38 @@ export const HELLO_NODE_APP_DEFAULTS = {
 } as const;
 
 const SERVICE_SUFFIX = '-svc';
-const WORKLOAD_SUFFIXES: Readonly<Record<Workload, string>> = {
+const WORKLOAD_SUFFIXES: { readonly [W in Workload]: string } = {
   ReplicationController: '-rc',
   Deployment: '-deployment',
 };
+const MAX_GRACE_SECONDS = Math.floor(MAX_INT32 / 1000) + SHUTDOWN_MARGIN_SECONDS;
 
-/** What a hello-node app's props decide about its objects, with every default applied. */
+/** A hello-node app's props with every default applied and every value checked. */
 export interface HelloNodeShape {
   readonly name: string;
+  readonly image: string;
   readonly workload: Workload;
   /** The profile's defaults, which the individual props override. */
   readonly profile: ProfileDefaults;
   readonly replicas: number;
   /** The pod labels, which the workload and the Service select. */
   readonly labels: Readonly<Record<string, string>>;
+  /** What `metadata` adds to every object. */
+  readonly metadata: ObjectLabelsAndAnnotations;
   readonly serviceType: ServiceType;
   readonly namespace?: string;
+  readonly containerPort: number;
+  readonly servicePort: number;
+  readonly imagePullPolicy: ImagePullPolicy;
+  readonly readinessProbe?: Required<HttpProbeOptions>;
+  readonly livenessProbe?: Required<HttpProbeOptions>;
+  /** Requests and limits by resource; `undefined` when there are none. */
+  readonly resources?: ContainerResources;
+  readonly security?: Required<PodSecurityOptions>;
+  readonly automountServiceAccountToken?: boolean;
+  readonly terminationGracePeriodSeconds?: number;
+  /** The log file the server is told about: `false` for stdout only, `undefined` for the server's own default. */
+  readonly logFile?: string | false;
   /** `metadata.name` of each object; `podDisruptionBudget` only when the app has one. */
   readonly objectNames: {
     readonly workload: string;
@@ -227,25 +257,49 @@ export interface HelloNodeShape {
 }
 
 /**
- * Applies the defaults to the props that decide the app's objects, checking each.
+ * Applies the defaults to the props, checking each.
  *
  * @param prop names a prop in an error, e.g. `HelloNodeApp "chart/app" prop "name"`
+ * @throws ValidationError naming the first bad prop
  */
-export function helloNodeShape(props: HelloNodeAppProps, prop: (name: string) => string = (name) => `HelloNodeApp prop "${name}"`): HelloNodeShape {
+export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: string) => string = (name) => `HelloNodeApp prop "${name}"`): HelloNodeShape {
   const defaults = HELLO_NODE_APP_DEFAULTS;
   const name = checkDns1035Label(prop('name'), props.name ?? defaults.name, MAX_DNS_LABEL_LENGTH - SERVICE_SUFFIX.length);
-  const workload = checkOneOf(prop('workload'), props.workload ?? defaults.workload, WORKLOADS);
-  const profile = PROFILE_DEFAULTS[checkOneOf(prop('profile'), props.profile ?? defaults.profile, PROFILES)];
+  const workload = checkEnum(prop('workload'), props.workload ?? defaults.workload, Workload);
+  const profile = PROFILE_DEFAULTS[checkEnum(prop('profile'), props.profile ?? defaults.profile, Profile)];
   const replicas = checkReplicas(prop('replicas'), props.replicas ?? defaults.replicas);
-  const withBudget = (props.podDisruptionBudget ?? profile.podDisruptionBudget) && replicas >= 2;
+  const serviceType = checkEnum(prop('serviceType'), props.serviceType ?? defaults.serviceType, ServiceType);
+  const containerPort = checkPort(prop('containerPort'), props.containerPort ?? defaults.containerPort);
+  const security = checkInstance(prop('security'), props.security ?? profile.security, PodSecurity, 'PodSecurity.restricted() or PodSecurity.none()')._restricted;
+  const checkedSecurity = security && {
+    // runAsNonRoot: the kubelet refuses to start a container as uid 0
+    runAsUser: checkInteger(`${prop('security')} runAsUser`, security.runAsUser, 1, MAX_INT32),
+    runAsGroup: checkInteger(`${prop('security')} runAsGroup`, security.runAsGroup, 0, MAX_INT32),
+    readOnlyRootFilesystem: checkBoolean(`${prop('security')} readOnlyRootFilesystem`, security.readOnlyRootFilesystem),
+  };
+  const grace = props.terminationGracePeriodSeconds ?? profile.terminationGracePeriodSeconds;
+  const withBudget = checkBoolean(prop('podDisruptionBudget'), props.podDisruptionBudget ?? profile.podDisruptionBudget) && replicas >= 2;
+  const automount = props.automountServiceAccountToken ?? profile.automountServiceAccountToken;
   return {
     name,
+    image: checkImage(prop('image'), props.image ?? defaults.image),
     workload,
     profile,
     replicas,
     labels: checkLabels(prop('labels'), props.labels ?? { app: name }, true),
-    serviceType: checkOneOf(prop('serviceType'), props.serviceType ?? defaults.serviceType, SERVICE_TYPES),
+    metadata: props.metadata === undefined ? {} : checkMetadata(prop('metadata'), props.metadata),
+    serviceType,
     namespace: props.namespace === undefined ? undefined : checkDns1123Label(prop('namespace'), props.namespace),
+    containerPort,
+    servicePort: checkServicePort(prop('servicePort'), props.servicePort ?? defaults.servicePort, serviceType),
+    imagePullPolicy: checkEnum(prop('imagePullPolicy'), props.imagePullPolicy ?? defaults.imagePullPolicy, ImagePullPolicy),
+    readinessProbe: httpProbe(prop('readinessProbe'), props.readinessProbe ?? profile.readinessProbe),
+    livenessProbe: httpProbe(prop('livenessProbe'), props.livenessProbe ?? profile.livenessProbe),
+    resources: checkResources(prop('resources'), props.resources ?? profile.resources),
+    security: checkedSecurity,
+    automountServiceAccountToken: automount === undefined ? undefined : checkBoolean(prop('automountServiceAccountToken'), automount),
+    terminationGracePeriodSeconds: grace === undefined ? undefined : checkGrace(prop('terminationGracePeriodSeconds'), grace),
+    logFile: logFileOf(prop('logFile'), props.logFile, checkedSecurity?.readOnlyRootFilesystem ?? false),
     objectNames: {
       workload: `${name}${WORKLOAD_SUFFIXES[workload]}`,
       pod: `${name}-pod`,
@@ -253,4 +307,90 @@ export function helloNodeShape(props: HelloNodeAppProps, prop: (name: string) =>
       podDisruptionBudget: withBudget ? `${name}-pdb` : undefined,
     },
   };
+}
+
+function checkBoolean(subject: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new ValidationError(subject, value, 'must be true or false');
+  }
+  return value;
+}
+
+function httpProbe(subject: string, given: unknown): Required<HttpProbeOptions> | undefined {
+  const probe = checkInstance(subject, given, Probe, 'Probe.httpGet() or Probe.none()')._httpGet;
+  return probe && {
+    path: checkHttpPath(`${subject} path`, probe.path),
+    initialDelaySeconds: checkInteger(`${subject} initialDelaySeconds`, probe.initialDelaySeconds, 0, MAX_INT32),
+    periodSeconds: checkInteger(`${subject} periodSeconds`, probe.periodSeconds, 1, MAX_INT32),
+    timeoutSeconds: checkInteger(`${subject} timeoutSeconds`, probe.timeoutSeconds, 1, MAX_INT32),
+    failureThreshold: checkInteger(`${subject} failureThreshold`, probe.failureThreshold, 1, MAX_INT32),
+  };
+}
+
+const RESOURCE_NAMES: readonly (keyof ResourceAmounts)[] = ['cpu', 'memory'];
+
+/** Requests and limits, each amount a quantity and no limit below its request; `undefined` when empty. */
+function checkResources(subject: string, given: unknown): ContainerResources | undefined {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw new ValidationError(subject, given, 'must be a ContainerResources object such as { requests: { cpu: \'100m\' } }; {} for none');
+  }
+  const { requests, limits } = given as ContainerResources;
+  const amounts = (kind: 'requests' | 'limits', values: ResourceAmounts | undefined) => {
+    const checked: Partial<Record<keyof ResourceAmounts, number>> = {};
+    const unknown = Object.keys(values ?? {}).find((key) => !(RESOURCE_NAMES as readonly string[]).includes(key));
+    if (unknown !== undefined) {
+      throw new ValidationError(`${subject} ${kind}`, values, `may hold ${RESOURCE_NAMES.join(' and ')} only, not "${unknown}"`);
+    }
+    for (const resource of RESOURCE_NAMES) {
+      const text = values?.[resource];
+      if (text !== undefined) {
+        checked[resource] = checkQuantity(`${subject} ${kind}.${resource}`, text);
+      }
+    }
+    return checked;
+  };
+  const requested = amounts('requests', requests);
+  const limited = amounts('limits', limits);
+  for (const resource of RESOURCE_NAMES) {
+    const request = requested[resource];
+    const limit = limited[resource];
+    if (request !== undefined && limit !== undefined && limit < request) {
+      // ValidateResourceRequirements: a limit below its request can never be met
+      throw new ValidationError(`${subject} limits.${resource}`, limits?.[resource], `must be greater than or equal to the ${resource} request (${requests?.[resource]})`);
+    }
+  }
+  const present = (values: ResourceAmounts | undefined, checked: object) => (Object.keys(checked).length > 0 ? values : undefined);
+  const result = { requests: present(requests, requested), limits: present(limits, limited) };
+  return result.requests || result.limits ? result : undefined;
+}
+
+/** The log file the server is told about: `undefined` leaves it at its own default. */
+function logFileOf(subject: string, given: unknown, readOnlyRoot: boolean): string | false | undefined {
+  if (given === undefined) {
+    return readOnlyRoot ? READ_ONLY_ROOT_LOG_FILE : undefined;
+  }
+  const file = checkInstance(subject, given, LogFile, 'LogFile.at(path) or LogFile.none()')._path;
+  if (file === undefined) {
+    return false;
+  }
+  if (file === HELLO_NODE_SERVER.logFileOff) {
+    throw new ValidationError(subject, file, 'turns file logging off as LOG_FILE; to do that here, pass LogFile.none()');
+  }
+  const absolute = typeof file === 'string' && path.posix.isAbsolute(file);
+  if (typeof file !== 'string' || file === '' || file.includes('\0') || (absolute && path.posix.dirname(file) === '/')) {
+    throw new ValidationError(subject, file, 'must be a file path in a directory other than /, where an emptyDir volume is mounted');
+  }
+  if (!absolute && readOnlyRoot) {
+    throw new ValidationError(subject, file, 'must be an absolute path when the root filesystem is read-only, so that it can sit on a writable emptyDir volume');
+  }
+  return file;
+}
+
+function checkGrace(subject: string, value: unknown): number {
+  const min = SHUTDOWN_MARGIN_SECONDS + 1;
+  const valid = typeof value === 'number' && Number.isInteger(value) && value >= min && value <= MAX_GRACE_SECONDS;
+  if (!valid) {
+    throw new ValidationError(subject, value, `must be an integer from ${min} to ${MAX_GRACE_SECONDS}: the server gets ${SHUTDOWN_MARGIN_SECONDS} s less to finish its requests, and at least 1 s`);
+  }
+  return value;
 }

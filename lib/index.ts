@@ -1,9 +1,22 @@
-export * from './hello-node-app';
-export * from './hello-node-props';
-export * from './labeled-service';
-export * from './profile';
-export * from './server-contract';
-export * from './service-type';
-export * from './workload';
-export { DuplicateObjectError, ensureUniqueObjects } from './unique-objects';
+// The library's public API: its constructs, the types their props take, its enums and
+// its errors. What the CLI needs besides comes through ./internal.
+export { HelloNodeApp } from './hello-node-app';
+export type { HelloNodeAppProps } from './hello-node-props';
+export { ImagePullPolicy } from './image-pull-policy';
+export { LabeledService } from './labeled-service';
+export type { LabeledServiceProps } from './labeled-service';
+export { LogFile } from './log-file';
+export { PodSecurity } from './pod-security';
+export type { PodSecurityOptions } from './pod-security';
+export { Probe } from './probe';
+export type { HttpProbeOptions } from './probe';
+export { Profile } from './profile';
+export type { ContainerResources, ResourceAmounts } from './resources';
+export { Protocol, ServiceType } from './service-type';
+export { DuplicateObjectError } from './unique-objects';
 export { ValidationError } from './validation';
+export { Workload } from './workload';
+// The imported Kubernetes API, which the constructs extend and expose (LabeledService is a
+// k8s.KubeService, HelloNodeApp.workload a k8s.KubeDeployment or k8s.KubeReplicationController):
+// jsii needs every such type exported, and cdk8s construct libraries export it so.
+export * as k8s from '../imports/k8s';

@@ -75,6 +75,22 @@ describe('LabeledService', () => {
     expect(Testing.synth(chart)[0].spec.externalTrafficPolicy).toBe('Local');
   });
 
+  test('metadata gives the Service labels and annotations, as cdk8s-plus\'s metadata prop does', () => {
+    const { manifests } = synth({ selector: { app: 'web' }, name: 'web', metadata: { labels: { team: 'shop' }, annotations: { 'cloud.google.com/neg': '{"ingress": true}' } } });
+    expect(manifests[0].metadata).toEqual({ name: 'web', labels: { team: 'shop' }, annotations: { 'cloud.google.com/neg': '{"ingress": true}' } });
+    validateAgainstSchema(manifests);
+  });
+
+  test.each([
+    [{ labels: { a: 'b' }, metadata: { labels: { c: 'd' } } }, 'prop "metadata"', 'may not set labels beside the labels prop'],
+    [{ metadata: { namespace: 'x' } }, 'prop "metadata" namespace', 'the name and namespace come from'],
+    [{ metadata: { annotations: { '-x': 'y' } } }, 'prop "metadata" annotations key', 'label key\'s name'],
+  ])('metadata %j is refused, naming it', (props, subject, rule) => {
+    const err = validationErrorOf(() => synth({ selector: { app: 'web' }, ...props }));
+    expect(err.subject).toBe(`LabeledService "test/svc" ${subject}`);
+    expect(err.rule).toContain(rule);
+  });
+
   test('a rejected Service leaves nothing behind in the chart', () => {
     const chart = Testing.chart();
     expect(() => new LabeledService(chart, 'svc', { selector: {} })).toThrow('must hold at least one label');

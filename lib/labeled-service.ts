@@ -1,14 +1,17 @@
+import { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IntOrString, KubeService, ServicePort } from '../imports/k8s';
-import { Protocol, PROTOCOLS, SERVICE_TYPES, ServiceType } from './service-type';
+import { Protocol, ServiceType } from './service-type';
 import {
   checkDns1035Label,
   checkDns1123Label,
+  checkEnum,
   checkLabels,
-  checkOneOf,
+  checkMetadata,
   checkPortOrName,
   checkServicePort,
   propSubjects,
+  ValidationError,
 } from './validation';
 
 /** Props for {@link LabeledService}. */
@@ -18,7 +21,7 @@ export interface LabeledServiceProps {
    * that carry every one of them. Must hold at least one label, since an empty
    * selector would not select the pods of one app.
    */
-  readonly selector: Readonly<Record<string, string>>;
+  readonly selector: { [key: string]: string };
 
   /**
    * The port the Service listens on.
@@ -69,11 +72,19 @@ export interface LabeledServiceProps {
    *
    * @default - no labels
    */
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Labels and annotations of the Service itself, as in cdk8s-plus. Its name,
+   * namespace and labels have props of their own, so setting them here too is an error.
+   *
+   * @default - none
+   */
+  readonly metadata?: ApiObjectMetadata;
 }
 
 /** The defaults of {@link LabeledServiceProps}: the reference workflow's ports, and Kubernetes' default type. */
-export const LABELED_SERVICE_DEFAULTS = {
+const LABELED_SERVICE_DEFAULTS = {
   port: 80,
   targetPort: 8080,
   protocol: Protocol.TCP,
@@ -95,10 +106,10 @@ export class LabeledService extends KubeService {
   public readonly apiObject: KubeService;
 
   /** The labels that select the Service's pods. */
-  public readonly selector: Readonly<Record<string, string>>;
+  public readonly selector: { [key: string]: string };
 
   /** The Service's ports, as written to its spec. */
-  public readonly ports: readonly ServicePort[];
+  public readonly ports: ServicePort[];
 
   /** How the Service is exposed. */
   public readonly type: ServiceType;
@@ -106,13 +117,17 @@ export class LabeledService extends KubeService {
   constructor(scope: Construct, id: string, props: LabeledServiceProps) {
     const prop = propSubjects('LabeledService', scope, id);
     const selector = checkLabels(prop('selector'), props.selector, true);
-    const type = checkOneOf(prop('type'), props.type ?? LABELED_SERVICE_DEFAULTS.type, SERVICE_TYPES);
+    const type = checkEnum(prop('type'), props.type ?? LABELED_SERVICE_DEFAULTS.type, ServiceType);
     const port = checkServicePort(prop('port'), props.port ?? LABELED_SERVICE_DEFAULTS.port, type);
     const targetPort = checkPortOrName(prop('targetPort'), props.targetPort ?? LABELED_SERVICE_DEFAULTS.targetPort);
-    const protocol = checkOneOf(prop('protocol'), props.protocol ?? LABELED_SERVICE_DEFAULTS.protocol, PROTOCOLS);
+    const protocol = checkEnum(prop('protocol'), props.protocol ?? LABELED_SERVICE_DEFAULTS.protocol, Protocol);
     const name = props.name === undefined ? undefined : checkDns1035Label(prop('name'), props.name);
     const namespace = props.namespace === undefined ? undefined : checkDns1123Label(prop('namespace'), props.namespace);
-    const labels = props.labels === undefined ? undefined : checkLabels(prop('labels'), props.labels, false);
+    const metadata = props.metadata === undefined ? {} : checkMetadata(prop('metadata'), props.metadata);
+    if (props.labels !== undefined && metadata.labels !== undefined) {
+      throw new ValidationError(prop('metadata'), props.metadata, 'may not set labels beside the labels prop: give the Service\'s labels in one of them');
+    }
+    const labels = props.labels === undefined ? metadata.labels : checkLabels(prop('labels'), props.labels, false);
     const ports = [{
       port,
       protocol,
@@ -120,7 +135,7 @@ export class LabeledService extends KubeService {
     }];
     super(scope, id, {
       // An explicit `name: undefined` would override the name cdk8s generates.
-      metadata: name === undefined ? { namespace, labels } : { name, namespace, labels },
+      metadata: name === undefined ? { namespace, labels, annotations: metadata.annotations } : { name, namespace, labels, annotations: metadata.annotations },
       spec: { selector, ports, type },
     });
     this.apiObject = this;

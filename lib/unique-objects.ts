@@ -1,11 +1,17 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { LibraryError } from './validation';
 
 /**
  * Two objects in one app with the same API group, kind, namespace and name: `kubectl
- * apply` would quietly let the second overwrite the first. Stock cdk8s writes both.
+ * apply` would quietly let the second overwrite the first. Stock cdk8s writes both;
+ * an app with a {@link HelloNodeApp} fails its synth with this error instead.
+ *
+ * Hidden from the jsii assembly, as {@link ValidationError} is, for the same reason.
+ *
+ * @internal
  */
-export class DuplicateObjectError extends Error {
+export class DuplicateObjectError extends LibraryError {
   constructor(description: string, first: string, second: string) {
     super(`${description} is defined twice in the app, by ${first} and by ${second}: kubectl apply would let the second overwrite the first; give one of them another name or namespace`);
     this.name = 'DuplicateObjectError';

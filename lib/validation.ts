@@ -11,8 +11,24 @@
 
 import { IConstruct } from 'constructs';
 
-/** A value that breaks a Kubernetes rule. */
-export class ValidationError extends Error {
+/**
+ * The library's errors' base, left out of the public API: jsii refuses an exported class whose base is
+ * the built-in `Error` (a variable, to its type model), but not one that reaches it
+ * through a class of the module's own.
+ */
+export abstract class LibraryError extends Error {}
+
+/**
+ * A value that breaks a Kubernetes rule: thrown by the constructs for a bad prop, its
+ * message naming the prop, the value and the rule.
+ *
+ * TypeScript and JavaScript callers can catch it by class. jsii has no way to carry an
+ * `Error` subclass to other languages, so it is hidden from the jsii assembly: Python,
+ * Java, Go and .NET callers get their runtime's error with the same message.
+ *
+ * @internal
+ */
+export class ValidationError extends LibraryError {
   constructor(
     /** Where the value came from, e.g. `HelloNodeApp "app" prop "replicas"`. */
     public readonly subject: string,
@@ -234,9 +250,73 @@ export function checkHttpPath(subject: string, value: unknown): string {
   return /^\/\S*$/.test(text) ? text : fail(subject, value, 'must be an HTTP path starting with \'/\', without white space');
 }
 
-/** One of a fixed set of values, e.g. a Service type. */
+/** One of a fixed set of values, e.g. a platform. */
 export function checkOneOf<T extends string>(subject: string, value: unknown, allowed: readonly T[]): T {
   return allowed.includes(value as T) ? (value as T) : fail(subject, value, `must be one of ${allowed.join(', ')}`);
+}
+
+/** A member of a string enum, e.g. `ServiceType`; callers without TypeScript may pass the member's string. */
+export function checkEnum<T extends string>(subject: string, value: unknown, members: { readonly [name: string]: T }): T {
+  return checkOneOf(subject, value, Object.values(members));
+}
+
+/**
+ * A value made by one of a class's factories, e.g. `Probe.none()`: a plain object or
+ * `false` (how earlier versions spelled "off") is refused rather than half-read.
+ */
+export function checkInstance<T extends object>(subject: string, value: unknown, type: { readonly prototype: T; readonly name: string }, factories: string): T {
+  // a class with a private constructor is no `new`-able type for `instanceof`; its prototype is the same test
+  return typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(type.prototype, value) ? (value as T) : fail(subject, value, `must be a ${type.name}, made by ${factories}`);
+}
+
+/** The largest total size of an object's annotations, keys and values (apimachinery TotalAnnotationSizeLimitB). */
+export const MAX_ANNOTATIONS_SIZE = 256 * 1024;
+
+/**
+ * Annotations: keys shaped like label keys, any string values, and at most 256 KiB of
+ * UTF-8 in all (ValidateAnnotations, k8s.io/apimachinery/pkg/api/validation/objectmeta.go,
+ * which checks each key lowercased).
+ *
+ * @returns a frozen copy
+ */
+export function checkAnnotations(subject: string, annotations: unknown): Readonly<Record<string, string>> {
+  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) {
+    fail(subject, annotations, 'must be a map of annotation keys to string values');
+  }
+  let size = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    checkLabelKey(`${subject} key`, key.toLowerCase());
+    size += Buffer.byteLength(key) + Buffer.byteLength(checkString(`${subject} value of "${key}"`, value));
+  }
+  if (size > MAX_ANNOTATIONS_SIZE) {
+    fail(subject, `${size} bytes`, `annotations may total at most ${MAX_ANNOTATIONS_SIZE} bytes of keys and values`);
+  }
+  return Object.freeze({ ...annotations } as Record<string, string>);
+}
+
+/** The metadata fields a construct's `metadata` prop may set: the rest come from its other props. */
+export interface ObjectLabelsAndAnnotations {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A `metadata` prop: labels and annotations, each checked. Any other field is refused:
+ * the name and namespace come from the construct's own props.
+ */
+export function checkMetadata(subject: string, metadata: unknown): ObjectLabelsAndAnnotations {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    fail(subject, metadata, 'must be an ApiObjectMetadata object');
+  }
+  const { labels, annotations, ...others } = metadata as { labels?: unknown; annotations?: unknown };
+  const other = Object.keys(others).find((key) => (others as Record<string, unknown>)[key] !== undefined);
+  if (other !== undefined) {
+    fail(`${subject} ${other}`, (others as Record<string, unknown>)[other], 'may not be set here: metadata takes labels and annotations; the name and namespace come from the construct\'s name and namespace props');
+  }
+  return {
+    labels: labels === undefined ? undefined : checkLabels(`${subject} labels`, labels, false),
+    annotations: annotations === undefined ? undefined : checkAnnotations(`${subject} annotations`, annotations),
+  };
 }
 
 // The OCI distribution reference grammar (github.com/distribution/reference, regexp.go).

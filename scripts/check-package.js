@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Proves the construct library works from another project: packs it with `npm pack`
-// (which builds it), installs the tarball into a throw-away consumer project, compiles
-// a small consumer chart against it with strict tsc, and synthesizes that chart.
+// (which builds it with jsii), installs the tarball into a throw-away consumer project,
+// compiles a small consumer chart against it with strict tsc, and synthesizes that
+// chart; then checks the jsii assembly in the package and has jsii-pacmak generate the
+// Python and Go sources from it.
 // No network: the consumer's peer dependencies (cdk8s, constructs) are linked from
 // this project's node_modules instead of being installed from the registry.
 'use strict';
@@ -18,11 +20,18 @@ const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8',
 
 const CONSUMER_CHART = `
 import { App, Chart } from 'cdk8s';
-import { HelloNodeApp, HelloNodeAppProps, LabeledService, ServiceType, ValidationError } from 'hello-node-cdk8s';
+import { HelloNodeApp, HelloNodeAppProps, LabeledService, Probe, Profile, ServiceType, ValidationError } from 'hello-node-cdk8s';
 
 const app = new App({ outdir: 'dist' });
 const chart = new Chart(app, 'consumer');
-const props: HelloNodeAppProps = { name: 'shop', replicas: 2, serviceType: ServiceType.CLUSTER_IP };
+const props: HelloNodeAppProps = {
+  name: 'shop',
+  replicas: 2,
+  serviceType: ServiceType.CLUSTER_IP,
+  profile: Profile.PRODUCTION,
+  livenessProbe: Probe.none(),
+  metadata: { annotations: { 'example.com/team': 'shop' } },
+};
 const shop = new HelloNodeApp(chart, 'shop', props);
 new LabeledService(chart, 'debug', { selector: shop.labels, name: 'shop-debug', port: 8080 });
 try {
@@ -34,9 +43,11 @@ app.synth();
 `;
 
 try {
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
+  // prepack builds the package as `npm pack` does, but jsii writes its report on stdout, where the --json answer goes
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root));
   const files = packed[0].files.map((f) => f.path);
-  for (const expected of ['package.json', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts']) {
+  for (const expected of ['package.json', '.jsii', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts']) {
     assert.ok(files.includes(expected), `the package holds ${expected}`);
   }
   const leaked = files.filter((f) => f.endsWith('.test.js') || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.startsWith('src/') || f.startsWith('app/'));
@@ -65,13 +76,53 @@ try {
   const output = run(process.execPath, ['out/main.js'], consumer);
   assert.match(output, /^rejected: must be an integer from 0 to 2147483647$/m, 'bad props are rejected with the library\'s ValidationError');
   const yaml = fs.readFileSync(path.join(consumer, 'dist', 'consumer.k8s.yaml'), 'utf8');
-  for (const expected of ['name: shop-rc', 'replicas: 2', 'name: shop-svc', 'type: ClusterIP', 'name: shop-debug']) {
+  for (const expected of ['name: shop-rc', 'replicas: 2', 'name: shop-svc', 'type: ClusterIP', 'name: shop-debug', 'readinessProbe:', 'example.com/team: shop']) {
     assert.ok(yaml.includes(expected), `the consumer's chart synthesizes "${expected}"`);
   }
+  assert.ok(!yaml.includes('livenessProbe'), 'Probe.none() leaves the profile\'s liveness probe out');
+  checkAssembly(JSON.parse(fs.readFileSync(path.join(installed, '.jsii'), 'utf8')));
+  checkGeneratedSources(root, path.join(work, 'pacmak'));
   const bin = spawnSync(process.execPath, [path.join(installed, manifest.bin['hello-node'])], { encoding: 'utf8' });
   assert.equal(bin.status, 1, 'the CLI, outside the repository, exits 1');
   assert.match(bin.stderr, /runs from a clone of the hello-node-cdk8s repository/, 'the CLI, outside the repository, says where it runs');
-  console.log(`package check passed: ${packed[0].filename} (${files.length} files) compiles with strict tsc in a consumer chart and synthesizes`);
+  console.log(`package check passed: ${packed[0].filename} (${files.length} files) compiles with strict tsc in a consumer chart and synthesizes; its jsii assembly keeps every enum and prop type, and jsii-pacmak generates Python and Go from it`);
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+/** The jsii assembly names exactly the public API, keeps every enum's members and gives every prop a type. */
+function checkAssembly(assembly) {
+  const ours = Object.values(assembly.types).filter((type) => !type.fqn.startsWith(`${assembly.name}.k8s.`));
+  assert.deepEqual(ours.map((type) => type.name).sort(), [
+    'ContainerResources', 'HelloNodeApp', 'HelloNodeAppProps', 'HttpProbeOptions', 'ImagePullPolicy', 'LabeledService',
+    'LabeledServiceProps', 'LogFile', 'PodSecurity', 'PodSecurityOptions', 'Probe', 'Profile', 'Protocol', 'ResourceAmounts',
+    'ServiceType', 'Workload',
+  ], 'the assembly holds the public API (errors aside: jsii cannot carry Error subclasses)');
+  const library = require(path.join(root, 'build', 'lib'));
+  for (const type of ours.filter((t) => t.kind === 'enum')) {
+    assert.deepEqual(type.members.map((m) => m.name), Object.keys(library[type.name]), `the assembly's ${type.name} keeps every member`);
+  }
+  for (const type of ours) {
+    for (const property of type.properties ?? []) {
+      assert.ok(!('primitive' in property.type) || property.type.primitive !== 'any', `${type.name}.${property.name} has a type in the assembly`);
+    }
+  }
+  const probe = assembly.types[`${assembly.name}.Probe`];
+  assert.deepEqual(probe.methods.map((m) => [m.name, !!m.static]).sort(), [['httpGet', true], ['none', true]], 'Probe is made by its static factories');
+}
+
+/** jsii-pacmak writes Python and Go sources in which the enums and the "off" factories exist as those languages spell them. */
+function checkGeneratedSources(pkg, out) {
+  execFileSync(process.execPath, [require.resolve('jsii-pacmak/bin/jsii-pacmak.js'), '--code-only', '--targets', 'python', '--targets', 'go', '--outdir', out, pkg], {
+    cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
+  });
+  const python = fs.readFileSync(path.join(out, 'python', 'src', 'hello_node_cdk8s', '__init__.py'), 'utf8');
+  assert.match(python, /^class Workload\(enum\.Enum\):$/m, 'Python gets the Workload enum');
+  assert.match(python, /^ {4}DEPLOYMENT = "DEPLOYMENT"$/m, 'Python gets Workload.DEPLOYMENT');
+  assert.match(python, /^ {4}def none\(cls\) -> "Probe":$/m, 'Python gets Probe.none()');
+  assert.match(python, /^class HelloNodeApp\(\n\s+_constructs_\w+\.Construct,$/m, 'Python gets HelloNodeApp as a Construct');
+  run('python3', ['-m', 'py_compile', path.join(out, 'python', 'src', 'hello_node_cdk8s', '__init__.py')], out);
+  const go = fs.readFileSync(path.join(out, 'go', 'hellonodecdk8s', 'Workload.go'), 'utf8');
+  assert.match(go, /Workload_DEPLOYMENT Workload = "DEPLOYMENT"/, 'Go gets Workload_DEPLOYMENT');
+  assert.ok(fs.existsSync(path.join(out, 'go', 'hellonodecdk8s', 'Probe.go')), 'Go gets Probe');
 }

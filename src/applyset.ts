@@ -13,7 +13,7 @@
  * so this module) looks for them.
  * (staging/src/k8s.io/kubectl/pkg/cmd/apply/applyset.go in kubernetes/kubernetes)
  */
-import { ValidationError } from '../lib/validation';
+import { ValidationError } from '../lib/internal';
 import { KubeObject } from './cluster-state';
 import { contextNamespace, getObjects, kubectl, kubectlCommand } from './kube';
 import { APPLYSET_PART_OF_LABEL, applySetId } from './manifests';

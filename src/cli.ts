@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
-import { checkReplicas, ValidationError } from '../lib/validation';
+import { checkReplicas, ValidationError } from '../lib/internal';
 import { NotDeployedError } from './applyset';
 import * as deploying from './deploy';
 import { DeployLockedError, LeaseLostError } from './deploy-lease';

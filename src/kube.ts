@@ -1,7 +1,7 @@
 /**
  * Asking kubectl about the cluster, and saying plainly why it could not answer.
  */
-import { checkDns1123Label } from '../lib/validation';
+import { checkDns1123Label } from '../lib/internal';
 import { KubeEvent, KubeObject } from './cluster-state';
 import { componentsInstall, Runner, ToolCommand, ToolFailedError, ToolResult } from './tools';
 

@@ -4,9 +4,7 @@
  * Runner. The tools do the work; nothing here re-implements them. Deploying, diffing
  * and status, which read the cluster's state, are in deploy.ts and status.ts.
  */
-import { HELLO_NODE_APP_DEFAULTS, helloNodeShape } from '../lib/hello-node-props';
-import { ValidationError } from '../lib/validation';
-import { Workload, WORKLOADS } from '../lib/workload';
+import { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp, ValidationError, Workload } from '../lib/internal';
 import { ApplySet, appApplySet, getMembers, getParent, NotDeployedError, qualifiedRefOf, unrecordedMembers } from './applyset';
 import { KubeObject, serviceUrl, WORKLOAD_KINDS } from './cluster-state';
 import { withDeployLease } from './deploy-lease';
@@ -263,8 +261,8 @@ const WORKLOAD_ARGUMENT = /^(?:[A-Za-z]+(?:\.[a-z0-9.-]+)?\/)?[a-z0-9](?:[-a-z0-
 
 /** Whether `workload` is the one HelloNodeApp makes (its default name), whose replicas HELLO_NODE_REPLICAS sets. */
 function isHelloNodeWorkload(workload: KubeObject): boolean {
-  return (WORKLOADS as readonly string[]).includes(workload.kind)
-    && helloNodeShape({ workload: workload.kind as Workload }).objectNames.workload === workload.metadata.name;
+  return (Object.values(Workload) as string[]).includes(workload.kind)
+    && resolveHelloNodeApp({ workload: workload.kind as Workload }).objectNames.workload === workload.metadata.name;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fromEnv, helloNodeAppProps, isGoogleRegistry, loadAppSettings, loadClusterSettings, registryOf, SETTING_NAMES } from './settings';
-import { HELLO_NODE_APP_DEFAULTS } from '../lib/hello-node-props';
+import { HELLO_NODE_APP_DEFAULTS } from '../lib/internal';
 import { validationErrorOf } from '../test/errors';
 
 const load = (env: Record<string, string>) => loadAppSettings(fromEnv(env));

@@ -5,19 +5,21 @@
  * pushed and deployed is always the same one.
  */
 // The library's cdk8s-free modules only: commands that do not synthesize never load cdk8s.
-import { HELLO_NODE_APP_DEFAULTS, HelloNodeAppProps } from '../lib/hello-node-props';
-import { Profile, PROFILES } from '../lib/profile';
-import { SERVICE_TYPES, ServiceType } from '../lib/service-type';
+import type { HelloNodeAppProps } from '../lib';
 import {
   checkDns1123Label,
+  checkEnum,
   checkImage,
   checkImageTag,
   checkOneOf,
   checkRegistryHost,
   checkReplicas,
+  HELLO_NODE_APP_DEFAULTS,
+  Profile,
+  ServiceType,
   ValidationError,
-} from '../lib/validation';
-import { Workload, WORKLOADS } from '../lib/workload';
+  Workload,
+} from '../lib/internal';
 
 /** The settings that name the image: what `image build` and `image push` use. */
 export const IMAGE_SETTING_NAMES = ['GCP_PROJECT', 'IMAGE_REGISTRY', 'IMAGE_REPOSITORY', 'IMAGE_TAG', 'HELLO_NODE_IMAGE'] as const;
@@ -215,9 +217,9 @@ export function loadAppSettings(lookup: SettingLookup): AppSettings {
     ...loadImageSettings(lookup),
     replicas: loadReplicas(lookup),
     namespace: loadNamespace(lookup),
-    serviceType: serviceType && checkOneOf(serviceType.source, serviceType.value, SERVICE_TYPES),
-    workload: workload && checkOneOf(workload.source, workload.value, WORKLOADS),
-    profile: profile && checkOneOf(profile.source, profile.value, PROFILES),
+    serviceType: serviceType && checkEnum(serviceType.source, serviceType.value, ServiceType),
+    workload: workload && checkEnum(workload.source, workload.value, Workload),
+    profile: profile && checkEnum(profile.source, profile.value, Profile),
   };
 }
 

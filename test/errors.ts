@@ -1,4 +1,4 @@
-import { ValidationError } from '../lib/validation';
+import { ValidationError } from '../lib';
 
 /** Runs `act` and returns the ValidationError it throws; fails the test if it throws none. */
 export function validationErrorOf(act: () => unknown): ValidationError {
