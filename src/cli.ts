@@ -29,47 +29,29 @@ import {
   loadClusterSettings,
   loadImageSettings,
   loadMachineType,
-  loadNamespace,
   loadPlatform,
-  loadReplicas,
+  loadPropSetting,
   parseWholeNumber,
   PLATFORM_SETTING_NAMES,
+  SETTING_NAMES,
   SettingLookup,
   SettingName,
+  SETTINGS,
+  settingsOf,
+  unsetMeaning,
 } from './settings';
 import { status } from './status';
 import { Cdk8sSynthFlags, checkSynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from './synth-command';
 import { createRunner, isExplained, MissingToolError, Runner, spawnTool, ToolExecutor, ToolFailedError } from './tools';
 
-/**
- * The flag of each setting, which wins over its environment variable. Each command
- * takes the flags of the settings it reads, and only those.
- */
-const SETTING_FLAGS: { readonly [S in SettingName]: { readonly flag: string; readonly value: string; readonly help: string } } = {
-  GCP_PROJECT: { flag: '--project', value: '<id>', help: 'Google Cloud project (default: gcloud\'s configured project)' },
-  IMAGE_REGISTRY: { flag: '--registry', value: '<host>', help: 'registry host: gcr.io, or <location>-docker.pkg.dev' },
-  IMAGE_REPOSITORY: { flag: '--repository', value: '<id>', help: 'Artifact Registry repository (pkg.dev hosts only)' },
-  IMAGE_TAG: { flag: '--tag', value: '<tag>', help: 'image tag' },
-  HELLO_NODE_IMAGE: { flag: '--image', value: '<ref>', help: 'whole image reference (overrides registry, project and tag)' },
-  HELLO_NODE_REPLICAS: { flag: '--replicas', value: '<n>', help: 'replicas the workload keeps' },
-  HELLO_NODE_NAMESPACE: { flag: '--namespace', value: '<ns>', help: 'namespace of the app\'s objects' },
-  HELLO_NODE_SERVICE_TYPE: { flag: '--service-type', value: '<type>', help: 'ClusterIP, NodePort or LoadBalancer' },
-  HELLO_NODE_WORKLOAD: { flag: '--workload', value: '<kind>', help: 'ReplicationController or Deployment' },
-  HELLO_NODE_PROFILE: { flag: '--profile', value: '<profile>', help: 'tutorial or production' },
-  HELLO_NODE_PLATFORM: { flag: '--platform', value: '<os/arch>', help: 'the image\'s platform, linux/amd64 or linux/arm64 (default: the nodes\', from the machine type)' },
-  GKE_CLUSTER: { flag: '--cluster', value: '<name>', help: 'GKE cluster' },
-  GKE_ZONE: { flag: '--zone', value: '<zone>', help: 'GKE cluster zone (a zonal cluster)' },
-  GKE_REGION: { flag: '--region', value: '<region>', help: 'GKE cluster region (a regional or Autopilot cluster)' },
-  GKE_MACHINE_TYPE: { flag: '--machine-type', value: '<type>', help: 'the nodes\' machine type' },
-};
+const attributeOf = (setting: SettingName) => new Option(SETTINGS[setting].flag).attributeName();
 
-const attributeOf = (setting: SettingName) => new Option(SETTING_FLAGS[setting].flag).attributeName();
-
-/** Adds the flags of `settings` to `cmd`; hidden from its help, when `hidden`. */
+/** Adds the flags of `settings` to `cmd`, each of which wins over its environment variable; hidden from its help, when `hidden`. */
 function withSettingFlags(cmd: Command, settings: readonly SettingName[], hidden = false): Command {
   for (const setting of settings) {
-    const { flag, value, help } = SETTING_FLAGS[setting];
-    const option = new Option(`${flag} ${value}`, `${help} (env ${setting})`);
+    const { flag, value, help } = SETTINGS[setting];
+    const meaning = unsetMeaning(setting);
+    const option = new Option(`${flag} ${value}`, `${help} (env ${setting}${meaning === 'none' ? '' : `; default: ${meaning}`})`);
     cmd.addOption(hidden ? option.hideHelp() : option);
   }
   return cmd;
@@ -122,7 +104,7 @@ function lookupFrom(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): Set
   const fromEnvironment = fromEnv(env);
   return (name) => {
     const value = flags[attributeOf(name)];
-    return typeof value === 'string' ? { value, source: `flag ${SETTING_FLAGS[name].flag}`, fromFlag: true } : fromEnvironment(name);
+    return typeof value === 'string' ? { value, source: `flag ${SETTINGS[name].flag}`, fromFlag: true } : fromEnvironment(name);
   };
 }
 
@@ -196,7 +178,7 @@ export function buildProgram(context: CliContext): Command {
     .exitOverride();
   // also before a command's name (`hello-node --project p image push`), as gcloud takes its
   // global flags; each command's help lists those it reads
-  withSettingFlags(program, Object.keys(SETTING_FLAGS) as SettingName[], true);
+  withSettingFlags(program, SETTING_NAMES, true);
 
   /** A subcommand with the flags of the settings it reads; a usage error names its own help. */
   const command = (parent: Command, name: string, description: string, settings: readonly SettingName[] = []) => {
@@ -324,13 +306,13 @@ export function buildProgram(context: CliContext): Command {
   act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
     .argument('<replicas>', 'how many pods')
     .argument('[workload]', 'kind/name or name of the workload, when the app has several'),
-  (lookup, runner, self) => ops.scale(loadNamespace(lookup), loadReplicas(lookup), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]));
-  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, and every Service, that the app\'s deploys applied', ['HELLO_NODE_NAMESPACE']),
-    (lookup, runner) => status(loadNamespace(lookup), runner));
-  act(interval(timeout(command(program, 'url', 'wait for each LoadBalancer Service\'s external address and print http://<address>/', ['HELLO_NODE_NAMESPACE'])), POLL_SECONDS.url),
-  (lookup, runner, self) => ops.url(loadNamespace(lookup), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
-  act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', ['HELLO_NODE_NAMESPACE']),
-    (lookup, runner) => ops.teardown(loadNamespace(lookup), runner));
+  (lookup, runner, self) => ops.scale(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]));
+  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, and every Service, that the app\'s deploys applied', settingsOf('deployed')),
+    (lookup, runner) => status(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));
+  act(interval(timeout(command(program, 'url', 'wait for each LoadBalancer Service\'s external address and print http://<address>/', settingsOf('deployed'))), POLL_SECONDS.url),
+  (lookup, runner, self) => ops.url(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
+  act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', settingsOf('deployed')),
+    (lookup, runner) => ops.teardown(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));
   return program;
 }
 

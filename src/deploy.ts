@@ -133,7 +133,7 @@ type Phase = 'preparing' | 'rolling out' | 'pruning';
  */
 export async function deploy(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<void> {
   await requireCurrentContext(runner);
-  const located = await appApplySet(settings.namespace, runner);
+  const located = await appApplySet(settings.props.namespace, runner);
   // before the synth, which rewrites dist/: a refused deploy changes nothing
   const lease = await acquireDeployLease(runner, located.applySet.namespace, 'deploy', leaseSeconds(options), options.clock.now);
   const signals = watchSignals(runner);
@@ -383,7 +383,7 @@ async function scaleBackSurges(applySet: ApplySet, objects: readonly KubeObject[
  */
 export async function diff(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<number> {
   await requireCurrentContext(runner);
-  const applied = await prepare(await appApplySet(settings.namespace, runner), runner, options);
+  const applied = await prepare(await appApplySet(settings.props.namespace, runner), runner, options);
   const command = kubectlCommand(applied.applySet.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
   // kubectl diff exits 1 for "there are differences", and above 1 when it failed
   const result = await kubectlResult(runner, { ...command, input: applied.yaml, inputNote: inputNote(applied, true), okExitCodes: [1] }, false);

@@ -14,11 +14,7 @@ describe('loadAppSettings', () => {
       imageRegistry: 'gcr.io',
       image: HELLO_NODE_APP_DEFAULTS.image,
       imageSource: 'IMAGE_REGISTRY, GCP_PROJECT and IMAGE_TAG',
-      replicas: undefined,
-      namespace: undefined,
-      serviceType: undefined,
-      workload: undefined,
-      profile: undefined,
+      props: {},
     });
   });
 
@@ -44,7 +40,7 @@ describe('loadAppSettings', () => {
       HELLO_NODE_WORKLOAD: 'Deployment',
       HELLO_NODE_PROFILE: 'production',
     });
-    expect(helloNodeAppProps(settings)).toMatchObject({ replicas: 0, namespace: 'prod', serviceType: 'NodePort', workload: 'Deployment', profile: 'production' });
+    expect(helloNodeAppProps(settings)).toEqual({ image: HELLO_NODE_APP_DEFAULTS.image, replicas: 0, namespace: 'prod', serviceType: 'NodePort', workload: 'Deployment', profile: 'production' });
   });
 
   test.each([
@@ -125,7 +121,7 @@ describe('loadAppSettings', () => {
     });
 
     test('HELLO_NODE_REPLICAS boundary: 2147483647 is accepted', () => {
-      expect(load({ HELLO_NODE_REPLICAS: '2147483647' }).replicas).toBe(2147483647);
+      expect(load({ HELLO_NODE_REPLICAS: '2147483647' }).props.replicas).toBe(2147483647);
     });
   });
 });

@@ -21,24 +21,156 @@ import {
   Workload,
 } from '../lib/internal';
 
-/** The settings that name the image: what `image build` and `image push` use. */
-export const IMAGE_SETTING_NAMES = ['GCP_PROJECT', 'IMAGE_REGISTRY', 'IMAGE_REPOSITORY', 'IMAGE_TAG', 'HELLO_NODE_IMAGE'] as const;
-/** The settings of the app's objects, with the image's: what the cdk8s app (main.ts) reads. */
-export const APP_SETTING_NAMES = [
-  ...IMAGE_SETTING_NAMES,
-  'HELLO_NODE_REPLICAS',
-  'HELLO_NODE_NAMESPACE',
-  'HELLO_NODE_SERVICE_TYPE',
-  'HELLO_NODE_WORKLOAD',
-  'HELLO_NODE_PROFILE',
-] as const;
-/** The settings of the GKE cluster: what the `cluster` commands use. */
-export const CLUSTER_SETTING_NAMES = ['GCP_PROJECT', 'GKE_CLUSTER', 'GKE_ZONE', 'GKE_REGION'] as const;
-/** The settings that decide the nodes' platform: what `cluster create` and `image build` use. */
-export const PLATFORM_SETTING_NAMES = ['HELLO_NODE_PLATFORM', 'GKE_MACHINE_TYPE'] as const;
+/**
+ * The groups of commands that read a setting: `image` (image build and push, and so
+ * every command that deploys the image), `app` (the cdk8s app and the commands that
+ * synthesize it), `cluster` (the cluster commands), `platform` (the nodes' platform:
+ * cluster create and every image build), `deployed` (the commands that act on the app
+ * once deployed).
+ */
+export type SettingGroup = 'image' | 'app' | 'cluster' | 'platform' | 'deployed';
+
+/** One setting: its environment variable is its name in {@link SETTINGS}. */
+interface SettingSpec {
+  /** The command-line flag, which wins over the environment variable. */
+  readonly flag: `--${string}`;
+  /** The flag's value, as help shows it. */
+  readonly value: `<${string}>`;
+  /** One line: what it sets, for the flag's help and the docs' table. */
+  readonly help: string;
+  /** The value an unset setting takes; none when unset means something else (see `unset`). */
+  readonly default?: string;
+  /** What an unset setting means, for help and docs, when that is more than its `default` value. */
+  readonly unset?: string;
+  /** Which commands read it. */
+  readonly groups: readonly SettingGroup[];
+  /** More for the docs' table, beside `help`. */
+  readonly docs?: string;
+}
+
+/** A setting that sets one of {@link HelloNodeAppProps}; unset, it leaves the construct's default. */
+interface PropSettingSpec<P extends keyof HelloNodeAppProps> extends Omit<SettingSpec, 'default' | 'unset'> {
+  readonly prop: P;
+  /** Parses and checks the raw text; a bad value throws a `ValidationError` naming `raw.source`. */
+  readonly read: (raw: RawSetting) => NonNullable<HelloNodeAppProps[P]>;
+}
+
+/** Types a prop setting: `read` must give what the prop takes. */
+const propSetting = <P extends keyof HelloNodeAppProps>(spec: PropSettingSpec<P>): PropSettingSpec<P> => spec;
+
+/** Reads a member of a string enum by its value. */
+const enumSetting = <T extends string>(members: { readonly [name: string]: T }) => (raw: RawSetting): T => checkEnum(raw.source, raw.value, members);
+
+// The image's parts are those of the construct's default image, so that the image
+// composed from the defaults is that image (one home for it).
+const [DEFAULT_REGISTRY, DEFAULT_PROJECT, DEFAULT_REPOSITORY_AND_TAG] = HELLO_NODE_APP_DEFAULTS.image.split('/');
+
+/**
+ * Every setting, in the order help and the docs list them: its environment variable,
+ * flag, default, meaning and the commands that read it. A setting is one entry here;
+ * the CLI's flags and help and the docs' settings table are made from it.
+ */
+export const SETTINGS = {
+  GCP_PROJECT: {
+    flag: '--project', value: '<id>', groups: ['image', 'app', 'cluster'], default: DEFAULT_PROJECT, unset: `gcloud's configured project (the synth: ${DEFAULT_PROJECT})`,
+    help: 'Google Cloud project id (6 to 30 lowercase letters, digits and \'-\')',
+    docs: 'The CLI\'s commands that build or push an image or create, reach or delete a cluster use `--project`, this, or the project gcloud is configured with (`gcloud config set project …`), and refuse without one: never the tutorial author\'s. `deploy` and `diff` take gcloud\'s too, for the image they deploy, and keep the tutorial\'s without one; the synth never asks gcloud',
+  },
+  IMAGE_REGISTRY: { flag: '--registry', value: '<host>', groups: ['image', 'app'], default: DEFAULT_REGISTRY, help: 'registry host: gcr.io, or <location>-docker.pkg.dev' },
+  IMAGE_REPOSITORY: {
+    flag: '--repository', value: '<id>', groups: ['image', 'app'], unset: 'none',
+    help: 'Artifact Registry repository (only with a <location>-docker.pkg.dev registry)',
+  },
+  IMAGE_TAG: { flag: '--tag', value: '<tag>', groups: ['image', 'app'], default: DEFAULT_REPOSITORY_AND_TAG.split(':')[1], help: 'image tag' },
+  HELLO_NODE_IMAGE: {
+    flag: '--image', value: '<ref>', groups: ['image', 'app'], unset: '<registry>/<project>/[<repository>/]hello-node:<tag>',
+    help: 'the whole image reference; overrides registry, repository, project and tag',
+  },
+  HELLO_NODE_REPLICAS: propSetting({
+    flag: '--replicas', value: '<n>', groups: ['app'], prop: 'replicas', read: (raw) => parseWholeNumber(raw, checkReplicas),
+    help: 'pods the workload keeps running (plain digits)',
+  }),
+  HELLO_NODE_NAMESPACE: propSetting({
+    flag: '--namespace', value: '<ns>', groups: ['app', 'deployed'], prop: 'namespace', read: (raw) => checkDns1123Label(raw.source, raw.value),
+    help: 'namespace of the app\'s objects',
+  }),
+  HELLO_NODE_SERVICE_TYPE: propSetting({
+    flag: '--service-type', value: '<type>', groups: ['app'], prop: 'serviceType', read: enumSetting(ServiceType),
+    help: 'ClusterIP, NodePort or LoadBalancer',
+  }),
+  HELLO_NODE_WORKLOAD: propSetting({
+    flag: '--workload', value: '<kind>', groups: ['app'], prop: 'workload', read: enumSetting(Workload),
+    help: 'ReplicationController or Deployment',
+  }),
+  HELLO_NODE_PROFILE: propSetting({
+    flag: '--profile', value: '<profile>', groups: ['app'], prop: 'profile', read: enumSetting(Profile),
+    help: 'tutorial or production',
+  }),
+  HELLO_NODE_PLATFORM: {
+    flag: '--platform', value: '<os/arch>', groups: ['platform'], unset: 'the nodes\': linux/arm64 for an Arm machine series (t2a-, c4a-, n4a-), else linux/amd64',
+    help: 'the platform images are built for, linux/amd64 or linux/arm64',
+    docs: '`image build` and `up` build for it (`docker build --platform`), whatever your machine\'s is: an arm64 image on x86-64 nodes crash-loops with `exec format error`',
+  },
+  GKE_CLUSTER: { flag: '--cluster', value: '<name>', groups: ['cluster'], default: 'hello-node', help: 'GKE cluster name' },
+  GKE_ZONE: { flag: '--zone', value: '<zone>', groups: ['cluster'], default: 'asia-northeast1-c', help: 'GKE cluster zone, for a zonal cluster' },
+  GKE_REGION: {
+    flag: '--region', value: '<region>', groups: ['cluster'], unset: 'none',
+    help: 'GKE cluster region, for a regional or Autopilot cluster, instead of the zone',
+    docs: 'A `--zone` or `--region` flag wins over either variable',
+  },
+  // the reference workflow's nodes: 2 vCPU / 7.5 GB
+  GKE_MACHINE_TYPE: { flag: '--machine-type', value: '<type>', groups: ['platform'], default: 'n1-standard-2', help: 'the nodes\' machine type (cluster create), which decides their platform' },
+} as const satisfies { readonly [name: string]: SettingSpec | PropSettingSpec<keyof HelloNodeAppProps> };
+
 /** Every setting's name, which is also its environment variable. */
-export const SETTING_NAMES = [...new Set([...APP_SETTING_NAMES, ...CLUSTER_SETTING_NAMES, ...PLATFORM_SETTING_NAMES])];
-export type SettingName = (typeof APP_SETTING_NAMES)[number] | (typeof CLUSTER_SETTING_NAMES)[number] | (typeof PLATFORM_SETTING_NAMES)[number];
+export type SettingName = keyof typeof SETTINGS;
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** The settings that commands of `group` read. */
+export const settingsOf = (...groups: SettingGroup[]): SettingName[] =>
+  SETTING_NAMES.filter((name) => SETTINGS[name].groups.some((group) => groups.includes(group)));
+
+type PropSettingName = { [N in SettingName]: (typeof SETTINGS)[N] extends { readonly prop: string } ? N : never }[SettingName];
+type PlainSettingName = Exclude<SettingName, PropSettingName>;
+type DefaultedSettingName = { [N in SettingName]: (typeof SETTINGS)[N] extends { readonly default: string } ? N : never }[SettingName];
+/** The props that settings set. */
+export type SettingProps = { -readonly [N in PropSettingName as (typeof SETTINGS)[N]['prop']]?: HelloNodeAppProps[(typeof SETTINGS)[N]['prop']] };
+
+const isPropSetting = (name: SettingName): name is PropSettingName => 'prop' in SETTINGS[name];
+
+/** What an unset setting means, as help and the docs' "default" say it; `none` when it is simply not set. */
+export function unsetMeaning(name: SettingName): string {
+  if (isPropSetting(name)) {
+    const prop: keyof HelloNodeAppProps = SETTINGS[name].prop;
+    const value = (HELLO_NODE_APP_DEFAULTS as Partial<Record<keyof HelloNodeAppProps, unknown>>)[prop];
+    return value === undefined ? 'none' : String(value);
+  }
+  const spec: SettingSpec = SETTINGS[name as PlainSettingName];
+  return spec.unset ?? spec.default ?? 'none';
+}
+
+/**
+ * The docs' settings table, in Markdown: one row a setting, with its variable, flag,
+ * default and meaning. docs/user-guide.md holds it, checked by a test.
+ */
+export function settingsTable(): string {
+  const code = (text: string) => `\`${text}\``;
+  const rows = SETTING_NAMES.map((name) => {
+    const spec: SettingSpec = SETTINGS[name] as SettingSpec;
+    const meaning = spec.docs ? `${spec.help}. ${spec.docs}` : spec.help;
+    return `| ${code(name)} | ${code(`${spec.flag} ${spec.value}`)} | ${code(unsetMeaning(name))} | ${meaning.replace(/\|/g, '\\|')} |`;
+  });
+  return ['| variable | flag | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The settings that name the image: what `image build` and `image push` use. */
+export const IMAGE_SETTING_NAMES = settingsOf('image');
+/** The settings of the app's objects, with the image's: what the cdk8s app (main.ts) reads. */
+export const APP_SETTING_NAMES = settingsOf('app');
+/** The settings of the GKE cluster: what the `cluster` commands use. */
+export const CLUSTER_SETTING_NAMES = settingsOf('cluster');
+/** The settings that decide the nodes' platform: what `cluster create` and `image build` use. */
+export const PLATFORM_SETTING_NAMES = settingsOf('platform');
 
 /** A setting's raw text and where it came from, for error messages. */
 export interface RawSetting {
@@ -74,16 +206,8 @@ export interface ImageSettings {
 
 /** The app's objects, as the cdk8s app builds them. */
 export interface AppSettings extends ImageSettings {
-  /** Replicas, when set; otherwise the construct's default. */
-  readonly replicas?: number;
-  /** Namespace of the app's objects, when set. */
-  readonly namespace?: string;
-  /** Service type, when set; otherwise the construct's default. */
-  readonly serviceType?: ServiceType;
-  /** The workload kind, when set; otherwise the construct's default. */
-  readonly workload?: Workload;
-  /** The profile, when set; otherwise the construct's default. */
-  readonly profile?: Profile;
+  /** The props the settings that are set give the app; the others keep the construct's defaults. */
+  readonly props: SettingProps;
 }
 
 /** Where a GKE cluster is: a zone (one zone's nodes) or a region (nodes in three zones). */
@@ -100,20 +224,6 @@ export interface ClusterSettings {
   readonly cluster: string;
   readonly location: ClusterLocation;
 }
-
-/** The settings' defaults: the reference workflow's project, registry, tag, cluster and zone. */
-// The image's parts are those of the construct's default image, so that the image
-// composed from the defaults is that image (one home for it).
-const [DEFAULT_REGISTRY, DEFAULT_PROJECT, DEFAULT_REPOSITORY_AND_TAG] = HELLO_NODE_APP_DEFAULTS.image.split('/');
-export const SETTING_DEFAULTS = {
-  GCP_PROJECT: DEFAULT_PROJECT,
-  IMAGE_REGISTRY: DEFAULT_REGISTRY,
-  IMAGE_TAG: DEFAULT_REPOSITORY_AND_TAG.split(':')[1],
-  GKE_CLUSTER: 'hello-node',
-  GKE_ZONE: 'asia-northeast1-c',
-  // the reference workflow's nodes: 2 vCPU / 7.5 GB
-  GKE_MACHINE_TYPE: 'n1-standard-2',
-} as const;
 
 const WHOLE_NUMBER = /^[0-9]+$/;
 
@@ -170,8 +280,8 @@ export function registryOf(image: string): string {
   return image.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
 }
 
-const settingOrDefault = (lookup: SettingLookup, name: keyof typeof SETTING_DEFAULTS): RawSetting =>
-  lookup(name) ?? { value: SETTING_DEFAULTS[name], source: `default ${name}` };
+const settingOrDefault = (lookup: SettingLookup, name: DefaultedSettingName): RawSetting =>
+  lookup(name) ?? { value: SETTINGS[name].default, source: `default ${name}` };
 
 /**
  * Reads and checks the image settings. A bad value throws a `ValidationError` naming
@@ -196,31 +306,26 @@ export function loadImageSettings(lookup: SettingLookup): ImageSettings {
   return { gcpProject, imageRegistry: registryOf(image), image, imageSource: 'IMAGE_REGISTRY, GCP_PROJECT and IMAGE_TAG' };
 }
 
-/** Reads and checks HELLO_NODE_NAMESPACE: where the app is, for the commands that act on it once deployed. */
-export function loadNamespace(lookup: SettingLookup): string | undefined {
-  const namespace = lookup('HELLO_NODE_NAMESPACE');
-  return namespace && checkDns1123Label(namespace.source, namespace.value);
-}
-
-/** Reads and checks HELLO_NODE_REPLICAS: the replicas a deploy gives the app's workload, when set. */
-export function loadReplicas(lookup: SettingLookup): number | undefined {
-  const replicas = lookup('HELLO_NODE_REPLICAS');
-  return replicas && parseWholeNumber(replicas, checkReplicas);
+/**
+ * Reads and checks a setting that sets a prop: what a deploy gives the app, when set.
+ *
+ * @returns `undefined` when it is not set
+ */
+export function loadPropSetting<N extends PropSettingName>(lookup: SettingLookup, name: N): ReturnType<(typeof SETTINGS)[N]['read']> | undefined {
+  const raw = lookup(name);
+  return raw && (SETTINGS[name].read as (raw: RawSetting) => ReturnType<(typeof SETTINGS)[N]['read']>)(raw);
 }
 
 /** Reads and checks the settings of the app's objects (and its image). */
 export function loadAppSettings(lookup: SettingLookup): AppSettings {
-  const serviceType = lookup('HELLO_NODE_SERVICE_TYPE');
-  const workload = lookup('HELLO_NODE_WORKLOAD');
-  const profile = lookup('HELLO_NODE_PROFILE');
-  return {
-    ...loadImageSettings(lookup),
-    replicas: loadReplicas(lookup),
-    namespace: loadNamespace(lookup),
-    serviceType: serviceType && checkEnum(serviceType.source, serviceType.value, ServiceType),
-    workload: workload && checkEnum(workload.source, workload.value, Workload),
-    profile: profile && checkEnum(profile.source, profile.value, Profile),
-  };
+  const props: Partial<Record<keyof HelloNodeAppProps, unknown>> = {};
+  for (const name of SETTING_NAMES.filter(isPropSetting)) {
+    const value = loadPropSetting(lookup, name);
+    if (value !== undefined) {
+      props[SETTINGS[name].prop] = value;
+    }
+  }
+  return { ...loadImageSettings(lookup), props: props as SettingProps };
 }
 
 /** Reads and checks the cluster's settings: a zone, or a region, never both. */
@@ -308,12 +413,5 @@ export function parseWholeNumber(raw: RawSetting, check: (subject: string, value
 
 /** The props of the app's {@link HelloNodeApp}; unset settings keep the construct's defaults. */
 export function helloNodeAppProps(settings: AppSettings): HelloNodeAppProps {
-  return {
-    image: settings.image,
-    replicas: settings.replicas,
-    namespace: settings.namespace,
-    serviceType: settings.serviceType,
-    workload: settings.workload,
-    profile: settings.profile,
-  };
+  return { image: settings.image, ...settings.props };
 }
