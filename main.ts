@@ -1,5 +1,5 @@
 // The cdk8s app: `npx cdk8s synth` runs this (see cdk8s.yaml) and it writes
-// dist/hello-node.k8s.yaml, configured by environment variables (see README).
+// dist/hello-node.k8s.yaml, configured by environment variables (see docs/user-guide.md, "Configuration").
 //
 // Edit it as any cdk8s app: add charts in the build function, or give the App its
 // props (`new App({ yamlOutputType: YamlOutputType.FILE_PER_RESOURCE })`). The

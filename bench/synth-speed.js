@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// How fast the default synth path is, against the targets in README ("Speed"):
+// How fast the default synth path is, against the targets in docs/contributing.md ("Speed"):
 //   - cdk8s.yaml's app command  <= 1.5x  node -e "require('cdk8s'); require('constructs')"
 //   - npx cdk8s synth           <= 1.6x  npx cdk8s --version
 //   - hello-node synth          <= 1.2x  npx cdk8s synth (its checks and staging around it)

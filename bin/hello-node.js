@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `hello-node` CLI (see README, "Operating it"). It runs from a clone of this
+// The `hello-node` CLI (see docs/user-guide.md, "Operating it: the hello-node CLI"). It runs from a clone of this
 // repository; the published package holds the construct library only, so there it
 // says so instead. It acts on the cdk8s project it is run in: the nearest directory,
 // from the current one up, that holds a cdk8s.yaml (as git finds its repository), else

@@ -111,7 +111,7 @@ export interface HelloNodeAppProps {
    * Labels and annotations for every object the app writes (the workload, the Service
    * and the PodDisruptionBudget), beside their own. The pods' labels are `labels`;
    * the objects' names and namespace come from `name` and `namespace`, so setting
-   * them here is an error.
+   * them here, or any field other than labels and annotations, is an error.
    *
    * @default - none
    */

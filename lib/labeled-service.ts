@@ -75,8 +75,9 @@ export interface LabeledServiceProps {
   readonly labels?: { [key: string]: string };
 
   /**
-   * Labels and annotations of the Service itself, as in cdk8s-plus. Its name,
-   * namespace and labels have props of their own, so setting them here too is an error.
+   * Labels and annotations of the Service itself, as in cdk8s-plus. Its name and
+   * namespace have props of their own, so setting them here (or any field other than
+   * labels and annotations) is an error, as are labels here beside the `labels` prop.
    *
    * @default - none
    */

@@ -100,11 +100,11 @@ export const SETTINGS = {
   }),
   HELLO_NODE_WORKLOAD: propSetting({
     flag: '--workload', value: '<kind>', groups: ['app'], prop: 'workload', read: enumSetting(Workload),
-    help: 'ReplicationController or Deployment',
+    help: 'ReplicationController or Deployment', docs: 'See [Workload and profile](#workload-and-profile)',
   }),
   HELLO_NODE_PROFILE: propSetting({
     flag: '--profile', value: '<profile>', groups: ['app'], prop: 'profile', read: enumSetting(Profile),
-    help: 'tutorial or production',
+    help: 'tutorial or production', docs: 'See [Workload and profile](#workload-and-profile)',
   }),
   HELLO_NODE_PLATFORM: {
     flag: '--platform', value: '<os/arch>', groups: ['platform'], unset: 'the nodes\': linux/arm64 for an Arm machine series (t2a-, c4a-, n4a-), else linux/amd64',
@@ -158,7 +158,9 @@ export function settingsTable(): string {
   const rows = SETTING_NAMES.map((name) => {
     const spec: SettingSpec = SETTINGS[name] as SettingSpec;
     const meaning = spec.docs ? `${spec.help}. ${spec.docs}` : spec.help;
-    return `| ${code(name)} | ${code(`${spec.flag} ${spec.value}`)} | ${code(unsetMeaning(name))} | ${meaning.replace(/\|/g, '\\|')} |`;
+    // outside code spans, a <placeholder> would be taken for an HTML tag
+    const text = meaning.split('`').map((part, i) => (i % 2 === 0 ? part.replace(/</g, '&lt;') : part)).join('`');
+    return `| ${code(name)} | ${code(`${spec.flag} ${spec.value}`)} | ${code(unsetMeaning(name))} | ${text.replace(/\|/g, '\\|')} |`;
   });
   return ['| variable | flag | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

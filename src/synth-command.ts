@@ -1,7 +1,7 @@
 /**
  * `hello-node synth` (what `npm run synth` runs, and `deploy`, `diff` and `up` too):
  * cdk8s-cli's `cdk8s synth`, with every flag and mode of it, and around it the
- * promises a synth keeps (README, "What each command guarantees").
+ * promises a synth keeps (docs/user-guide.md, "What each command guarantees").
  *
  * cdk8s-cli deletes its output directory before it starts the app, and leaves it
  * deleted or half-written when anything fails, so it is never given the real one: it
