@@ -376,3 +376,83 @@ test('HelloNodeApp\'s default child is its workload', () => {
   const { app } = synth({ workload: Workload.DEPLOYMENT });
   expect(app.node.defaultChild).toBe(app.workload);
 });
+
+describe('HelloNodeApp with a domain', () => {
+  const objectsOf = (props: HelloNodeAppProps) => {
+    const { manifests, svc, container } = synth({ domain: 'shop.example.com', ...props });
+    const byKind = (kind: string) => manifests.find((m) => m.kind === kind);
+    return { manifests, svc, container, ingress: byKind('Ingress'), cert: byKind('ManagedCertificate'), frontend: byKind('FrontendConfig'), backend: byKind('BackendConfig') };
+  };
+
+  test.each([
+    [Workload.REPLICATION_CONTROLLER, Profile.TUTORIAL],
+    [Workload.DEPLOYMENT, Profile.PRODUCTION],
+  ])('%s, %s: writes the Ingress, certificate, FrontendConfig and BackendConfig, each valid by its schema', (workload, profile) => {
+    const { manifests } = objectsOf({ workload, profile });
+    expect(manifests.map((m) => `${m.kind} ${m.metadata.name}`)).toEqual(expect.arrayContaining([
+      'Service hello-node-svc', 'Ingress hello-node-ingress', 'ManagedCertificate hello-node-cert', 'FrontendConfig hello-node-frontend', 'BackendConfig hello-node-backend',
+    ]));
+    validateAgainstSchema(manifests);
+  });
+
+  test('the CRD schema check is no formality: it refuses a wildcard domain and a string port, as the API server does', () => {
+    const { cert, backend } = objectsOf({});
+    expect(() => validateAgainstSchema([{ ...cert, spec: { domains: ['*.example.com'] } }])).toThrow(/ManagedCertificate networking.gke.io\/v1 is invalid: .*must match pattern/);
+    expect(() => validateAgainstSchema([{ ...backend, spec: { healthCheck: { port: '8080' } } }])).toThrow(/BackendConfig cloud.google.com\/v1 is invalid: .*must be integer/);
+  });
+
+  test('the Ingress (class gce) routes the domain to the Service and names its certificate and FrontendConfig', () => {
+    const { ingress } = objectsOf({ name: 'shop', servicePort: 8000 });
+    expect(ingress.metadata.annotations).toEqual({
+      'kubernetes.io/ingress.class': 'gce',
+      'networking.gke.io/managed-certificates': 'shop-cert',
+      'networking.gke.io/v1beta1.FrontendConfig': 'shop-frontend',
+    });
+    expect(ingress.spec.rules).toEqual([{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'shop-svc', port: { number: 8000 } } } }] } }]);
+  });
+
+  test('the certificate covers the domain, and HTTP is redirected to HTTPS', () => {
+    const { cert, frontend } = objectsOf({});
+    expect(cert.spec).toEqual({ domains: ['shop.example.com'] });
+    expect(frontend.spec).toEqual({ redirectToHttps: { enabled: true } });
+  });
+
+  test('the Service is a ClusterIP with container-native load balancing, whose health check asks /healthz on the container port', () => {
+    const { svc, backend } = objectsOf({ containerPort: 3000 });
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.metadata.annotations).toEqual({ 'cloud.google.com/neg': '{"ingress":true}', 'cloud.google.com/backend-config': '{"default":"hello-node-backend"}' });
+    expect(backend.spec).toEqual({ healthCheck: { type: 'HTTP', requestPath: '/healthz', port: 3000 } });
+  });
+
+  test('a static IP name is the Ingress\'s global-static-ip-name', () => {
+    expect(objectsOf({ staticIpName: 'shop-ip' }).ingress.metadata.annotations['kubernetes.io/ingress.global-static-ip-name']).toBe('shop-ip');
+  });
+
+  test('metadata reaches the HTTPS objects too, beside their own annotations', () => {
+    const { ingress, cert } = objectsOf({ metadata: { labels: { team: 'shop' }, annotations: { 'example.com/owner': 'ops' } } });
+    expect(cert.metadata).toEqual({ name: 'hello-node-cert', labels: { team: 'shop' }, annotations: { 'example.com/owner': 'ops' } });
+    expect(ingress.metadata.annotations['example.com/owner']).toBe('ops');
+    expect(ingress.metadata.annotations['kubernetes.io/ingress.class']).toBe('gce');
+  });
+
+  test.each([
+    ['domain', { domain: '*.example.com' }, 'may not be a wildcard'],
+    ['domain', { domain: 'Shop.example.com' }, 'fully qualified domain name'],
+    ['domain', { domain: 'localhost' }, 'fully qualified domain name'],
+    ['domain', { domain: `${'a'.repeat(52)}.example.com` }, 'at most 63 characters'],
+    ['staticIpName', { staticIpName: 'shop-ip' }, 'needs a domain'],
+    ['staticIpName', { domain: 'shop.example.com', staticIpName: 'Shop_IP' }, 'Compute Engine resource name'],
+    ['serviceType', { domain: 'shop.example.com', serviceType: ServiceType.LOAD_BALANCER }, 'may not be LoadBalancer with a domain'],
+    ['metadata', { domain: 'shop.example.com', metadata: { annotations: { 'cloud.google.com/neg': '{}' } } }, 'is set by the app itself'],
+  ] as [string, HelloNodeAppProps, string][])('%s: %j is refused, naming the prop', (prop, props, rule) => {
+    const err = validationErrorOf(() => synth(props));
+    expect(err.subject).toMatch(new RegExp(`^HelloNodeApp "test/app" prop "${prop}"`));
+    expect(err.rule).toContain(rule);
+  });
+
+  test('the members hold the HTTPS objects', () => {
+    const { app } = synth({ domain: 'shop.example.com' });
+    expect([app.ingress?.name, app.managedCertificate?.name, app.frontendConfig?.name, app.backendConfig?.name]).toEqual(['hello-node-ingress', 'hello-node-cert', 'hello-node-frontend', 'hello-node-backend']);
+    expect(synth().app.ingress).toBeUndefined();
+  });
+});

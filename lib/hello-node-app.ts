@@ -14,12 +14,17 @@ import {
   Quantity,
   ResourceRequirements,
 } from '../imports/k8s';
+import { BackendConfig } from '../imports/cloud.google.com';
+import { KubeIngress } from '../imports/k8s';
+import { FrontendConfig, ManagedCertificate } from '../imports/networking.gke.io';
 import { HelloNodeAppProps, HelloNodeShape, resolveHelloNodeApp } from './hello-node-props';
+import { checkOwnAnnotations, createHttpsIngress, serviceAnnotationsFor } from './https-ingress';
 import { LabeledService } from './labeled-service';
 import { HttpProbeOptions } from './probe';
 import { SHUTDOWN_MARGIN_SECONDS } from './profile';
 import { ContainerResources, ResourceAmounts } from './resources';
 import { HELLO_NODE_SERVER } from './server-contract';
+import { ObjectLabelsAndAnnotations } from './validation';
 import { ensureUniqueObjects } from './unique-objects';
 import { propSubjects } from './validation';
 import { Workload } from './workload';
@@ -53,6 +58,18 @@ export class HelloNodeApp extends Construct {
   /** The PodDisruptionBudget, when there is one. */
   public readonly podDisruptionBudget?: KubePodDisruptionBudget;
 
+  /** The Ingress that routes the domain to the Service, when there is a domain. */
+  public readonly ingress?: KubeIngress;
+
+  /** The Google-managed certificate of the domain, when there is one. */
+  public readonly managedCertificate?: ManagedCertificate;
+
+  /** The FrontendConfig that redirects HTTP to HTTPS, when there is a domain. */
+  public readonly frontendConfig?: FrontendConfig;
+
+  /** The BackendConfig of the load balancer's health check, when there is a domain. */
+  public readonly backendConfig?: BackendConfig;
+
   /** The labels on the pods, which both the workload and the Service select. */
   public readonly labels: { [key: string]: string };
 
@@ -63,9 +80,25 @@ export class HelloNodeApp extends Construct {
   public readonly image: string;
 
   constructor(scope: Construct, id: string, props: HelloNodeAppProps = {}) {
-    const shape = resolveHelloNodeApp(props, propSubjects('HelloNodeApp', scope, id));
-    const { name, labels, namespace, objectNames } = shape;
+    const prop = propSubjects('HelloNodeApp', scope, id);
+    const shape = resolveHelloNodeApp(props, prop);
+    const { name, labels, namespace, objectNames, domain } = shape;
     const metadataOf = (objectName: string): ApiObjectMetadata => ({ ...shape.metadata, name: objectName, namespace });
+    const https = domain === undefined || objectNames.https === undefined ? undefined : {
+      domain,
+      staticIpName: shape.staticIpName,
+      namespace,
+      metadata: shape.metadata,
+      names: objectNames.https,
+      service: { name: objectNames.service, port: shape.servicePort },
+      healthCheck: { path: HELLO_NODE_SERVER.healthPath, port: shape.containerPort },
+    };
+    if (https) {
+      checkOwnAnnotations(prop('metadata'), shape.metadata);
+    }
+    const serviceMetadata: ObjectLabelsAndAnnotations = https
+      ? { ...shape.metadata, annotations: { ...shape.metadata.annotations, ...serviceAnnotationsFor(https) } }
+      : shape.metadata;
 
     super(scope, id);
     this.name = name;
@@ -84,7 +117,7 @@ export class HelloNodeApp extends Construct {
     this.service = new LabeledService(this, 'Service', {
       name: objectNames.service,
       namespace,
-      metadata: shape.metadata,
+      metadata: serviceMetadata,
       selector: labels,
       port: shape.servicePort,
       targetPort: shape.containerPort,
@@ -96,6 +129,10 @@ export class HelloNodeApp extends Construct {
         metadata: metadataOf(objectNames.podDisruptionBudget),
         spec: { maxUnavailable: ONE, selector: { matchLabels: labels } },
       });
+    }
+
+    if (https) {
+      ({ ingress: this.ingress, managedCertificate: this.managedCertificate, frontendConfig: this.frontendConfig, backendConfig: this.backendConfig } = createHttpsIngress(this, https));
     }
   }
 }

@@ -15,6 +15,7 @@ import { ContainerResources, ResourceAmounts } from './resources';
 import { HELLO_NODE_SERVER } from './server-contract';
 import { ServiceType } from './service-type';
 import {
+  checkComputeResourceName,
   checkDns1035Label,
   checkDns1123Label,
   checkEnum,
@@ -23,6 +24,7 @@ import {
   checkInstance,
   checkInteger,
   checkLabels,
+  checkManagedCertificateDomain,
   checkMetadata,
   checkPort,
   checkQuantity,
@@ -119,11 +121,42 @@ export interface HelloNodeAppProps {
 
   /**
    * How the Service is exposed. The reference workflow's public load balancer, unlike
-   * {@link LabeledService}, whose default is ClusterIP.
+   * {@link LabeledService}, whose default is ClusterIP. With a `domain` the Ingress is
+   * the public entry, so the Service is a ClusterIP (a NodePort is accepted; a
+   * LoadBalancer, a second and plain-HTTP entry, is refused).
    *
-   * @default ServiceType.LOAD_BALANCER
+   * @default - ServiceType.LOAD_BALANCER; with a `domain`, ServiceType.CLUSTER_IP
    */
   readonly serviceType?: ServiceType;
+
+  /**
+   * The domain the app is served on over HTTPS, e.g. `shop.example.com`. With one, the
+   * app also writes GKE's external HTTP(S) load balancer for it: an Ingress
+   * `<name>-ingress` (class `gce`) that routes the domain to the Service, a
+   * Google-managed certificate `<name>-cert` (ManagedCertificate), a FrontendConfig
+   * `<name>-frontend` that redirects HTTP to HTTPS, and a BackendConfig `<name>-backend`
+   * whose health check asks the server's health path (`/healthz`, which it answers
+   * without a log line) on the container port; the Service gets container-native load
+   * balancing (`cloud.google.com/neg`). Google provisions the certificate once the
+   * domain's DNS points at the Ingress's address.
+   *
+   * A fully qualified domain name, not a wildcard, of at most 63 characters: the rule of
+   * ManagedCertificate's `spec.domains`.
+   *
+   * @default - none: no Ingress, and the Service is exposed as `serviceType` says
+   */
+  readonly domain?: string;
+
+  /**
+   * The name of a reserved global static external IP address for the Ingress
+   * (`gcloud compute addresses create <name> --global`, or `hello-node ip create`), so
+   * that the address the domain's DNS points at outlives the Ingress. Only with a
+   * `domain`. A Compute Engine resource name: 1 to 63 lowercase letters, digits and
+   * '-', starting with a letter and not ending with '-'.
+   *
+   * @default - none: the load balancer gets an ephemeral address
+   */
+  readonly staticIpName?: string;
 
   /**
    * `metadata.namespace` of every object.
@@ -212,6 +245,8 @@ export const HELLO_NODE_APP_DEFAULTS = {
   servicePort: 80,
   imagePullPolicy: ImagePullPolicy.ALWAYS,
   serviceType: ServiceType.LOAD_BALANCER,
+  /** With a domain the Ingress is the public entry: a private Service behind it. */
+  serviceTypeWithDomain: ServiceType.CLUSTER_IP,
 } as const;
 
 const SERVICE_SUFFIX = '-svc';
@@ -235,6 +270,9 @@ export interface HelloNodeShape {
   readonly metadata: ObjectLabelsAndAnnotations;
   readonly serviceType: ServiceType;
   readonly namespace?: string;
+  /** The HTTPS domain, when there is one, and its static address's name, when given. */
+  readonly domain?: string;
+  readonly staticIpName?: string;
   readonly containerPort: number;
   readonly servicePort: number;
   readonly imagePullPolicy: ImagePullPolicy;
@@ -253,6 +291,8 @@ export interface HelloNodeShape {
     readonly pod: string;
     readonly service: string;
     readonly podDisruptionBudget?: string;
+    /** The HTTPS objects' names, when the app has a domain. */
+    readonly https?: { readonly ingress: string; readonly managedCertificate: string; readonly frontendConfig: string; readonly backendConfig: string };
   };
 }
 
@@ -268,7 +308,14 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
   const workload = checkEnum(prop('workload'), props.workload ?? defaults.workload, Workload);
   const profile = PROFILE_DEFAULTS[checkEnum(prop('profile'), props.profile ?? defaults.profile, Profile)];
   const replicas = checkReplicas(prop('replicas'), props.replicas ?? defaults.replicas);
-  const serviceType = checkEnum(prop('serviceType'), props.serviceType ?? defaults.serviceType, ServiceType);
+  const domain = props.domain === undefined ? undefined : checkManagedCertificateDomain(prop('domain'), props.domain);
+  if (props.staticIpName !== undefined && domain === undefined) {
+    throw new ValidationError(prop('staticIpName'), props.staticIpName, 'needs a domain: the address is the Ingress\'s, which only a domain adds');
+  }
+  const serviceType = checkEnum(prop('serviceType'), props.serviceType ?? (domain ? defaults.serviceTypeWithDomain : defaults.serviceType), ServiceType);
+  if (domain && serviceType === ServiceType.LOAD_BALANCER) {
+    throw new ValidationError(prop('serviceType'), serviceType, 'may not be LoadBalancer with a domain: the Ingress is the public entry, and a LoadBalancer Service would be a second one, over plain HTTP');
+  }
   const containerPort = checkPort(prop('containerPort'), props.containerPort ?? defaults.containerPort);
   const security = checkInstance(prop('security'), props.security ?? profile.security, PodSecurity, 'PodSecurity.restricted() or PodSecurity.none()')._restricted;
   const checkedSecurity = security && {
@@ -290,6 +337,8 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
     metadata: props.metadata === undefined ? {} : checkMetadata(prop('metadata'), props.metadata),
     serviceType,
     namespace: props.namespace === undefined ? undefined : checkDns1123Label(prop('namespace'), props.namespace),
+    domain,
+    staticIpName: props.staticIpName === undefined ? undefined : checkComputeResourceName(prop('staticIpName'), props.staticIpName),
     containerPort,
     servicePort: checkServicePort(prop('servicePort'), props.servicePort ?? defaults.servicePort, serviceType),
     imagePullPolicy: checkEnum(prop('imagePullPolicy'), props.imagePullPolicy ?? defaults.imagePullPolicy, ImagePullPolicy),
@@ -305,6 +354,7 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
       pod: `${name}-pod`,
       service: `${name}${SERVICE_SUFFIX}`,
       podDisruptionBudget: withBudget ? `${name}-pdb` : undefined,
+      https: domain ? { ingress: `${name}-ingress`, managedCertificate: `${name}-cert`, frontendConfig: `${name}-frontend`, backendConfig: `${name}-backend` } : undefined,
     },
   };
 }

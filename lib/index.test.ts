@@ -1,6 +1,6 @@
 import * as api from '.';
 
-test('the public API holds the constructs, the types their props take, the enums, the errors and the k8s imports, nothing else', () => {
+test('the public API holds the constructs, the types their props take, the enums, the errors and the imported API, nothing else', () => {
   expect(Object.keys(api).sort()).toEqual([
     'DuplicateObjectError',
     'HelloNodeApp',
@@ -14,6 +14,8 @@ test('the public API holds the constructs, the types their props take, the enums
     'ServiceType',
     'ValidationError',
     'Workload',
+    'gcp',
+    'gke',
     'k8s',
   ]);
 });

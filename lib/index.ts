@@ -17,6 +17,10 @@ export { DuplicateObjectError } from './unique-objects';
 export { ValidationError } from './validation';
 export { Workload } from './workload';
 // The imported Kubernetes API, which the constructs extend and expose (LabeledService is a
-// k8s.KubeService, HelloNodeApp.workload a k8s.KubeDeployment or k8s.KubeReplicationController):
-// jsii needs every such type exported, and cdk8s construct libraries export it so.
+// k8s.KubeService, HelloNodeApp.workload a k8s.KubeDeployment or k8s.KubeReplicationController),
+// and GKE's own kinds, imported from their CRDs (HelloNodeApp.managedCertificate is a
+// gke.ManagedCertificate, its backendConfig a gcp.BackendConfig): jsii needs every such
+// type exported, and cdk8s construct libraries export their imports so.
+export * as gcp from '../imports/cloud.google.com';
+export * as gke from '../imports/networking.gke.io';
 export * as k8s from '../imports/k8s';

@@ -7,10 +7,12 @@ export { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp } from './hello-node-props
 export type { HelloNodeShape } from './hello-node-props';
 export { HELLO_NODE_SERVER } from './server-contract';
 export {
+  checkComputeResourceName,
   checkDns1123Label,
   checkEnum,
   checkImage,
   checkImageTag,
+  checkManagedCertificateDomain,
   checkOneOf,
   checkRegistryHost,
   checkReplicas,

@@ -124,6 +124,32 @@ export function checkDns1123Subdomain(subject: string, value: unknown): string {
   return isDns1123Subdomain(text) ? text : fail(subject, value, rule);
 }
 
+// ManagedCertificate's spec.domains items (GoogleCloudPlatform/gke-managed-certs,
+// deploy/managedcertificates-crd.yaml): at least two labels, the last starting with a letter.
+const MANAGED_CERTIFICATE_DOMAIN = /^(([a-z0-9]+|[a-z0-9][-a-z0-9]*[a-z0-9])\.)+[a-z][-a-z0-9]*[a-z0-9]$/;
+const MAX_MANAGED_CERTIFICATE_DOMAIN_LENGTH = 63;
+
+/**
+ * A domain a Google-managed certificate can cover: a fully qualified name, not a
+ * wildcard, of at most 63 characters (the CRD's rule, stricter than a DNS-1123
+ * subdomain's, which an Ingress host must also be).
+ */
+export function checkManagedCertificateDomain(subject: string, value: unknown): string {
+  const text = checkString(subject, value);
+  if (text.includes('*')) {
+    fail(subject, value, 'may not be a wildcard: a Google-managed certificate covers exact domain names only');
+  }
+  const valid = text.length <= MAX_MANAGED_CERTIFICATE_DOMAIN_LENGTH && MANAGED_CERTIFICATE_DOMAIN.test(text) && isDns1123Subdomain(text);
+  return valid ? text : fail(subject, value, `must be a fully qualified domain name such as shop.example.com: at most ${MAX_MANAGED_CERTIFICATE_DOMAIN_LENGTH} characters, dot-separated parts of lowercase letters, digits and '-', the last starting with a letter`);
+}
+
+/** A Compute Engine resource name (RFC 1035), e.g. a static address: 1 to 63 lowercase letters, digits and '-', starting with a letter. */
+export function checkComputeResourceName(subject: string, value: unknown): string {
+  const text = checkString(subject, value);
+  const valid = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(text);
+  return valid ? text : fail(subject, value, 'must be a Compute Engine resource name: 1 to 63 lowercase letters, digits and \'-\', starting with a letter and not ending with \'-\'');
+}
+
 function isDns1123Subdomain(text: string): boolean {
   return text.length <= MAX_DNS_SUBDOMAIN_LENGTH && DNS1123_SUBDOMAIN.test(text);
 }

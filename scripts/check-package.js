@@ -92,7 +92,11 @@ try {
 
 /** The jsii assembly names exactly the public API, keeps every enum's members and gives every prop a type. */
 function checkAssembly(assembly) {
-  const ours = Object.values(assembly.types).filter((type) => !type.fqn.startsWith(`${assembly.name}.k8s.`));
+  const imported = ['k8s', 'gke', 'gcp'].map((namespace) => `${assembly.name}.${namespace}.`);
+  const ours = Object.values(assembly.types).filter((type) => !imported.some((prefix) => type.fqn.startsWith(prefix)));
+  for (const kind of ['gke.ManagedCertificate', 'gke.FrontendConfig', 'gcp.BackendConfig', 'k8s.KubeIngress']) {
+    assert.ok(assembly.types[`${assembly.name}.${kind}`], `the assembly holds ${kind}, which HelloNodeApp exposes`);
+  }
   assert.deepEqual(ours.map((type) => type.name).sort(), [
     'ContainerResources', 'HelloNodeApp', 'HelloNodeAppProps', 'HttpProbeOptions', 'ImagePullPolicy', 'LabeledService',
     'LabeledServiceProps', 'LogFile', 'PodSecurity', 'PodSecurityOptions', 'Probe', 'Profile', 'Protocol', 'ResourceAmounts',

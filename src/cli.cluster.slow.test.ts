@@ -26,12 +26,14 @@ import {
   linesOf,
   list,
   readyPods,
+  runProcess,
   TEST_PROJECT,
   uniqueName,
+  theCluster,
   userEnv,
   watchReadyPods,
 } from '../test/cluster';
-import { theCluster } from '../test/cluster';
+
 import { apiRequest } from '../test/kube-api';
 
 const IMAGE = `gcr.io/${TEST_PROJECT}/hello-node`;
@@ -579,5 +581,43 @@ describeWithCluster('errors from kubectl', () => {
     expectExit(run, 1);
     expect(run.stderr).toMatch(/exceeded quota: no-services/);
     expect(run.stderr).toContain('hello-node: kubectl exited with code 1');
+  }, SLOW);
+});
+
+describeWithCluster('hello-node with a domain: HTTPS through GKE\'s Ingress (the stand-in plays the load balancer and the certificate controller)', () => {
+  const app = useApp('setting');
+  const run = (env: NodeJS.ProcessEnv, ...args: string[]) => helloNode(app.project, { ...app.env, ...env }, ...args);
+  const DOMAIN = { HELLO_NODE_DOMAIN: 'shop.example.com' };
+
+  test('deploy applies the four GKE objects, which the API server accepts by their CRDs, waits for the Ingress address and prints https://<domain>/ last, the DNS step and the certificate\'s state on stderr', async () => {
+    const deploy = await run(DOMAIN, 'deploy', ...FAST_POLL);
+    expectExit(deploy, 0);
+    expect(lastLine(deploy)).toBe('https://shop.example.com/');
+    expect(deploy.stderr).toMatch(/point the DNS of shop\.example\.com at 203\.0\.113\.\d+ \(an A record\)/);
+    expect(deploy.stderr).toMatch(/managedcertificate\/hello-node-cert: Provisioning \(shop\.example\.com: Provisioning\): Google provisions it once shop\.example\.com resolve to 203\.0\.113\.\d+/);
+    const parent = await get(`/api/v1/namespaces/${app.namespace}/secrets/hello-node-applyset`);
+    expect(parent.metadata.annotations['applyset.kubernetes.io/contains-group-kinds'].split(',').sort())
+      .toEqual(['BackendConfig.cloud.google.com', 'FrontendConfig.networking.gke.io', 'Ingress.networking.k8s.io', 'ManagedCertificate.networking.gke.io', 'ReplicationController', 'Service']);
+    const service = await get(`/api/v1/namespaces/${app.namespace}/services/hello-node-svc`);
+    expect(service.spec.type).toBe('ClusterIP');
+    const backend = await get(`/apis/cloud.google.com/v1/namespaces/${app.namespace}/backendconfigs/hello-node-backend`);
+    expect(backend.spec.healthCheck).toEqual({ type: 'HTTP', requestPath: '/healthz', port: 8080 });
+  }, SLOW);
+
+  test('url and status show the address, the URL and the certificate\'s state', async () => {
+    const url = await run(DOMAIN, 'url');
+    expectExit(url, 0);
+    expect(url.stdout).toBe('https://shop.example.com/\n');
+    const status = await run(DOMAIN, 'status');
+    expectExit(status, 0);
+    expect(status.stdout).toMatch(/^ingress\/hello-node-ingress: https:\/\/shop\.example\.com\/, address 203\.0\.113\.\d+$/m);
+    expect(status.stdout).toMatch(/^ {2}managedcertificate\/hello-node-cert: Provisioning/m);
+  }, SLOW);
+
+  test('the API server itself refuses a wildcard domain in a ManagedCertificate, as the construct does first', async () => {
+    const manifest = JSON.stringify({ apiVersion: 'networking.gke.io/v1', kind: 'ManagedCertificate', metadata: { name: 'wild', namespace: app.namespace }, spec: { domains: ['*.example.com'] } });
+    const applied = await runProcess('kubectl', ['--kubeconfig', app.kubeconfig, 'apply', '--server-side', '-f', '-'], { input: manifest });
+    expect(applied.code).not.toBe(0);
+    expect(applied.stderr).toMatch(/spec\.domains\[0\]: Invalid value: "\*\.example\.com": spec\.domains\[0\] in body should match/);
   }, SLOW);
 });

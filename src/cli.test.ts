@@ -519,3 +519,24 @@ describe('how a Cloud SDK component is installed here', () => {
     expect(componentsInstall(['kubectl', 'gke-gcloud-auth-plugin'], dir)).toBe('sudo apt-get install kubectl google-cloud-cli-gke-gcloud-auth-plugin');
   });
 });
+
+describe('ip create', () => {
+  test('reserves the global address named by --static-ip, then prints it on stdout and the DNS step on stderr', async () => {
+    const gcloud: FakeTool = (c) => ({ exitCode: 0, stdout: c.args[2] === 'describe' ? '203.0.113.7\n' : '', stderr: '' });
+    const run = await runCli(['ip', 'create', '--static-ip', 'shop-ip'], { env: CHOSEN, tools: { gcloud } });
+    expect(run.code).toBe(0);
+    expect(run.calls).toEqual([
+      ['gcloud', 'compute', 'addresses', 'create', 'shop-ip', '--global', '--project', 'my-project'],
+      ['gcloud', 'compute', 'addresses', 'describe', 'shop-ip', '--global', '--project', 'my-project', '--format=value(address)'],
+    ]);
+    expect(run.stdout).toBe('203.0.113.7\n');
+    expect(run.stderr).toContain('point your domain\'s DNS A record at 203.0.113.7, then deploy with HELLO_NODE_STATIC_IP=shop-ip');
+  });
+
+  test('without HELLO_NODE_STATIC_IP it says what to set, in one line, and runs nothing', async () => {
+    const run = await runCli(['ip', 'create'], { env: CHOSEN });
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toBe('hello-node: environment variable HELLO_NODE_STATIC_IP: undefined is invalid: must name the address to reserve: set it, or pass --static-ip <name>\n');
+  });
+});

@@ -274,6 +274,19 @@ export function buildProgram(context: CliContext): Command {
   act(command(cluster, 'delete', 'delete the cluster (gcloud asks to confirm)', CLUSTER_SETTING_NAMES).option('--yes', 'do not ask to confirm'),
     async (lookup, runner, self) => ops.clusterDelete(await withProject(lookup, runner, 'the cluster', true, loadClusterSettings), runner, self.opts().yes === true));
 
+  const ip = command(program, 'ip', 'the global static address of the app\'s Ingress (an app with a domain)');
+  act(command(ip, 'create', 'gcloud compute addresses create <HELLO_NODE_STATIC_IP> --global, then print the address for the domain\'s DNS', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']),
+    async (lookup, runner) => {
+      const [project, name] = await withProject(lookup, runner, 'the cluster', true, (l) => {
+        const address = loadPropSetting(l, 'HELLO_NODE_STATIC_IP');
+        if (address === undefined) {
+          throw new ValidationError('environment variable HELLO_NODE_STATIC_IP', undefined, 'must name the address to reserve: set it, or pass --static-ip <name>');
+        }
+        return [loadImageSettings(l).gcpProject, address] as const;
+      });
+      await ops.ipCreate(project, name, runner);
+    });
+
   act(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL', APP_SETTING_NAMES))
     .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
     .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy),

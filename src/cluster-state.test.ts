@@ -6,6 +6,8 @@ import {
   diagnose,
   diagnoseLoadBalancer,
   externalAddress,
+  httpsNotes,
+  ingressUrls,
   KubeEvent,
   KubeObject,
   replicationControllerStep,
@@ -206,5 +208,37 @@ describe('load balancer', () => {
     const { service } = recorded('pending-load-balancer');
     expect(externalAddress({ ...service, status: { loadBalancer: { ingress: [{ ip: '34.85.10.20' }] } } })).toBe('34.85.10.20');
     expect(externalAddress({ ...service, status: { loadBalancer: { ingress: [{ hostname: 'lb.example.com' }] } } })).toBe('lb.example.com');
+  });
+});
+
+describe('httpsNotes', () => {
+  const ingress = (address?: string): KubeObject => ({
+    kind: 'Ingress',
+    metadata: { name: 'shop-ingress', annotations: { 'networking.gke.io/managed-certificates': 'shop-cert' } },
+    spec: { rules: [{ host: 'shop.example.com' }] },
+    status: address ? { loadBalancer: { ingress: [{ ip: address }] } } : {},
+  });
+  const certificate = (state?: string): KubeObject => ({
+    kind: 'ManagedCertificate',
+    metadata: { name: 'shop-cert' },
+    spec: { domains: ['shop.example.com'] },
+    status: state ? { certificateStatus: state, domainStatus: [{ domain: 'shop.example.com', status: state === 'Active' ? 'Active' : 'FailedNotVisible' }] } : undefined,
+  });
+
+  test('with an address: where the DNS must point, and what a certificate that is not Active waits for', () => {
+    expect(httpsNotes(ingress('203.0.113.9'), [certificate('Provisioning')])).toEqual([
+      'point the DNS of shop.example.com at 203.0.113.9 (an A record)',
+      'managedcertificate/shop-cert: Provisioning (shop.example.com: FailedNotVisible): Google provisions it once shop.example.com resolve to 203.0.113.9, which can take up to an hour; until then HTTPS is refused',
+    ]);
+  });
+
+  test('an Active certificate is one word; a missing one, or one with no status yet, says so', () => {
+    expect(httpsNotes(ingress('203.0.113.9'), [certificate('Active')])[1]).toBe('managedcertificate/shop-cert: Active');
+    expect(httpsNotes(ingress(), [])).toEqual(['managedcertificate/shop-cert: not found: Google provisions it once shop.example.com resolve, which can take up to an hour; until then HTTPS is refused']);
+    expect(httpsNotes(ingress(), [certificate()])[0]).toMatch(/^managedcertificate\/shop-cert: no status yet: /);
+  });
+
+  test('ingressUrls: https://<host>/ for each rule\'s host', () => {
+    expect(ingressUrls(ingress())).toEqual(['https://shop.example.com/']);
   });
 });

@@ -32,10 +32,17 @@ export interface ObjectSpec {
   readonly containers?: readonly { readonly name: string; readonly image?: string }[];
   readonly type?: string;
   readonly ports?: readonly { readonly port: number; readonly targetPort?: number | string; readonly protocol?: string; readonly nodePort?: number }[];
+  /** An Ingress's rules. */
+  readonly rules?: readonly { readonly host?: string }[];
+  /** A ManagedCertificate's domains. */
+  readonly domains?: readonly string[];
 }
 
 /** The status fields read here. */
 export interface ObjectStatus {
+  /** A ManagedCertificate's state (Provisioning, Active, ...) and each domain's. */
+  readonly certificateStatus?: string;
+  readonly domainStatus?: readonly { readonly domain: string; readonly status: string }[];
   readonly conditions?: readonly { readonly type: string; readonly status?: string; readonly reason?: string; readonly message?: string }[];
   readonly containerStatuses?: readonly ContainerStatus[];
   readonly observedGeneration?: number;
@@ -202,6 +209,42 @@ export function externalAddress(service: KubeObject): string | undefined {
   return ingress?.ip || ingress?.hostname || undefined;
 }
 
+/** The annotation of an Ingress that names its Google-managed certificates (GKE). */
+export const MANAGED_CERTIFICATES_ANNOTATION = 'networking.gke.io/managed-certificates';
+
+/** The objects that get an external address from a cloud load balancer: LoadBalancer Services and Ingresses. */
+export const isExternallyBalanced = (obj: KubeObject): boolean => (obj.kind === 'Service' && obj.spec?.type === 'LoadBalancer') || obj.kind === 'Ingress';
+
+/** `https://<host>/` for each host an Ingress routes. */
+export function ingressUrls(ingress: KubeObject): string[] {
+  return (ingress.spec?.rules ?? []).flatMap((rule) => (rule.host ? [`https://${rule.host}/`] : []));
+}
+
+/**
+ * What to tell the operator of an Ingress with an address: where its hosts' DNS must
+ * point, and the state of each Google-managed certificate it names, with what a
+ * certificate that is not Active yet waits for (Provisioning is no failure: Google
+ * provisions it once the domains resolve to the address, which can take up to an hour).
+ */
+export function httpsNotes(ingress: KubeObject, certificates: readonly KubeObject[]): string[] {
+  const address = externalAddress(ingress);
+  const hosts = (ingress.spec?.rules ?? []).flatMap((rule) => (rule.host ? [rule.host] : []));
+  const notes = address && hosts.length > 0 ? [`point the DNS of ${hosts.join(', ')} at ${address} (an A record)`] : [];
+  const names = (ingress.metadata.annotations?.[MANAGED_CERTIFICATES_ANNOTATION] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  for (const name of names) {
+    const certificate = certificates.find((c) => c.metadata.name === name);
+    const state = certificate?.status?.certificateStatus;
+    if (state === 'Active') {
+      notes.push(`managedcertificate/${name}: Active`);
+      continue;
+    }
+    const domains = (certificate?.status?.domainStatus ?? []).filter((d) => d.status !== 'Active').map((d) => `${d.domain}: ${d.status}`);
+    const waitsFor = `Google provisions it once ${(certificate?.spec?.domains ?? hosts).join(', ')} resolve${address ? ` to ${address}` : ''}, which can take up to an hour; until then HTTPS is refused`;
+    notes.push(`managedcertificate/${name}: ${certificate ? state ?? 'no status yet' : 'not found'}${domains.length > 0 ? ` (${domains.join(', ')})` : ''}: ${waitsFor}`);
+  }
+  return notes;
+}
+
 /** `:<port>` for the Service's first port, or nothing for HTTP's own 80. */
 export function portSuffix(service: KubeObject): string {
   const port = service.spec?.ports?.[0]?.port;
@@ -328,10 +371,11 @@ function diagnosePod(pod: KubeObject, events: readonly KubeEvent[]): Diagnosis |
 
 /** Why a LoadBalancer Service has no address: its latest warning event, if any. */
 export function diagnoseLoadBalancer(service: KubeObject, events: readonly KubeEvent[]): Diagnosis {
-  const warning = latest(events.filter((e) => e.involvedObject.kind === 'Service' && e.involvedObject.name === service.metadata.name && e.type === 'Warning'));
+  const warning = latest(events.filter((e) => e.involvedObject.kind === service.kind && e.involvedObject.name === service.metadata.name && e.type === 'Warning'));
+  const what = service.kind === 'Ingress' ? 'the HTTP(S) load balancer' : 'the LoadBalancer';
   return {
-    subject: `service/${service.metadata.name}`,
-    cause: `the LoadBalancer has no external address${warning ? `: ${warning.reason}: ${warning.message}` : ' yet'}`,
+    subject: `${service.kind.toLowerCase()}/${service.metadata.name}`,
+    cause: `${what} has no external address${warning ? `: ${warning.reason}: ${warning.message}` : ' yet'}`,
     nextStep: warning ? 'fix what the event names (a quota of external IPs, a firewall), then deploy again' : 'a new load balancer takes a few minutes: run `hello-node url` to wait longer',
     permanent: false,
   };

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { acquireDeployLease, DEPLOY_LEASE, DeployLease, LeaseLostError } from './deploy-lease';
-import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, recordGroupKinds } from './applyset';
+import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, qualifiedRefOf, recordGroupKinds } from './applyset';
 import {
   currentPods,
   deploymentStep,
@@ -14,6 +14,9 @@ import {
   diagnoseLoadBalancer,
   Diagnosis,
   externalAddress,
+  httpsNotes,
+  ingressUrls,
+  isExternallyBalanced,
   isOwnedBy,
   isReady,
   KubeObject,
@@ -247,10 +250,22 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
 }
 
 /**
- * Prints the URL of each LoadBalancer Service the app has, last on stdout; with none,
+ * Prints the URL of each Ingress host (https://) and LoadBalancer Service the app has,
+ * last on stdout, an Ingress's DNS step and certificate state on stderr; with neither,
  * each Service's in-cluster URL.
  */
 async function printUrls(applied: Applied, runner: Runner): Promise<void> {
+  const { namespace } = applied.applySet;
+  const ingresses = applied.objects.filter((o) => o.kind === 'Ingress');
+  if (ingresses.length > 0) {
+    const certificates = await Promise.all(applied.objects.filter((o) => o.kind === 'ManagedCertificate').map(async (c) => (await getObjects(runner, namespace, qualifiedRefOf(c)))[0]));
+    for (const manifest of ingresses) {
+      const [live] = await getObjects(runner, namespace, qualifiedRefOf(manifest));
+      httpsNotes(live ?? manifest, certificates.filter((c): c is KubeObject => c !== undefined)).forEach((note) => runner.say(note));
+      ingressUrls(manifest).forEach((url) => runner.result(url));
+    }
+    return;
+  }
   const services = applied.objects.filter((o) => o.kind === 'Service');
   const balancers = services.filter((s) => s.spec?.type === 'LoadBalancer');
   for (const manifest of balancers.length > 0 ? balancers : services) {
@@ -272,7 +287,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
   const workloads: Tracked[] = applied.objects
     .filter((o) => o.kind === 'ReplicationController' || o.kind === 'Deployment')
     .map((manifest) => ({ manifest, restartedAt: options.restart ? startedAt : undefined }));
-  const balancers = applied.objects.filter((o) => o.kind === 'Service' && o.spec?.type === 'LoadBalancer');
+  const balancers = applied.objects.filter(isExternallyBalanced);
   const deadline = started + options.timeoutSeconds * 1000;
   let lastProgress = '';
   for (;;) {
@@ -311,7 +326,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
       for (const service of balancers) {
         const [live] = await getObjects(runner, applied.applySet.namespace, refOf(service));
         if (!live || !externalAddress(live)) {
-          waitingFor.push(`${refOf(service)}: waiting for the load balancer's external address`);
+          waitingFor.push(`${refOf(service)}: waiting for the ${service.kind === 'Ingress' ? 'HTTP(S) ' : ''}load balancer's external address`);
           if (clock.now() >= deadline) {
             stuck.push(diagnoseLoadBalancer(live ?? service, await getEvents(runner, applied.applySet.namespace)));
           }

@@ -6,7 +6,7 @@
  */
 import { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp, ValidationError, Workload } from '../lib/internal';
 import { ApplySet, appApplySet, getMembers, getParent, NotDeployedError, qualifiedRefOf, unrecordedMembers } from './applyset';
-import { KubeObject, serviceUrl, WORKLOAD_KINDS } from './cluster-state';
+import { externalAddress, httpsNotes, ingressUrls, isExternallyBalanced, KubeObject, serviceUrl, WORKLOAD_KINDS } from './cluster-state';
 import { withDeployLease } from './deploy-lease';
 import { kubectl, kubectlCommand } from './kube';
 import { refOf } from './manifests';
@@ -237,6 +237,25 @@ export async function clusterCreate(settings: ClusterSettings, machineType: stri
     '--release-channel', CLUSTER_SHAPE.releaseChannel));
 }
 
+/** A global static external address of Compute Engine, reserved for an Ingress. */
+const globalAddress = (project: string, name: string, verb: string, ...extra: string[]) =>
+  ({ tool: 'gcloud' as const, args: ['compute', 'addresses', verb, name, '--global', '--project', project, ...extra] });
+
+/**
+ * Reserves the global static external address that the app's Ingress takes
+ * (HELLO_NODE_STATIC_IP), and prints it: the address the domain's DNS points at, which
+ * outlives the Ingress.
+ */
+export async function ipCreate(project: string, name: string, runner: Runner): Promise<void> {
+  runner.say(`reserving the global static address ${name} in project ${project}, for the Ingress of an app with a domain`);
+  await runner.run(globalAddress(project, name, 'create'));
+  const { stdout } = await runner.capture(globalAddress(project, name, 'describe', '--format=value(address)'));
+  if (!runner.dryRun) {
+    runner.result(stdout.trim());
+    runner.say(`point your domain's DNS A record at ${stdout.trim()}, then deploy with HELLO_NODE_STATIC_IP=${name} (or --static-ip ${name}) and HELLO_NODE_DOMAIN`);
+  }
+}
+
 export async function clusterCredentials(settings: ClusterSettings, runner: Runner): Promise<void> {
   await runner.run(gcloudCluster(settings, 'get-credentials'));
 }
@@ -336,14 +355,20 @@ export async function url(namespace: string | undefined, runner: Runner, wait: W
       throw nothingDeployed(applySet);
     }
     const services = members.filter((m) => m.kind === 'Service');
-    const balancers = services.filter((s) => s.spec?.type === 'LoadBalancer');
+    const balancers = members.filter(isExternallyBalanced);
     if (balancers.length === 0) {
-      throw new NotDeployedError(`the app has no LoadBalancer Service (${services.map((s) => `${refOf(s)} is ${s.spec?.type ?? 'ClusterIP'}`).join(', ') || 'no Service at all'}): only a LoadBalancer gets an external address`);
+      throw new NotDeployedError(`the app has no Ingress and no LoadBalancer Service (${services.map((s) => `${refOf(s)} is ${s.spec?.type ?? 'ClusterIP'}`).join(', ') || 'no Service at all'}): only those get an external address`);
     }
-    const pending = balancers.filter((s) => !serviceUrl(s));
+    const pending = balancers.filter((s) => !externalAddress(s));
     if (pending.length === 0) {
-      for (const service of balancers) {
-        runner.result(serviceUrl(service) ?? '');
+      const certificates = members.filter((m) => m.kind === 'ManagedCertificate');
+      for (const balancer of balancers) {
+        if (balancer.kind === 'Ingress') {
+          httpsNotes(balancer, certificates).forEach((note) => runner.say(note));
+          ingressUrls(balancer).forEach((address) => runner.result(address));
+        } else {
+          runner.result(serviceUrl(balancer) ?? '');
+        }
       }
       return;
     }

@@ -199,7 +199,7 @@ describe('settingsTable', () => {
   const rows = settingsTable().split('\n').slice(2);
 
   test('has a row for every setting: its variable, flag, default and meaning', () => {
-    expect(rows).toHaveLength(15);
+    expect(rows).toHaveLength(17);
     expect(rows).toContain('| `GKE_ZONE` | `--zone <zone>` | `asia-northeast1-c` | GKE cluster zone, for a zonal cluster |');
   });
 

@@ -7,10 +7,12 @@
 // The library's cdk8s-free modules only: commands that do not synthesize never load cdk8s.
 import type { HelloNodeAppProps } from '../lib';
 import {
+  checkComputeResourceName,
   checkDns1123Label,
   checkEnum,
   checkImage,
   checkImageTag,
+  checkManagedCertificateDomain,
   checkOneOf,
   checkRegistryHost,
   checkReplicas,
@@ -105,6 +107,16 @@ export const SETTINGS = {
   HELLO_NODE_PROFILE: propSetting({
     flag: '--profile', value: '<profile>', groups: ['app'], prop: 'profile', read: enumSetting(Profile),
     help: 'tutorial or production', docs: 'See [Workload and profile](#workload-and-profile)',
+  }),
+  HELLO_NODE_DOMAIN: propSetting({
+    flag: '--domain', value: '<name>', groups: ['app'], prop: 'domain', read: (raw) => checkManagedCertificateDomain(raw.source, raw.value),
+    help: 'serve the app on https://<name>/ through GKE\'s HTTP(S) load balancer and a Google-managed certificate',
+    docs: 'Adds an Ingress, a ManagedCertificate, a FrontendConfig (HTTP to HTTPS) and a BackendConfig, and makes the Service a ClusterIP: see [HTTPS on your domain](#https-on-your-domain)',
+  }),
+  HELLO_NODE_STATIC_IP: propSetting({
+    flag: '--static-ip', value: '<name>', groups: ['app'], prop: 'staticIpName', read: (raw) => checkComputeResourceName(raw.source, raw.value),
+    help: 'the reserved global static address the Ingress takes (only with a domain)',
+    docs: '`hello-node ip create` reserves it',
   }),
   HELLO_NODE_PLATFORM: {
     flag: '--platform', value: '<os/arch>', groups: ['platform'], unset: 'the nodes\': linux/arm64 for an Arm machine series (t2a-, c4a-, n4a-), else linux/amd64',

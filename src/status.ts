@@ -1,9 +1,10 @@
 /**
  * `status`: what the app's deploys applied, in every chart, as its ApplySet records
- * it: each workload with its pods, each Service with its address, in a few plain lines.
+ * it: each workload with its pods, each Service and Ingress with its address, and each
+ * Google-managed certificate's state, in a few plain lines.
  */
 import { appApplySet, getMembers, getParent, unrecordedMembers } from './applyset';
-import { externalAddress, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from './cluster-state';
+import { externalAddress, httpsNotes, ingressUrls, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from './cluster-state';
 import { getObjects, selectorOf } from './kube';
 import { refOf } from './manifests';
 import { Runner } from './tools';
@@ -53,6 +54,12 @@ export function serviceLine(ref: string, service: KubeObject | undefined): strin
   return `${ref}: ${type}, ports ${ports}${external}`;
 }
 
+/** The Ingress's line: its hosts' URLs and the load balancer's address. */
+export function ingressLine(ref: string, ingress: KubeObject): string {
+  const address = externalAddress(ingress);
+  return `${ref}: ${ingressUrls(ingress).join(', ') || 'no host'}, ${address ? `address ${address}` : 'no address yet'}`;
+}
+
 /**
  * The workload's own pods: those its selector matches that it owns, through its
  * ReplicaSets for a Deployment. Two workloads may select the same labels (a
@@ -90,7 +97,12 @@ export async function status(namespace: string | undefined, runner: Runner): Pro
   for (const service of members.filter((m) => m.kind === 'Service')) {
     lines.push(serviceLine(refOf(service), service));
   }
-  const others = members.filter((m) => m.kind !== 'Service' && !WORKLOAD_KINDS.includes(m.kind));
+  const certificates = members.filter((m) => m.kind === 'ManagedCertificate');
+  for (const ingress of members.filter((m) => m.kind === 'Ingress')) {
+    lines.push(ingressLine(refOf(ingress), ingress), ...httpsNotes(ingress, certificates).map((note) => `  ${note}`));
+  }
+  const shown = ['Service', 'Ingress', 'ManagedCertificate', ...WORKLOAD_KINDS];
+  const others = members.filter((m) => !shown.includes(m.kind));
   if (others.length > 0) {
     lines.push(`also: ${others.map(refOf).join(', ')}`);
   }

@@ -16,7 +16,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { stringify } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
+import { CRD_FILES, CRDS_DIR } from './gke-crds';
 import { ApiEndpoint, apiRequest, closeApiConnections } from './kube-api';
 import { NODE_NAME } from './stand-in-node';
 
@@ -204,6 +205,16 @@ export async function startControlPlane(assets: string, parentDir = os.tmpdir())
     ]));
     // pods are admitted only once their namespace's ServiceAccount exists
     await until('the default ServiceAccount', processes, () => apiRequest(endpoint, 'GET', '/api/v1/namespaces/default/serviceaccounts/default').then(() => true));
+
+    // GKE's own kinds, so that the API server validates what the constructs write of them
+    for (const file of CRD_FILES) {
+      const crd = parseDocument(fs.readFileSync(path.join(CRDS_DIR, file), 'utf8')).toJS() as { metadata: { name: string } };
+      await apiRequest(endpoint, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+      await until(`CRD ${crd.metadata.name} to be established`, processes, async () => {
+        const live = await apiRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(endpoint, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+        return (live.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+      });
+    }
 
     const guard = { pids: processes.map((p) => p.child.pid ?? 0), dir };
     processes.push(startProcess(dir, 'stand-in-node', process.execPath, ['-r', path.join(__dirname, '..', 'scripts', 'ts-hook.js'), path.join(__dirname, 'stand-in-node.ts')],

@@ -15,7 +15,11 @@
 // - Finishes a deleted pod's termination (the kubelet's final delete with grace 0):
 //   without it, a pod bound to a node stays Terminating for ever.
 // - Gives every LoadBalancer Service an external address (203.0.113.0/24, a range
-//   reserved for documentation: nothing ever sends traffic to it).
+//   reserved for documentation: nothing ever sends traffic to it), and every Ingress
+//   one too, as GKE's HTTP(S) load balancer would.
+// - Gives every ManagedCertificate the status Google's certificate controller would:
+//   `Provisioning` (each domain too), or `Active` for a domain that starts with
+//   `active.` (a domain whose DNS already points at the load balancer).
 //
 // Run as its own process (`node -r scripts/ts-hook.js test/stand-in-node.ts`), with the
 // API endpoint in HELLO_NODE_STAND_IN (JSON). It also guards the run: when its parent
@@ -170,6 +174,32 @@ async function reconcile(api: ApiEndpoint): Promise<void> {
   const services = (await apiRequest<{ items: Service[] }>(api, 'GET', '/api/v1/services')).items;
   await Promise.all(services.filter((s) => s.spec.type === 'LoadBalancer' && !s.status?.loadBalancer?.ingress?.length).map((s, i) =>
     apiRequest(api, 'PATCH', `/api/v1/namespaces/${s.metadata.namespace}/services/${s.metadata.name}/status`, { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${10 + i}` }] } } }).catch(tolerated)));
+  // without the CRD (a control plane of another suite), there is nothing to do
+  const certificates = await apiRequest<{ items: ManagedCertificate[] }>(api, 'GET', '/apis/networking.gke.io/v1/managedcertificates').then((list) => list.items, () => []);
+  await Promise.all(certificates.filter((c) => !c.status?.certificateStatus).map((c) => {
+    const state = (domain: string) => (domain.startsWith('active.') ? 'Active' : 'Provisioning');
+    const domains = c.spec.domains ?? [];
+    // the CRD has no status subresource: the status is written with the object
+    const status = { certificateStatus: domains.every((d) => state(d) === 'Active') ? 'Active' : 'Provisioning', domainStatus: domains.map((domain) => ({ domain, status: state(domain) })) };
+    return apiRequest(api, 'PATCH', `/apis/networking.gke.io/v1/namespaces/${c.metadata.namespace}/managedcertificates/${c.metadata.name}`, { status }).catch(tolerated);
+  }));
+  // an address only once the certificates it names have their status (from this look, written
+  // above): whoever waits for an Ingress's address then finds its certificates' status too
+  const ingresses = (await apiRequest<{ items: Ingress[] }>(api, 'GET', '/apis/networking.k8s.io/v1/ingresses')).items;
+  const certified = (ingress: Ingress) => (ingress.metadata.annotations?.['networking.gke.io/managed-certificates'] ?? '').split(',').filter(Boolean)
+    .every((name) => certificates.some((c) => c.metadata.namespace === ingress.metadata.namespace && c.metadata.name === name.trim()));
+  await Promise.all(ingresses.filter((s) => !s.status?.loadBalancer?.ingress?.length && certified(s)).map((s, i) =>
+    apiRequest(api, 'PATCH', `/apis/networking.k8s.io/v1/namespaces/${s.metadata.namespace}/ingresses/${s.metadata.name}/status`, { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${100 + i}` }] } } }).catch(tolerated)));
+}
+
+interface Ingress extends Service {
+  metadata: Service['metadata'] & { annotations?: Record<string, string> };
+}
+
+interface ManagedCertificate {
+  metadata: { name: string; namespace: string };
+  spec: { domains?: string[] };
+  status?: { certificateStatus?: string };
 }
 
 interface StandInConfig extends ApiEndpoint {
