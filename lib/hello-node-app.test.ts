@@ -180,6 +180,15 @@ describe('HelloNodeApp', () => {
       ['logFile', { logFile: LogFile.at('off') }, 'pass LogFile.none()'],
       ['logFile', { logFile: LogFile.at('/log.out') }, 'a directory other than /'],
       ['logFile', { profile: Profile.PRODUCTION, logFile: LogFile.at('log.out') }, 'must be an absolute path when the root filesystem is read-only'],
+      ['logFile', { logFile: LogFile.at('//x.log') }, 'written plainly'],
+      ['logFile', { logFile: LogFile.at('/var/log/../x.log') }, 'written plainly'],
+      ['logFile', { logFile: LogFile.at('/var/log/hello/') }, 'no trailing \'/\''],
+      ['logFile', { logFile: LogFile.at('/proc/x.log') }, 'other than /, /proc, /sys and /dev'],
+      ['logFile', { logFile: LogFile.at(undefined as never) }, 'a file path'],
+      ['resources', { resources: { limit: { memory: '1Gi' } } as never }, 'is no field of ContainerResources'],
+      ['resources', { resources: { requests: 5 } as never }, 'must be an object of cpu and memory quantities'],
+      ['readinessProbe', { readinessProbe: Probe.httpGet({ period: 5 } as never) }, 'is no option here: the options are path, periodSeconds'],
+      ['security', { security: PodSecurity.restricted({ runAsNonRoot: false } as never) }, 'is no option here'],
       ['metadata', { metadata: { name: 'other' } }, 'metadata takes labels and annotations'],
       ['metadata', { metadata: { labels: { 'Example.com/team': 'x' } } }, 'label key\'s prefix'],
       ['metadata', { metadata: { annotations: { 'bad key': 'x' } } }, 'label key\'s name'],
@@ -312,6 +321,33 @@ describe('HelloNodeApp production settings, one by one', () => {
     expect(envOf(container)).toEqual({ LOG_FILE: 'off' });
     expect(pod.volumes).toBeUndefined();
     expect(container.volumeMounts).toBeUndefined();
+  });
+
+  test('TypeScript takes no plain object for a Probe, PodSecurity or LogFile: only their factories make one', () => {
+    // @ts-expect-error {} is no Probe
+    const probe: Probe = {};
+    // @ts-expect-error {} is no PodSecurity
+    const security: PodSecurity = {};
+    // @ts-expect-error {} is no LogFile
+    const logFile: LogFile = {};
+    expect(validationErrorOf(() => synth({ readinessProbe: probe, security, logFile })).subject).toBe('HelloNodeApp "test/app" prop "security"');
+  });
+
+  test('an option given as undefined takes its default, as one left out does', () => {
+    const { container, pod } = synth({ readinessProbe: Probe.httpGet({ periodSeconds: undefined }), security: PodSecurity.restricted({ runAsUser: undefined }) });
+    expect(container.readinessProbe.periodSeconds).toBe(10);
+    expect(pod.securityContext.runAsUser).toBe(1000);
+  });
+
+  test('a limit equal to its request in other units is accepted: quantities are compared exactly', () => {
+    const { container } = synth({ resources: { requests: { cpu: '700m', memory: '2050k' }, limits: { cpu: '0.7', memory: '2.05M' } } });
+    expect(container.resources.limits).toEqual({ cpu: '0.7', memory: '2.05M' });
+  });
+
+  test('null props, from JavaScript, are no props', () => {
+    const chart = Testing.chart();
+    new HelloNodeApp(chart, 'app', null as never);
+    expect(Testing.synth(chart)).toEqual([fixture('hello-node-rc.yaml'), fixture('hello-node-svc.yaml')]);
   });
 
   test('PodSecurity.none() and resources {} turn the production profile\'s security context and resources off', () => {

@@ -81,7 +81,8 @@ export class HelloNodeApp extends Construct {
 
   constructor(scope: Construct, id: string, props: HelloNodeAppProps = {}) {
     const prop = propSubjects('HelloNodeApp', scope, id);
-    const shape = resolveHelloNodeApp(props, prop);
+    // `?? {}`: a JavaScript caller's null means no props, as undefined does
+    const shape = resolveHelloNodeApp(props ?? {}, prop);
     const { name, labels, namespace, objectNames, domain } = shape;
     const metadataOf = (objectName: string): ApiObjectMetadata => ({ ...shape.metadata, name: objectName, namespace });
     const https = domain === undefined || objectNames.https === undefined ? undefined : {

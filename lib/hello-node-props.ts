@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import type { ApiObjectMetadata } from 'cdk8s';
 import { ImagePullPolicy } from './image-pull-policy';
 import { LogFile } from './log-file';
-import { PodSecurity, PodSecurityOptions } from './pod-security';
-import { HttpProbeOptions, Probe } from './probe';
+import { POD_SECURITY_DEFAULTS, PodSecurity, PodSecurityOptions } from './pod-security';
+import { HTTP_PROBE_DEFAULTS, HttpProbeOptions, Probe } from './probe';
 import { Profile, PROFILE_DEFAULTS, ProfileDefaults, READ_ONLY_ROOT_LOG_FILE, SHUTDOWN_MARGIN_SECONDS } from './profile';
 import { ContainerResources, ResourceAmounts } from './resources';
 import { HELLO_NODE_SERVER } from './server-contract';
@@ -26,8 +26,10 @@ import {
   checkLabels,
   checkManagedCertificateDomain,
   checkMetadata,
+  checkOptions,
   checkPort,
   checkQuantity,
+  compareQuantities,
   checkReplicas,
   checkServicePort,
   MAX_DNS_LABEL_LENGTH,
@@ -105,7 +107,7 @@ export interface HelloNodeAppProps {
   /**
    * The labels on the pods; the workload and the Service select pods by exactly these.
    *
-   * @default { app: <name> }
+   * @default - { app: name }, the app's name
    */
   readonly labels?: { [key: string]: string };
 
@@ -207,9 +209,11 @@ export interface HelloNodeAppProps {
   readonly automountServiceAccountToken?: boolean;
 
   /**
-   * Seconds between SIGTERM and SIGKILL. The server's shutdown deadline
-   * (`SHUTDOWN_TIMEOUT_MS`) is set 5 s shorter, so that it finishes requests, flushes
-   * its log and exits before the kubelet kills it.
+   * Seconds between SIGTERM and SIGKILL, from 6 to 2147488. The server's shutdown
+   * deadline (`SHUTDOWN_TIMEOUT_MS`) is set 5 s shorter, so that it finishes requests,
+   * flushes its log and exits before the kubelet kills it: so at least 6 (1 s for the
+   * server), and at most what keeps that deadline a 32-bit millisecond count (Node's
+   * timers), though Kubernetes itself allows 0.
    *
    * @default - production: 15 (the server's 10 s deadline + 5); tutorial: Kubernetes' 30
    */
@@ -317,7 +321,8 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
     throw new ValidationError(prop('serviceType'), serviceType, 'may not be LoadBalancer with a domain: the Ingress is the public entry, and a LoadBalancer Service would be a second one, over plain HTTP');
   }
   const containerPort = checkPort(prop('containerPort'), props.containerPort ?? defaults.containerPort);
-  const security = checkInstance(prop('security'), props.security ?? profile.security, PodSecurity, 'PodSecurity.restricted() or PodSecurity.none()')._restricted;
+  const givenSecurity = PodSecurity._restrictedOf(checkInstance(prop('security'), props.security ?? profile.security, PodSecurity, 'PodSecurity.restricted() or PodSecurity.none()'));
+  const security = givenSecurity && checkOptions(prop('security'), givenSecurity, POD_SECURITY_DEFAULTS);
   const checkedSecurity = security && {
     // runAsNonRoot: the kubelet refuses to start a container as uid 0
     runAsUser: checkInteger(`${prop('security')} runAsUser`, security.runAsUser, 1, MAX_INT32),
@@ -367,7 +372,8 @@ function checkBoolean(subject: string, value: unknown): boolean {
 }
 
 function httpProbe(subject: string, given: unknown): Required<HttpProbeOptions> | undefined {
-  const probe = checkInstance(subject, given, Probe, 'Probe.httpGet() or Probe.none()')._httpGet;
+  const options = Probe._httpGetOf(checkInstance(subject, given, Probe, 'Probe.httpGet() or Probe.none()'));
+  const probe = options && checkOptions(subject, options, HTTP_PROBE_DEFAULTS);
   return probe && {
     path: checkHttpPath(`${subject} path`, probe.path),
     initialDelaySeconds: checkInteger(`${subject} initialDelaySeconds`, probe.initialDelaySeconds, 0, MAX_INT32),
@@ -381,11 +387,19 @@ const RESOURCE_NAMES: readonly (keyof ResourceAmounts)[] = ['cpu', 'memory'];
 
 /** Requests and limits, each amount a quantity and no limit below its request; `undefined` when empty. */
 function checkResources(subject: string, given: unknown): ContainerResources | undefined {
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(given)) {
     throw new ValidationError(subject, given, 'must be a ContainerResources object such as { requests: { cpu: \'100m\' } }; {} for none');
+  }
+  const extra = Object.keys(given as object).find((key) => key !== 'requests' && key !== 'limits');
+  if (extra !== undefined) {
+    throw new ValidationError(`${subject} ${extra}`, (given as Record<string, unknown>)[extra], 'is no field of ContainerResources: it has requests and limits');
   }
   const { requests, limits } = given as ContainerResources;
   const amounts = (kind: 'requests' | 'limits', values: ResourceAmounts | undefined) => {
+    if (values !== undefined && !isObject(values)) {
+      throw new ValidationError(`${subject} ${kind}`, values, 'must be an object of cpu and memory quantities, such as { cpu: \'100m\' }');
+    }
     const checked: Partial<Record<keyof ResourceAmounts, number>> = {};
     const unknown = Object.keys(values ?? {}).find((key) => !(RESOURCE_NAMES as readonly string[]).includes(key));
     if (unknown !== undefined) {
@@ -402,9 +416,9 @@ function checkResources(subject: string, given: unknown): ContainerResources | u
   const requested = amounts('requests', requests);
   const limited = amounts('limits', limits);
   for (const resource of RESOURCE_NAMES) {
-    const request = requested[resource];
-    const limit = limited[resource];
-    if (request !== undefined && limit !== undefined && limit < request) {
+    const request = requests?.[resource];
+    const limit = limits?.[resource];
+    if (request !== undefined && limit !== undefined && compareQuantities(limit, request) < 0) {
       // ValidateResourceRequirements: a limit below its request can never be met
       throw new ValidationError(`${subject} limits.${resource}`, limits?.[resource], `must be greater than or equal to the ${resource} request (${requests?.[resource]})`);
     }
@@ -419,16 +433,20 @@ function logFileOf(subject: string, given: unknown, readOnlyRoot: boolean): stri
   if (given === undefined) {
     return readOnlyRoot ? READ_ONLY_ROOT_LOG_FILE : undefined;
   }
-  const file = checkInstance(subject, given, LogFile, 'LogFile.at(path) or LogFile.none()')._path;
-  if (file === undefined) {
+  const chosen = LogFile._fileOf(checkInstance(subject, given, LogFile, 'LogFile.at(path) or LogFile.none()'));
+  if (chosen === undefined) {
     return false;
   }
+  const file = chosen.path;
   if (file === HELLO_NODE_SERVER.logFileOff) {
     throw new ValidationError(subject, file, 'turns file logging off as LOG_FILE; to do that here, pass LogFile.none()');
   }
-  const absolute = typeof file === 'string' && path.posix.isAbsolute(file);
-  if (typeof file !== 'string' || file === '' || file.includes('\0') || (absolute && path.posix.dirname(file) === '/')) {
-    throw new ValidationError(subject, file, 'must be a file path in a directory other than /, where an emptyDir volume is mounted');
+  // the emptyDir goes on the file's directory: never over the root or a kernel filesystem
+  const plain = typeof file === 'string' && file !== '' && !file.includes('\0') && path.posix.normalize(file) === file && !file.endsWith('/');
+  const absolute = plain && path.posix.isAbsolute(file);
+  const directory = absolute ? path.posix.dirname(file) : '';
+  if (!plain || (absolute && (directory === '/' || /^\/(proc|sys|dev)(\/|$)/.test(directory)))) {
+    throw new ValidationError(subject, file, 'must be a file path written plainly (no \'//\', \'.\' or \'..\' parts, no trailing \'/\'), in a directory other than /, /proc, /sys and /dev, where an emptyDir volume is mounted');
   }
   if (!absolute && readOnlyRoot) {
     throw new ValidationError(subject, file, 'must be an absolute path when the root filesystem is read-only, so that it can sit on a writable emptyDir volume');

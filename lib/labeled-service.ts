@@ -117,6 +117,8 @@ export class LabeledService extends KubeService {
 
   constructor(scope: Construct, id: string, props: LabeledServiceProps) {
     const prop = propSubjects('LabeledService', scope, id);
+    // a JavaScript caller may pass no props at all: the selector's check then names what is missing
+    props = props ?? {} as LabeledServiceProps;
     const selector = checkLabels(prop('selector'), props.selector, true);
     const type = checkEnum(prop('type'), props.type ?? LABELED_SERVICE_DEFAULTS.type, ServiceType);
     const port = checkServicePort(prop('port'), props.port ?? LABELED_SERVICE_DEFAULTS.port, type);
@@ -129,11 +131,13 @@ export class LabeledService extends KubeService {
       throw new ValidationError(prop('metadata'), props.metadata, 'may not set labels beside the labels prop: give the Service\'s labels in one of them');
     }
     const labels = props.labels === undefined ? metadata.labels : checkLabels(prop('labels'), props.labels, false);
-    const ports = [{
+    // frozen: the member is what was checked and written, not a way around the checks
+    // (its type is a plain array because jsii has no readonly arrays)
+    const ports = Object.freeze([Object.freeze({
       port,
       protocol,
       targetPort: typeof targetPort === 'number' ? IntOrString.fromNumber(targetPort) : IntOrString.fromString(targetPort),
-    }];
+    })]) as unknown as ServicePort[];
     super(scope, id, {
       // An explicit `name: undefined` would override the name cdk8s generates.
       metadata: name === undefined ? { namespace, labels, annotations: metadata.annotations } : { name, namespace, labels, annotations: metadata.annotations },

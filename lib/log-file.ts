@@ -12,7 +12,7 @@ export class LogFile {
    * @param path a file path in a directory other than `/`
    */
   public static at(path: string): LogFile {
-    return new LogFile(path);
+    return new LogFile({ path });
   }
 
   /** No file: the server logs to stdout only. */
@@ -21,13 +21,15 @@ export class LogFile {
   }
 
   /**
-   * The file's path, as given; `undefined` for `LogFile.none()`.
+   * The path as given (checked by the construct it is given to: `LogFile.at(undefined)`
+   * is an error there, not "none"); `undefined` for `LogFile.none()`.
    *
    * @internal
    */
-  public readonly _path?: string;
-
-  private constructor(path: string | undefined) {
-    this._path = path;
+  public static _fileOf(logFile: LogFile): { readonly path: unknown } | undefined {
+    return logFile.file;
   }
+
+  // private: made by its factories only, and `{}` is no LogFile to the type-checker
+  private constructor(private readonly file: { readonly path: unknown } | undefined) {}
 }

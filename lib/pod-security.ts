@@ -41,7 +41,7 @@ export class PodSecurity {
    * @param options the user, group and root filesystem; each field left out takes its default
    */
   public static restricted(options: PodSecurityOptions = {}): PodSecurity {
-    return new PodSecurity({ ...POD_SECURITY_DEFAULTS, ...options });
+    return new PodSecurity(options);
   }
 
   /** No security context. */
@@ -50,19 +50,21 @@ export class PodSecurity {
   }
 
   /**
-   * The options with every default applied; `undefined` for `PodSecurity.none()`.
+   * The options as given (checked, and their defaults applied, by the construct they
+   * are given to); `undefined` for `PodSecurity.none()`.
    *
    * @internal
    */
-  public readonly _restricted?: Required<PodSecurityOptions>;
-
-  private constructor(restricted: Required<PodSecurityOptions> | undefined) {
-    this._restricted = restricted;
+  public static _restrictedOf(security: PodSecurity): PodSecurityOptions | undefined {
+    return security.restricted;
   }
+
+  // private: made by its factories only, and `{}` is no PodSecurity to the type-checker
+  private constructor(private readonly restricted: PodSecurityOptions | undefined) {}
 }
 
 /** The defaults of {@link PodSecurityOptions}. */
-const POD_SECURITY_DEFAULTS: Required<PodSecurityOptions> = {
+export const POD_SECURITY_DEFAULTS: Required<PodSecurityOptions> = {
   runAsUser: HELLO_NODE_SERVER.user,
   runAsGroup: HELLO_NODE_SERVER.group,
   readOnlyRootFilesystem: true,

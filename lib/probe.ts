@@ -54,7 +54,7 @@ export class Probe {
    * @param options the path and timing; each field left out takes its default
    */
   public static httpGet(options: HttpProbeOptions = {}): Probe {
-    return new Probe({ ...HTTP_PROBE_DEFAULTS, ...options });
+    return new Probe(options);
   }
 
   /** No probe: the field is left out of the container. */
@@ -63,19 +63,21 @@ export class Probe {
   }
 
   /**
-   * The probe's options with every default applied; `undefined` for `Probe.none()`.
+   * The options as given (checked, and their defaults applied, by the construct they
+   * are given to); `undefined` for `Probe.none()`.
    *
    * @internal
    */
-  public readonly _httpGet?: Required<HttpProbeOptions>;
-
-  private constructor(httpGet: Required<HttpProbeOptions> | undefined) {
-    this._httpGet = httpGet;
+  public static _httpGetOf(probe: Probe): HttpProbeOptions | undefined {
+    return probe.httpGet;
   }
+
+  // private: a Probe is made by its factories only, and `{}` is no Probe to the type-checker
+  private constructor(private readonly httpGet: HttpProbeOptions | undefined) {}
 }
 
 /** The defaults of {@link HttpProbeOptions}. */
-const HTTP_PROBE_DEFAULTS: Required<HttpProbeOptions> = {
+export const HTTP_PROBE_DEFAULTS: Required<HttpProbeOptions> = {
   path: HELLO_NODE_SERVER.healthPath,
   periodSeconds: 10,
   timeoutSeconds: 1,

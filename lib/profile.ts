@@ -56,7 +56,8 @@ export const PROFILE_DEFAULTS: { readonly [P in Profile]: ProfileDefaults } = {
     // peak at 50 connections and 88 MiB at 500, saturating one core at about 3,300
     // req/s per 100m. Autopilot's general-purpose minimums are 50m and 52 MiB, with 1
     // to 6.5 GiB of memory per vCPU: 100m with 128Mi is 1.25.
-    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    // frozen: every production app shares it, and the checked props hand it on as it is
+    resources: Object.freeze({ requests: Object.freeze({ cpu: '100m', memory: '128Mi' }), limits: Object.freeze({ memory: '256Mi' }) }),
     security: PodSecurity.restricted(),
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds: HELLO_NODE_SERVER.defaultShutdownTimeoutMs / 1000 + SHUTDOWN_MARGIN_SECONDS,

@@ -1,4 +1,5 @@
 import {
+  compareQuantities,
   checkDns1035Label,
   checkDns1123Label,
   checkDns1123Subdomain,
@@ -269,5 +270,14 @@ describe('checkImageTag', () => {
   });
   test.each(['', '.v1', '-v1', 't'.repeat(129), 'v1/x', 'v 1'])('rejects %j', (v) => {
     expect(validationErrorOf(() => checkImageTag(S, v)).rule).toMatch(/image tag: 1 to 128/);
+  });
+});
+
+describe('compareQuantities', () => {
+  test.each([
+    ['700m', '0.7', 0], ['350m', '0.35', 0], ['2050k', '2.05M', 0], ['1Ki', '1024', 0], ['1e3', '1k', 0], ['100m', '1e-1', 0],
+    ['128Mi', '134217728', 0], ['1Mi', '1M', 1], ['999m', '1', -1], ['0.1', '99m', 1],
+  ])('%s vs %s: %d', (a, b, expected) => {
+    expect(compareQuantities(a as string, b as string)).toBe(expected);
   });
 });

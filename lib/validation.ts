@@ -270,6 +270,36 @@ export function checkQuantity(subject: string, value: unknown): number {
   return Number(match[1]) * factor;
 }
 
+const BINARY_SUFFIX_POWERS: Readonly<Record<string, bigint>> = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
+const DECIMAL_SUFFIX_EXPONENTS: Readonly<Record<string, bigint>> = { n: -9n, u: -6n, m: -3n, '': 0n, k: 3n, M: 6n, G: 9n, T: 12n, P: 15n, E: 18n };
+
+/** A checked quantity's exact value, as a fraction: floating point would call 700m less than 0.7. */
+function exactQuantity(text: string): { num: bigint; den: bigint } {
+  const [, mantissa, suffix = ''] = QUANTITY.exec(text) ?? [];
+  const [whole, fraction = ''] = mantissa.split('.');
+  let num = BigInt(`${whole}${fraction}` || '0');
+  let den = 10n ** BigInt(fraction.length);
+  const binary = BINARY_SUFFIX_POWERS[suffix];
+  const exponent = binary === undefined ? DECIMAL_SUFFIX_EXPONENTS[suffix] ?? BigInt(suffix.slice(1)) : 0n;
+  if (binary !== undefined) {
+    num *= 2n ** binary;
+  }
+  if (exponent >= 0n) {
+    num *= 10n ** exponent;
+  } else {
+    den *= 10n ** -exponent;
+  }
+  return { num, den };
+}
+
+/** Compares two checked quantities exactly: negative when `a` is less than `b`, 0 when equal, positive when more. */
+export function compareQuantities(a: string, b: string): number {
+  const x = exactQuantity(a);
+  const y = exactQuantity(b);
+  const difference = x.num * y.den - y.num * x.den;
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
 /** An HTTP path for a probe: starting with '/', without white space. */
 export function checkHttpPath(subject: string, value: unknown): string {
   const text = checkString(subject, value);
@@ -293,6 +323,22 @@ export function checkEnum<T extends string>(subject: string, value: unknown, mem
 export function checkInstance<T extends object>(subject: string, value: unknown, type: { readonly prototype: T; readonly name: string }, factories: string): T {
   // a class with a private constructor is no `new`-able type for `instanceof`; its prototype is the same test
   return typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(type.prototype, value) ? (value as T) : fail(subject, value, `must be a ${type.name}, made by ${factories}`);
+}
+
+/**
+ * An options object with its defaults applied: an option left out, `undefined` or
+ * `null` takes its default, and one the defaults do not name (a misspelling) is refused.
+ */
+export function checkOptions<T extends object>(subject: string, given: unknown, defaults: Required<T>): Required<T> {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    fail(subject, given, `must be an object of options: ${Object.keys(defaults).join(', ')}`);
+  }
+  const options = given as Record<string, unknown>;
+  const unknown = Object.keys(options).find((key) => !(key in defaults));
+  if (unknown !== undefined) {
+    fail(`${subject} ${unknown}`, options[unknown], `is no option here: the options are ${Object.keys(defaults).join(', ')}`);
+  }
+  return Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, options[key] ?? value])) as Required<T>;
 }
 
 /** The largest total size of an object's annotations, keys and values (apimachinery TotalAnnotationSizeLimitB). */

@@ -540,3 +540,10 @@ describe('ip create', () => {
     expect(run.stderr).toBe('hello-node: environment variable HELLO_NODE_STATIC_IP: undefined is invalid: must name the address to reserve: set it, or pass --static-ip <name>\n');
   });
 });
+
+test('scale refuses --replicas, which would read as the count to scale to: the count is its argument', async () => {
+  const run = await runCli(['scale', '5', '--replicas', '2']);
+  expect(run.code).toBe(1);
+  expect(run.calls).toEqual([]);
+  expect(run.stderr).toBe('hello-node: flag --replicas: "2" is invalid: is what deploys set, not what scale does: give the count as scale\'s argument, hello-node scale <replicas>\n');
+});

@@ -319,7 +319,14 @@ export function buildProgram(context: CliContext): Command {
   act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
     .argument('<replicas>', 'how many pods')
     .argument('[workload]', 'kind/name or name of the workload, when the app has several'),
-  (lookup, runner, self) => ops.scale(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]));
+  (lookup, runner, self) => {
+    const configured = lookup('HELLO_NODE_REPLICAS');
+    if (configured?.fromFlag) {
+      // the flag would read as the count to scale to, and be silently ignored
+      throw new ValidationError(configured.source, configured.value, 'is what deploys set, not what scale does: give the count as scale\'s argument, hello-node scale <replicas>');
+    }
+    return ops.scale(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
+  });
   act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, and every Service, that the app\'s deploys applied', settingsOf('deployed')),
     (lookup, runner) => status(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));
   act(interval(timeout(command(program, 'url', 'wait for each LoadBalancer Service\'s external address and print http://<address>/', settingsOf('deployed'))), POLL_SECONDS.url),

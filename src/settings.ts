@@ -136,6 +136,20 @@ export const SETTINGS = {
 
 /** Every setting's name, which is also its environment variable. */
 export type SettingName = keyof typeof SETTINGS;
+
+/**
+ * The settings whose reader gives another type than their prop takes: `satisfies`
+ * above checks each entry against the union of every prop's reader, so an entry
+ * written without propSetting() could slip through it; this cannot.
+ */
+type MisreadSettings = {
+  [N in SettingName]: (typeof SETTINGS)[N] extends { readonly prop: infer P extends keyof HelloNodeAppProps; readonly read: (raw: RawSetting) => infer V }
+    ? ([V] extends [NonNullable<HelloNodeAppProps[P]>] ? never : N)
+    : never
+}[SettingName];
+type MustBeNone<T extends never> = T;
+/** Fails the type-check, naming the setting, when one reads a value its prop does not take. */
+export type PropSettingsReadTheirPropsType = MustBeNone<MisreadSettings>;
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 
 /** The settings that commands of `group` read. */

@@ -1,7 +1,6 @@
 // The docs (README.md and docs/*.md) name files, links, npm scripts and hello-node
 // commands; each must exist as named, so that a reader who follows one is never sent
-// nowhere. A path of another repository is written with that repository's name beside
-// it, and listed in FOREIGN_PATHS.
+// nowhere.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
@@ -14,11 +13,6 @@ const read = (doc: string) => fs.readFileSync(path.join(ROOT, doc), 'utf8');
 
 /** What a synth, a build or the package check writes: named by the docs, absent from a clone. */
 const GENERATED = /^(dist|build|\.dist\.synth|node_modules|coverage)(\/|$)|^\.jsii$|^hello-node-cdk8s-[\d.]+\.tgz$/;
-/** Paths in other repositories that the docs name, with the repository beside them. */
-const FOREIGN_PATHS = new Set([
-  'src/deployment.ts', 'src/service.ts', 'src/container.ts', 'src/index.ts', // cdk8s-team/cdk8s-plus
-  'src/cli/cmds/', // cdk8s-team/cdk8s-cli
-]);
 const TOP_LEVEL = fs.readdirSync(ROOT).filter((entry) => !GENERATED.test(entry) && entry !== '.git');
 /** Directories whose files the docs may name by their base name alone. */
 const SOURCE_DIRS = ['lib', 'src', 'app', 'test', 'bench', 'scripts', 'bin'];
@@ -40,7 +34,7 @@ function pathsIn(code: string): string[] {
 
 function exists(name: string): boolean {
   const clean = name.replace(/^\.\//, '').replace(/[.:]+$/, '');
-  if (GENERATED.test(clean) || FOREIGN_PATHS.has(clean) || fs.existsSync(path.join(ROOT, clean))) {
+  if (GENERATED.test(clean) || fs.existsSync(path.join(ROOT, clean))) {
     return true;
   }
   // a base name alone: a file of one of the source directories
@@ -62,7 +56,8 @@ const program = buildProgram({
   env: {}, stdout: process.stdout, stderr: process.stderr, execute: () => { throw new Error('not run'); },
   clock: { now: () => 0, sleep: async () => undefined }, projectRoot: ROOT, invocation: 'hello-node',
 });
-const flagsOf = (cmd: Command) => new Set(cmd.options.flatMap((o: Option) => [o.long, o.short].filter((f): f is string => !!f)));
+const flagsOf = (cmd: Command) => new Set(cmd.options.filter((o: Option) => !o.hidden).flatMap((o: Option) => [o.long, o.short].filter((f): f is string => !!f)));
+// the program's visible flags only: its hidden setting flags are each command's to show
 const GLOBAL_FLAGS = new Set([...flagsOf(program), '--help', '-h']);
 
 /** Why `words` is not a hello-node command line, or `undefined` when it is one. */
@@ -76,8 +71,8 @@ function commandProblem(words: string[]): string | undefined {
     }
     cmd = sub;
   }
-  if (cmd === program && words.length > 0 && !words[0].startsWith('-')) {
-    return `no command "${words[0]}"`;
+  if (cmd.commands.length > 0 && i < words.length && !words[i].startsWith('-')) {
+    return `no command "${words[i]}"${cmd === program ? '' : ` under ${cmd.name()}`}`;
   }
   const known = new Set([...flagsOf(cmd), ...GLOBAL_FLAGS]);
   const unknown = words.slice(i).filter((w) => /^--?[a-z]/.test(w)).map((w) => w.split('=')[0]).find((flag) => !known.has(flag));
@@ -96,7 +91,9 @@ describe.each(DOCS)('%s', (doc) => {
   });
 
   test('every link to a file of this repository, and to a heading in it, leads somewhere', () => {
-    const broken = [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((target) => !/^(https?|mailto):/.test(target)).filter((target) => {
+    // inline links, with or without a title, and reference definitions
+    const targets = [...markdown.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g), ...markdown.matchAll(/^\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1]);
+    const broken = targets.filter((target) => !/^(https?|mailto):/.test(target)).filter((target) => {
       const [file, anchor] = target.split('#');
       const resolved = file === '' ? doc : path.join(path.dirname(doc), file);
       if (!fs.existsSync(path.join(ROOT, resolved))) {
@@ -105,6 +102,11 @@ describe.each(DOCS)('%s', (doc) => {
       return anchor !== undefined && !anchorsOf(read(resolved)).has(anchor);
     });
     expect(broken).toEqual([]);
+  });
+
+  test('every table has rows under its header', () => {
+    const empty = [...markdown.matchAll(/^(\|.*\|)\n\|[-| :]+\|\n(?!\|)/gm)].map((m) => m[1]);
+    expect(empty).toEqual([]);
   });
 
   test('every npm script it runs is in package.json', () => {
