@@ -621,3 +621,16 @@ describeWithCluster('hello-node with a domain: HTTPS through GKE\'s Ingress (the
     expect(applied.stderr).toMatch(/spec\.domains\[0\]: Invalid value: "\*\.example\.com": spec\.domains\[0\] in body should match/);
   }, SLOW);
 });
+
+describeWithCluster('a kind the cluster does not serve', () => {
+  const app = useApp('setting', { appFile: 'test/apps/unknown-kind.ts' });
+
+  test('deploy names the kind and what to do, in one line, and stops before the rollout (kubectl has applied the rest)', async () => {
+    const run = await helloNode(app.project, app.env, 'deploy', ...FAST_POLL);
+    expectExit(run, 1);
+    expect(run.stderr.split('\n').filter((l) => l.startsWith('hello-node:'))).toEqual([
+      'hello-node: the cluster serves no ManagedCertificate of networking.gke.io/v9: it is a kind of GKE\'s own, which GKE clusters have (HELLO_NODE_DOMAIN writes it): deploy to a GKE cluster, or leave the domain out',
+    ]);
+    expect(run.stderr).not.toContain('rollout complete');
+  }, SLOW);
+});

@@ -547,3 +547,14 @@ test('scale refuses --replicas, which would read as the count to scale to: the c
   expect(run.calls).toEqual([]);
   expect(run.stderr).toBe('hello-node: flag --replicas: "2" is invalid: is what deploys set, not what scale does: give the count as scale\'s argument, hello-node scale <replicas>\n');
 });
+
+test('a setting flag the command does not read is refused, before or after its name, not silently ignored', async () => {
+  for (const args of [['status', '--cluster', 'other'], ['--cluster', 'other', 'status']]) {
+    const run = await runCli(args);
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toBe('hello-node: flag --cluster: "other" is invalid: is no setting of status, which would ignore it (see: hello-node status --help)\n');
+  }
+  // gcloud's way, a setting the command reads, before its name
+  expect((await runCli(['--cluster', 'other', 'cluster', 'credentials'], { env: { GCP_PROJECT: 'my-project' } })).calls[0]).toContain('other');
+});

@@ -191,6 +191,13 @@ export function buildProgram(context: CliContext): Command {
     cmd.action(async (...args: unknown[]) => {
       const self = args[args.length - 1] as Command;
       const flags = self.optsWithGlobals();
+      // a setting flag given to the program (before the command, as gcloud takes them) that
+      // this command does not read would be silently ignored
+      const own = new Set(self.options.map((option) => option.attributeName()));
+      const foreign = SETTING_NAMES.find((name) => typeof program.opts()[attributeOf(name)] === 'string' && !own.has(attributeOf(name)));
+      if (foreign !== undefined) {
+        throw new ValidationError(`flag ${SETTINGS[foreign].flag}`, program.opts()[attributeOf(foreign)], `is no setting of ${self.name()}, which would ignore it (see: ${context.invocation} ${self.parent === program ? '' : `${self.parent?.name()} `}${self.name()} --help)`);
+      }
       const runner = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute });
       await run(lookupFrom(flags, env), runner, self);
     });
@@ -210,8 +217,9 @@ export function buildProgram(context: CliContext): Command {
       clock: context.clock,
     };
   };
-  const timeout = (cmd: Command) => cmd.option('--timeout <seconds>', 'give up waiting after this long', '300');
-  const interval = (cmd: Command, every: string) => cmd.option('--interval <seconds>', 'look at the cluster again after this long', every);
+  // default(value, description): help shows the seconds as a number, not a quoted string
+  const timeout = (cmd: Command) => cmd.addOption(new Option('--timeout <seconds>', 'give up waiting after this long').default('300', '300'));
+  const interval = (cmd: Command, every: string) => cmd.addOption(new Option('--interval <seconds>', 'look at the cluster again after this long').default(every, every));
 
   act(command(program, 'synth', 'cdk8s synth (cdk8s-cli), every flag and mode of it, writing the output only once it has all succeeded: never over a file of yours, and on any failure or Ctrl-C the output is as it was', APP_SETTING_NAMES)
     .option('-a, --app <command>', 'the command that runs the cdk8s app (default: cdk8s.yaml\'s app; env CDK8S_APP)')

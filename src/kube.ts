@@ -41,6 +41,15 @@ function explainKubectlFailure(stderr: string): ExplainedKubectlError | undefine
   if (namespace) {
     return new ExplainedKubectlError(`namespace ${namespace} does not exist`, `create it (kubectl create namespace ${namespace}), or name another one with HELLO_NODE_NAMESPACE or --namespace`);
   }
+  // kubectl's own resource mapping, before anything is sent: the API server serves no such kind
+  const unknownKind = /no matches for kind "([^"]+)" in version "([^"]+)"/.exec(stderr);
+  if (unknownKind) {
+    const [, kind, version] = unknownKind;
+    const gke = /(^|\.)gke\.io\/|^cloud\.google\.com\//.test(version);
+    return new ExplainedKubectlError(`the cluster serves no ${kind} of ${version}`, gke
+      ? `it is a kind of GKE's own, which GKE clusters have (HELLO_NODE_DOMAIN writes it): deploy to a GKE cluster, or leave the domain out`
+      : `install its CustomResourceDefinition first, or leave the object out`);
+  }
   if (/Error from server/.test(stderr)) {
     return undefined;
   }
