@@ -147,13 +147,13 @@ const gcloud = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
     expect(parsed(commands[0]).stderr).toContain('You do not currently have an active account selected');
   }, TIMEOUT_MS);
 
-  test('["ip","create"]: the address\'s reservation and its description stop only for want of an account', () => {
-    const commands = gcloudCommands(['ip', 'create', '--static-ip', 'shop-ip']);
-    expect(commands.map((c) => c.slice(0, 3))).toEqual([['compute', 'addresses', 'create'], ['compute', 'addresses', 'describe']]);
+  test('["ip","create"] and ["ip","delete"]: the address\'s description, reservation and release stop only for want of an account', () => {
+    const commands = [...gcloudCommands(['ip', 'create', '--static-ip', 'shop-ip']), ...gcloudCommands(['ip', 'delete', '--static-ip', 'shop-ip', '--yes'])];
+    expect(commands.map((c) => c.slice(0, 3))).toEqual([['compute', 'addresses', 'describe'], ['compute', 'addresses', 'create'], ['compute', 'addresses', 'describe'], ['compute', 'addresses', 'delete']]);
     for (const command of commands) {
       expect(parsed(command).stderr).toContain('You do not currently have an active account selected');
     }
-  }, 2 * TIMEOUT_MS);
+  }, 4 * TIMEOUT_MS);
 
   test.each([
     [['image', 'push']],

@@ -296,6 +296,7 @@ describe('hello-node deploy', () => {
     expect(run.stdout.split('\n')).toEqual([
       '# deploy holds lease/hello-node-deploy in namespace prod meanwhile: one deploy, scale or teardown of the app at a time',
       'GCP_PROJECT=my-project IMAGE_TAG=v2 HELLO_NODE_NAMESPACE=prod npx hello-node synth',
+      expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod --dry-run=server < \(the manifests of dist\/, .*\) \(checked by the API server, changing nothing\)$/),
       'kubectl apply --server-side --field-manager=kubectl-applyset --force-conflicts -f - --namespace prod < (secret/hello-node-applyset: the ApplySet\'s record, listing the kinds of the manifests)',
       expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod < \(the manifests of dist\/, labelled applyset.kubernetes.io\/part-of=applyset-.*-v1\)$/),
       '# then: every pod rolled out to the current template, waited for, with the cause of any failure',
@@ -522,22 +523,43 @@ describe('how a Cloud SDK component is installed here', () => {
 
 describe('ip create', () => {
   test('reserves the global address named by --static-ip, then prints it on stdout and the DNS step on stderr', async () => {
-    const gcloud: FakeTool = (c) => ({ exitCode: 0, stdout: c.args[2] === 'describe' ? '203.0.113.7\n' : '', stderr: '' });
+    let created = false;
+    const gcloud: FakeTool = (c) => {
+      created ||= c.args[2] === 'create';
+      return c.args[2] !== 'describe' || created ? { exitCode: 0, stdout: c.args[2] === 'describe' ? '203.0.113.7\n' : '', stderr: '' } : failing('ERROR: (gcloud.compute.addresses.describe) Could not fetch resource: The resource was not found');
+    };
     const run = await runCli(['ip', 'create', '--static-ip', 'shop-ip'], { env: CHOSEN, tools: { gcloud } });
     expect(run.code).toBe(0);
     expect(run.calls).toEqual([
+      ['gcloud', 'compute', 'addresses', 'describe', 'shop-ip', '--global', '--project', 'my-project', '--format=value(address)'],
       ['gcloud', 'compute', 'addresses', 'create', 'shop-ip', '--global', '--project', 'my-project'],
       ['gcloud', 'compute', 'addresses', 'describe', 'shop-ip', '--global', '--project', 'my-project', '--format=value(address)'],
     ]);
     expect(run.stdout).toBe('203.0.113.7\n');
     expect(run.stderr).toContain('point your domain\'s DNS A record at 203.0.113.7, then deploy with HELLO_NODE_STATIC_IP=shop-ip');
+    expect(run.stderr).not.toContain('was not found'); // the look before the create is the CLI's, not an error
+  });
+
+  test('an address that exists already is kept, and printed', async () => {
+    const gcloud: FakeTool = () => ({ exitCode: 0, stdout: '203.0.113.7\n', stderr: '' });
+    const run = await runCli(['ip', 'create', '--static-ip', 'shop-ip'], { env: CHOSEN, tools: { gcloud } });
+    expect(run.code).toBe(0);
+    expect(run.calls.map((c) => c[3])).toEqual(['describe']);
+    expect(run.stdout).toBe('203.0.113.7\n');
+    expect(run.stderr).toContain('the global static address shop-ip exists already in project my-project: keeping it');
   });
 
   test('without HELLO_NODE_STATIC_IP it says what to set, in one line, and runs nothing', async () => {
     const run = await runCli(['ip', 'create'], { env: CHOSEN });
     expect(run.code).toBe(1);
     expect(run.calls).toEqual([]);
-    expect(run.stderr).toBe('hello-node: environment variable HELLO_NODE_STATIC_IP: undefined is invalid: must name the address to reserve: set it, or pass --static-ip <name>\n');
+    expect(run.stderr).toBe('hello-node: HELLO_NODE_STATIC_IP (or --static-ip): "unset" is invalid: must name the global static address\n');
+  });
+
+  test('ip delete releases it, asking to confirm unless --yes', async () => {
+    expect((await runCli(['ip', 'delete', '--static-ip', 'shop-ip', '--yes'], { env: CHOSEN })).calls).toEqual([
+      ['gcloud', 'compute', 'addresses', 'delete', 'shop-ip', '--global', '--project', 'my-project', '--quiet'],
+    ]);
   });
 });
 

@@ -30,6 +30,7 @@ import {
   loadImageSettings,
   loadMachineType,
   loadPlatform,
+  loadProject,
   loadPropSetting,
   parseWholeNumber,
   PLATFORM_SETTING_NAMES,
@@ -121,15 +122,15 @@ function appSettingEnv(lookup: SettingLookup): Record<string, string> {
  * settings are checked first, so that a bad one stops the command before gcloud is
  * asked anything.
  *
- * @param what `the cluster`, or `the image`, whose project is chosen only when it is
- *   composed from one (no HELLO_NODE_IMAGE)
+ * @param what `the cluster` or `the address`, or `the image`, whose project is chosen
+ *   only when it is composed from one (no HELLO_NODE_IMAGE)
  * @param required whether no project at all is refused (a build, a push, a cluster), or
  *   leaves the tutorial's (a deploy, which then deploys what a push of the same settings
  *   pushed)
  */
-async function withProject<T>(lookup: SettingLookup, runner: Runner, what: 'the image' | 'the cluster', required: boolean, load: (lookup: SettingLookup) => T): Promise<T> {
+async function withProject<T>(lookup: SettingLookup, runner: Runner, what: 'the image' | 'the cluster' | 'the address', required: boolean, load: (lookup: SettingLookup) => T): Promise<T> {
   load(lookup);
-  const composed = what === 'the cluster' || !lookup('HELLO_NODE_IMAGE');
+  const composed = what !== 'the image' || !lookup('HELLO_NODE_IMAGE');
   return load(composed ? await withChosenProject(lookup, runner, what, required) : lookup);
 }
 
@@ -196,7 +197,8 @@ export function buildProgram(context: CliContext): Command {
       const own = new Set(self.options.map((option) => option.attributeName()));
       const foreign = SETTING_NAMES.find((name) => typeof program.opts()[attributeOf(name)] === 'string' && !own.has(attributeOf(name)));
       if (foreign !== undefined) {
-        throw new ValidationError(`flag ${SETTINGS[foreign].flag}`, program.opts()[attributeOf(foreign)], `is no setting of ${self.name()}, which would ignore it (see: ${context.invocation} ${self.parent === program ? '' : `${self.parent?.name()} `}${self.name()} --help)`);
+        const path = `${self.parent === program ? '' : `${self.parent?.name()} `}${self.name()}`;
+        throw new ValidationError(`flag ${SETTINGS[foreign].flag}`, program.opts()[attributeOf(foreign)], `is no setting of ${path}, which would ignore it (see: ${context.invocation} ${path} --help)`);
       }
       const runner = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute });
       await run(lookupFrom(flags, env), runner, self);
@@ -283,17 +285,18 @@ export function buildProgram(context: CliContext): Command {
     async (lookup, runner, self) => ops.clusterDelete(await withProject(lookup, runner, 'the cluster', true, loadClusterSettings), runner, self.opts().yes === true));
 
   const ip = command(program, 'ip', 'the global static address of the app\'s Ingress (an app with a domain)');
-  act(command(ip, 'create', 'gcloud compute addresses create <HELLO_NODE_STATIC_IP> --global, then print the address for the domain\'s DNS', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']),
-    async (lookup, runner) => {
-      const [project, name] = await withProject(lookup, runner, 'the cluster', true, (l) => {
-        const address = loadPropSetting(l, 'HELLO_NODE_STATIC_IP');
-        if (address === undefined) {
-          throw new ValidationError('environment variable HELLO_NODE_STATIC_IP', undefined, 'must name the address to reserve: set it, or pass --static-ip <name>');
-        }
-        return [loadImageSettings(l).gcpProject, address] as const;
-      });
-      await ops.ipCreate(project, name, runner);
-    });
+  /** The project and the address's name, which must be set. */
+  const addressOf = (lookup: SettingLookup) => {
+    const address = loadPropSetting(lookup, 'HELLO_NODE_STATIC_IP');
+    if (address === undefined) {
+      throw new ValidationError('HELLO_NODE_STATIC_IP (or --static-ip)', 'unset', 'must name the global static address');
+    }
+    return [loadProject(lookup), address] as const;
+  };
+  act(command(ip, 'create', 'gcloud compute addresses create <HELLO_NODE_STATIC_IP> --global (unless it exists), then print the address for the domain\'s DNS', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']),
+    async (lookup, runner) => ops.ipCreate(...await withProject(lookup, runner, 'the address', true, addressOf), runner));
+  act(command(ip, 'delete', 'release the address: gcloud compute addresses delete <HELLO_NODE_STATIC_IP> --global (gcloud asks to confirm)', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']).option('--yes', 'do not ask to confirm'),
+    async (lookup, runner, self) => ops.ipDelete(...await withProject(lookup, runner, 'the address', true, addressOf), runner, self.opts().yes === true));
 
   act(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL', APP_SETTING_NAMES))
     .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
@@ -335,9 +338,9 @@ export function buildProgram(context: CliContext): Command {
     }
     return ops.scale(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
   });
-  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, and every Service, that the app\'s deploys applied', settingsOf('deployed')),
+  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed')),
     (lookup, runner) => status(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));
-  act(interval(timeout(command(program, 'url', 'wait for each LoadBalancer Service\'s external address and print http://<address>/', settingsOf('deployed'))), POLL_SECONDS.url),
+  act(interval(timeout(command(program, 'url', 'wait for each Ingress\'s and LoadBalancer Service\'s external address and print https://<domain>/ or http://<address>/ (with a domain: where its DNS must point and its certificate\'s state)', settingsOf('deployed'))), POLL_SECONDS.url),
   (lookup, runner, self) => ops.url(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
   act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', settingsOf('deployed')),
     (lookup, runner) => ops.teardown(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));

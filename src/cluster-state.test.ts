@@ -228,13 +228,13 @@ describe('httpsNotes', () => {
   test('with an address: where the DNS must point, and what a certificate that is not Active waits for', () => {
     expect(httpsNotes(ingress('203.0.113.9'), [certificate('Provisioning')])).toEqual([
       'point the DNS of shop.example.com at 203.0.113.9 (an A record)',
-      'managedcertificate/shop-cert: Provisioning (shop.example.com: FailedNotVisible): Google provisions it once shop.example.com resolve to 203.0.113.9, which can take up to an hour; until then HTTPS is refused',
+      'managedcertificate/shop-cert: Provisioning (shop.example.com: FailedNotVisible): Google provisions it once shop.example.com resolves to 203.0.113.9, which can take up to an hour; until then HTTPS is refused',
     ]);
   });
 
   test('an Active certificate is one word; a missing one, or one with no status yet, says so', () => {
     expect(httpsNotes(ingress('203.0.113.9'), [certificate('Active')])[1]).toBe('managedcertificate/shop-cert: Active');
-    expect(httpsNotes(ingress(), [])).toEqual(['managedcertificate/shop-cert: not found: Google provisions it once shop.example.com resolve, which can take up to an hour; until then HTTPS is refused']);
+    expect(httpsNotes(ingress(), [])).toEqual(['managedcertificate/shop-cert: not found: `hello-node deploy` creates it, and Google then provisions it']);
     expect(httpsNotes(ingress(), [certificate()])[0]).toMatch(/^managedcertificate\/shop-cert: no status yet: /);
   });
 

@@ -233,14 +233,19 @@ export function httpsNotes(ingress: KubeObject, certificates: readonly KubeObjec
   const names = (ingress.metadata.annotations?.[MANAGED_CERTIFICATES_ANNOTATION] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
   for (const name of names) {
     const certificate = certificates.find((c) => c.metadata.name === name);
-    const state = certificate?.status?.certificateStatus;
+    if (!certificate) {
+      notes.push(`managedcertificate/${name}: not found: \`hello-node deploy\` creates it, and Google then provisions it`);
+      continue;
+    }
+    const state = certificate.status?.certificateStatus;
     if (state === 'Active') {
       notes.push(`managedcertificate/${name}: Active`);
       continue;
     }
-    const domains = (certificate?.status?.domainStatus ?? []).filter((d) => d.status !== 'Active').map((d) => `${d.domain}: ${d.status}`);
-    const waitsFor = `Google provisions it once ${(certificate?.spec?.domains ?? hosts).join(', ')} resolve${address ? ` to ${address}` : ''}, which can take up to an hour; until then HTTPS is refused`;
-    notes.push(`managedcertificate/${name}: ${certificate ? state ?? 'no status yet' : 'not found'}${domains.length > 0 ? ` (${domains.join(', ')})` : ''}: ${waitsFor}`);
+    const domains = (certificate.status?.domainStatus ?? []).filter((d) => d.status !== 'Active').map((d) => `${d.domain}: ${d.status}`);
+    const named = certificate.spec?.domains ?? hosts;
+    const waitsFor = `Google provisions it once ${named.join(', ')} ${named.length === 1 ? 'resolves' : 'resolve'}${address ? ` to ${address}` : ''}, which can take up to an hour; until then HTTPS is refused`;
+    notes.push(`managedcertificate/${name}: ${state ?? 'no status yet'}${domains.length > 0 ? ` (${domains.join(', ')})` : ''}: ${waitsFor}`);
   }
   return notes;
 }

@@ -223,6 +223,12 @@ function watchSignals(runner: Runner): Signals {
 
 async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: { phase: Phase }): Promise<void> {
   signals.stopIfReceived('preparing');
+  // the API server's own check of every object, changing nothing: a kind it does not
+  // serve (a domain's GKE kinds off GKE) or an object it refuses stops the deploy here,
+  // before the record or any object is written (kubectl would apply the others)
+  const check = applyCommand(applied, false);
+  await kubectl(runner, { ...check, args: [...check.args, '--dry-run=server'], inputNote: `${check.inputNote} (checked by the API server, changing nothing)` });
+  signals.stopIfReceived('preparing');
   if (options.wait) {
     // the record first, so that whatever this deploy applies stays findable even if the rollout fails
     await recordGroupKinds(runner, applied.applySet, applied.parent, applied.objects.map(groupKindOf));
@@ -236,6 +242,9 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
     }
     if (runner.dryRun) {
       runner.say('# then: every pod rolled out to the current template, waited for, with the cause of any failure');
+      for (const ingress of applied.objects.filter((o) => o.kind === 'Ingress')) {
+        runner.say(`# then: waiting for ${refOf(ingress)}'s address; ${ingressUrls(ingress).join(' ')} printed last, with where to point its DNS and its certificate's state`);
+      }
     } else {
       await rollOut(applied, runner, options, lease, signals);
     }
@@ -257,18 +266,16 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
 async function printUrls(applied: Applied, runner: Runner): Promise<void> {
   const { namespace } = applied.applySet;
   const ingresses = applied.objects.filter((o) => o.kind === 'Ingress');
-  if (ingresses.length > 0) {
-    const certificates = await Promise.all(applied.objects.filter((o) => o.kind === 'ManagedCertificate').map(async (c) => (await getObjects(runner, namespace, qualifiedRefOf(c)))[0]));
-    for (const manifest of ingresses) {
-      const [live] = await getObjects(runner, namespace, qualifiedRefOf(manifest));
-      httpsNotes(live ?? manifest, certificates.filter((c): c is KubeObject => c !== undefined)).forEach((note) => runner.say(note));
-      ingressUrls(manifest).forEach((url) => runner.result(url));
-    }
-    return;
+  const certificates = await Promise.all(applied.objects.filter((o) => o.kind === 'ManagedCertificate').map(async (c) => (await getObjects(runner, namespace, qualifiedRefOf(c)))[0]));
+  for (const manifest of ingresses) {
+    const [live] = await getObjects(runner, namespace, qualifiedRefOf(manifest));
+    httpsNotes(live ?? manifest, certificates.filter((c): c is KubeObject => c !== undefined)).forEach((note) => runner.say(note));
+    ingressUrls(manifest).forEach((url) => runner.result(url));
   }
   const services = applied.objects.filter((o) => o.kind === 'Service');
   const balancers = services.filter((s) => s.spec?.type === 'LoadBalancer');
-  for (const manifest of balancers.length > 0 ? balancers : services) {
+  // behind an Ingress, a private Service's in-cluster URL is no URL of the app's
+  for (const manifest of balancers.length > 0 || ingresses.length > 0 ? balancers : services) {
     const [live] = await getObjects(runner, applied.applySet.namespace, refOf(manifest));
     runner.result((live && serviceUrl(live)) ?? `http://${manifest.metadata.name}.${applied.applySet.namespace}.svc.cluster.local${portSuffix(manifest)}/`);
   }

@@ -208,3 +208,18 @@ describe('settingsTable', () => {
     expect(rows.find((row) => row.startsWith('| `HELLO_NODE_NAMESPACE` |'))).toContain('| `none` |');
   });
 });
+
+describe('loadAppSettings checks the settings together, as the construct checks its props', () => {
+  test.each([
+    [{ HELLO_NODE_STATIC_IP: 'shop-ip' }, 'environment variable HELLO_NODE_STATIC_IP', 'needs a domain'],
+    [{ HELLO_NODE_DOMAIN: 'shop.example.com', HELLO_NODE_SERVICE_TYPE: 'LoadBalancer' }, 'environment variable HELLO_NODE_SERVICE_TYPE', 'may not be LoadBalancer with a domain'],
+  ])('%j is refused, naming the variable', (env, subject, rule) => {
+    const err = validationErrorOf(() => load(env));
+    expect(err.subject).toBe(subject);
+    expect(err.rule).toContain(rule);
+  });
+
+  test('a domain makes the Service a ClusterIP by the construct\'s default, not by a setting', () => {
+    expect(load({ HELLO_NODE_DOMAIN: 'shop.example.com' }).props).toEqual({ domain: 'shop.example.com' });
+  });
+});

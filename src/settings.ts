@@ -18,6 +18,7 @@ import {
   checkReplicas,
   HELLO_NODE_APP_DEFAULTS,
   Profile,
+  resolveHelloNodeApp,
   ServiceType,
   ValidationError,
   Workload,
@@ -311,6 +312,12 @@ export function registryOf(image: string): string {
 const settingOrDefault = (lookup: SettingLookup, name: DefaultedSettingName): RawSetting =>
   lookup(name) ?? { value: SETTINGS[name].default, source: `default ${name}` };
 
+/** Reads and checks GCP_PROJECT alone: for what is not the image (a static address). */
+export function loadProject(lookup: SettingLookup): string {
+  const project = settingOrDefault(lookup, 'GCP_PROJECT');
+  return checkGcpProject(project.source, project.value);
+}
+
 /**
  * Reads and checks the image settings. A bad value throws a `ValidationError` naming
  * where it came from (the environment variable or flag).
@@ -344,16 +351,27 @@ export function loadPropSetting<N extends PropSettingName>(lookup: SettingLookup
   return raw && (SETTINGS[name].read as (raw: RawSetting) => ReturnType<(typeof SETTINGS)[N]['read']>)(raw);
 }
 
-/** Reads and checks the settings of the app's objects (and its image). */
+/**
+ * Reads and checks the settings of the app's objects (and its image), each alone and
+ * then together as the construct checks its props (a static IP needs a domain, a domain
+ * no LoadBalancer), so that a command refuses a combination before it builds or applies
+ * anything, naming the flags or variables it came from.
+ */
 export function loadAppSettings(lookup: SettingLookup): AppSettings {
   const props: Partial<Record<keyof HelloNodeAppProps, unknown>> = {};
+  const sources: Partial<Record<string, string>> = {};
   for (const name of SETTING_NAMES.filter(isPropSetting)) {
     const value = loadPropSetting(lookup, name);
     if (value !== undefined) {
       props[SETTINGS[name].prop] = value;
+      sources[SETTINGS[name].prop] = lookup(name)?.source;
     }
   }
-  return { ...loadImageSettings(lookup), props: props as SettingProps };
+  const image = loadImageSettings(lookup);
+  // each read by its setting's typed reader
+  const settingProps = props as SettingProps;
+  resolveHelloNodeApp({ image: image.image, ...settingProps }, (prop) => sources[prop] ?? `HelloNodeApp prop "${prop}"`);
+  return { ...image, props: settingProps };
 }
 
 /** Reads and checks the cluster's settings: a zone, or a region, never both. */
