@@ -10,7 +10,7 @@ import { ImagePullPolicy } from './image-pull-policy';
 import { LogFile } from './log-file';
 import { POD_SECURITY_DEFAULTS, PodSecurity, PodSecurityOptions } from './pod-security';
 import { HTTP_PROBE_DEFAULTS, HttpProbeOptions, Probe } from './probe';
-import { Profile, PROFILE_DEFAULTS, ProfileDefaults, READ_ONLY_ROOT_LOG_FILE, SHUTDOWN_MARGIN_SECONDS } from './profile';
+import { Profile, PROFILE_DEFAULTS, READ_ONLY_ROOT_LOG_FILE, SHUTDOWN_MARGIN_SECONDS } from './profile';
 import { ContainerResources, ResourceAmounts } from './resources';
 import { HELLO_NODE_SERVER } from './server-contract';
 import { ServiceType } from './service-type';
@@ -112,8 +112,8 @@ export interface HelloNodeAppProps {
   readonly labels?: { [key: string]: string };
 
   /**
-   * Labels and annotations for every object the app writes (the workload, the Service
-   * and the PodDisruptionBudget), beside their own. The pods' labels are `labels`;
+   * Labels and annotations for every object the app writes (the workload, the Service,
+   * the PodDisruptionBudget and, with a `domain`, the HTTPS objects), beside their own. The pods' labels are `labels`;
    * the objects' names and namespace come from `name` and `namespace`, so setting
    * them here, or any field other than labels and annotations, is an error.
    *
@@ -265,8 +265,6 @@ export interface HelloNodeShape {
   readonly name: string;
   readonly image: string;
   readonly workload: Workload;
-  /** The profile's defaults, which the individual props override. */
-  readonly profile: ProfileDefaults;
   readonly replicas: number;
   /** The pod labels, which the workload and the Service select. */
   readonly labels: Readonly<Record<string, string>>;
@@ -336,7 +334,6 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
     name,
     image: checkImage(prop('image'), props.image ?? defaults.image),
     workload,
-    profile,
     replicas,
     labels: checkLabels(prop('labels'), props.labels ?? { app: name }, true),
     metadata: props.metadata === undefined ? {} : checkMetadata(prop('metadata'), props.metadata),

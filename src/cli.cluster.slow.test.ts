@@ -635,3 +635,15 @@ describeWithCluster('a kind the cluster does not serve', () => {
     expect(await list(`/api/v1/namespaces/${app.namespace}/secrets`)).toEqual([]);
   }, SLOW);
 });
+
+describeWithCluster('a deploy whose pods are ready but whose Ingress gets no address', () => {
+  const app = useApp('setting', { appFile: 'test/apps/no-address.ts' });
+
+  test('fails after --timeout saying every pod is ready and what has no address, and prunes nothing', async () => {
+    const deploy = await helloNode(app.project, app.env, 'deploy', '--timeout', '4', ...FAST_POLL);
+    expectExit(deploy, 1);
+    expect(deploy.stderr).toContain('ingress/orphan: waiting for the HTTP(S) load balancer\'s external address');
+    expect(deploy.stderr).toContain('ingress/orphan: the HTTP(S) load balancer has no external address yet');
+    expect(deploy.stderr).toContain('hello-node: the rollout did not finish (it did not finish within 4 s): every pod is updated and ready, but an external address is still missing; nothing was pruned');
+  }, SLOW);
+});

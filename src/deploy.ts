@@ -329,7 +329,9 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
       const troubled = currentPods(live, pods, replicaSets, restartedAt).filter((p) => !isReady(p) && !(step.action === 'delete' && p.metadata.name === step.pod));
       stuck.push(...diagnose(troubled, await getEvents(runner, namespace), [live, ...replicaSets]));
     }
-    if (waitingFor.length === 0) {
+    // the addresses are waited for once every pod is updated and ready
+    const podsReady = waitingFor.length === 0;
+    if (podsReady) {
       for (const service of balancers) {
         const [live] = await getObjects(runner, applied.applySet.namespace, refOf(service));
         if (!live || !externalAddress(live)) {
@@ -346,7 +348,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
     }
     const permanent = stuck.filter((d) => d.permanent);
     if (permanent.length > 0 || clock.now() >= deadline) {
-      await fail(applied.applySet, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor);
+      await fail(applied.applySet, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor, podsReady);
     }
     const progress = waitingFor.join('; ');
     if (progress !== lastProgress) {
@@ -358,7 +360,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
   }
 }
 
-async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: readonly Diagnosis[], runner: Runner, why: string, waitingFor: readonly string[]): Promise<never> {
+async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: readonly Diagnosis[], runner: Runner, why: string, waitingFor: readonly string[], podsReady = false): Promise<never> {
   runner.say(`deploy failed: ${why}`);
   for (const line of waitingFor) {
     runner.say(`  ${line}`);
@@ -380,7 +382,9 @@ async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: r
     runner.say(`    next: ${diagnosis.nextStep}`);
   }
   await scaleBackSurges(applySet, workloads.map((w) => w.manifest), runner);
-  throw new RolloutFailedError(`the rollout did not finish (${why}); the old pods that were ready still serve, and nothing was pruned`);
+  throw new RolloutFailedError(podsReady
+    ? `the rollout did not finish (${why}): every pod is updated and ready, but an external address is still missing; nothing was pruned`
+    : `the rollout did not finish (${why}); the old pods that were ready still serve, and nothing was pruned`);
 }
 
 /**
