@@ -2,17 +2,10 @@ import { Construct } from 'constructs';
 import { BackendConfig } from '../imports/cloud.google.com';
 import { KubeIngress } from '../imports/k8s';
 import { FrontendConfig, ManagedCertificate } from '../imports/networking.gke.io';
+import { GKE_ANNOTATIONS } from './gke-annotations';
 import { ObjectLabelsAndAnnotations, ValidationError } from './validation';
 
-/** The annotations by which GKE's Ingress controller finds what an HTTPS Ingress is made of. */
-const GKE = {
-  ingressClass: 'kubernetes.io/ingress.class',
-  managedCertificates: 'networking.gke.io/managed-certificates',
-  frontendConfig: 'networking.gke.io/v1beta1.FrontendConfig',
-  staticIp: 'kubernetes.io/ingress.global-static-ip-name',
-  backendConfig: 'cloud.google.com/backend-config',
-  neg: 'cloud.google.com/neg',
-} as const;
+const GKE = GKE_ANNOTATIONS;
 
 /** What the HTTPS objects of one app are made of. */
 export interface HttpsIngressSpec {

@@ -5,6 +5,7 @@
 // ./unique-objects itself.
 export { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp } from './hello-node-props';
 export type { HelloNodeShape } from './hello-node-props';
+export { GKE_ANNOTATIONS } from './gke-annotations';
 export { HELLO_NODE_SERVER } from './server-contract';
 export {
   checkComputeResourceName,

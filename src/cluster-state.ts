@@ -4,6 +4,7 @@
  * it. Pure functions from JSON to decisions and words, so every case is tested on
  * recorded states (src/__fixtures__/cluster) without a cluster.
  */
+import { GKE_ANNOTATIONS } from '../lib/internal';
 
 /** The fields of a Kubernetes object that the decisions read. */
 export interface KubeObject {
@@ -209,9 +210,6 @@ export function externalAddress(service: KubeObject): string | undefined {
   return ingress?.ip || ingress?.hostname || undefined;
 }
 
-/** The annotation of an Ingress that names its Google-managed certificates (GKE). */
-export const MANAGED_CERTIFICATES_ANNOTATION = 'networking.gke.io/managed-certificates';
-
 /** The objects that get an external address from a cloud load balancer: LoadBalancer Services and Ingresses. */
 export const isExternallyBalanced = (obj: KubeObject): boolean => (obj.kind === 'Service' && obj.spec?.type === 'LoadBalancer') || obj.kind === 'Ingress';
 
@@ -230,7 +228,7 @@ export function httpsNotes(ingress: KubeObject, certificates: readonly KubeObjec
   const address = externalAddress(ingress);
   const hosts = (ingress.spec?.rules ?? []).flatMap((rule) => (rule.host ? [rule.host] : []));
   const notes = address && hosts.length > 0 ? [`point the DNS of ${hosts.join(', ')} at ${address} (an A record)`] : [];
-  const names = (ingress.metadata.annotations?.[MANAGED_CERTIFICATES_ANNOTATION] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const names = (ingress.metadata.annotations?.[GKE_ANNOTATIONS.managedCertificates] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
   for (const name of names) {
     const certificate = certificates.find((c) => c.metadata.name === name);
     if (!certificate) {

@@ -27,6 +27,7 @@
 // stops the processes listed in the endpoint's `guard` and removes their data.
 import * as fs from 'node:fs';
 import { ApiEndpoint, ApiError, apiRequest } from './kube-api';
+import { GKE_ANNOTATIONS } from '../lib/internal';
 
 export const NODE_NAME = 'stand-in-node';
 
@@ -186,7 +187,7 @@ async function reconcile(api: ApiEndpoint): Promise<void> {
   // an address only once the certificates it names have their status (from this look, written
   // above): whoever waits for an Ingress's address then finds its certificates' status too
   const ingresses = (await apiRequest<{ items: Ingress[] }>(api, 'GET', '/apis/networking.k8s.io/v1/ingresses')).items;
-  const certified = (ingress: Ingress) => (ingress.metadata.annotations?.['networking.gke.io/managed-certificates'] ?? '').split(',').filter(Boolean)
+  const certified = (ingress: Ingress) => (ingress.metadata.annotations?.[GKE_ANNOTATIONS.managedCertificates] ?? '').split(',').filter(Boolean)
     .every((name) => certificates.some((c) => c.metadata.namespace === ingress.metadata.namespace && c.metadata.name === name.trim()));
   await Promise.all(ingresses.filter((s) => !s.status?.loadBalancer?.ingress?.length && certified(s)).map((s, i) =>
     apiRequest(api, 'PATCH', `/apis/networking.k8s.io/v1/namespaces/${s.metadata.namespace}/ingresses/${s.metadata.name}/status`, { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${100 + i}` }] } } }).catch(tolerated)));
