@@ -32,6 +32,7 @@ import {
   compareQuantities,
   checkReplicas,
   checkServicePort,
+  isMap,
   MAX_DNS_LABEL_LENGTH,
   MAX_INT32,
   ObjectLabelsAndAnnotations,
@@ -384,44 +385,36 @@ const RESOURCE_NAMES: readonly (keyof ResourceAmounts)[] = ['cpu', 'memory'];
 
 /** Requests and limits, each amount a quantity and no limit below its request; `undefined` when empty. */
 function checkResources(subject: string, given: unknown): ContainerResources | undefined {
-  const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
-  if (!isObject(given)) {
+  if (!isMap(given)) {
     throw new ValidationError(subject, given, 'must be a ContainerResources object such as { requests: { cpu: \'100m\' } }; {} for none');
   }
-  const extra = Object.keys(given as object).find((key) => key !== 'requests' && key !== 'limits');
+  const extra = Object.keys(given).find((key) => key !== 'requests' && key !== 'limits');
   if (extra !== undefined) {
-    throw new ValidationError(`${subject} ${extra}`, (given as Record<string, unknown>)[extra], 'is no field of ContainerResources: it has requests and limits');
+    throw new ValidationError(`${subject} ${extra}`, given[extra], 'is no field of ContainerResources: it has requests and limits');
   }
   const { requests, limits } = given as ContainerResources;
-  const amounts = (kind: 'requests' | 'limits', values: ResourceAmounts | undefined) => {
-    if (values !== undefined && !isObject(values)) {
+  /** The amounts, each checked; `undefined` when they name none. */
+  const amounts = (kind: 'requests' | 'limits', values: ResourceAmounts | undefined): ResourceAmounts | undefined => {
+    if (values !== undefined && !isMap(values)) {
       throw new ValidationError(`${subject} ${kind}`, values, 'must be an object of cpu and memory quantities, such as { cpu: \'100m\' }');
     }
-    const checked: Partial<Record<keyof ResourceAmounts, number>> = {};
     const unknown = Object.keys(values ?? {}).find((key) => !(RESOURCE_NAMES as readonly string[]).includes(key));
     if (unknown !== undefined) {
       throw new ValidationError(`${subject} ${kind}`, values, `may hold ${RESOURCE_NAMES.join(' and ')} only, not "${unknown}"`);
     }
-    for (const resource of RESOURCE_NAMES) {
-      const text = values?.[resource];
-      if (text !== undefined) {
-        checked[resource] = checkQuantity(`${subject} ${kind}.${resource}`, text);
-      }
-    }
-    return checked;
+    const named = RESOURCE_NAMES.filter((resource) => values?.[resource] !== undefined);
+    named.forEach((resource) => checkQuantity(`${subject} ${kind}.${resource}`, values?.[resource]));
+    return named.length > 0 ? values : undefined;
   };
-  const requested = amounts('requests', requests);
-  const limited = amounts('limits', limits);
+  const result = { requests: amounts('requests', requests), limits: amounts('limits', limits) };
   for (const resource of RESOURCE_NAMES) {
     const request = requests?.[resource];
     const limit = limits?.[resource];
     if (request !== undefined && limit !== undefined && compareQuantities(limit, request) < 0) {
       // ValidateResourceRequirements: a limit below its request can never be met
-      throw new ValidationError(`${subject} limits.${resource}`, limits?.[resource], `must be greater than or equal to the ${resource} request (${requests?.[resource]})`);
+      throw new ValidationError(`${subject} limits.${resource}`, limit, `must be greater than or equal to the ${resource} request (${request})`);
     }
   }
-  const present = (values: ResourceAmounts | undefined, checked: object) => (Object.keys(checked).length > 0 ? values : undefined);
-  const result = { requests: present(requests, requested), limits: present(limits, limited) };
   return result.requests || result.limits ? result : undefined;
 }
 

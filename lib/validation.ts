@@ -86,6 +86,11 @@ const MAX_PORT_NAME_LENGTH = 15;
 /** The largest int32, the bound of most integer fields. */
 export const MAX_INT32 = 2 ** 31 - 1;
 
+/** Whether `value` is a map of fields (a JSON object): not null, an array or a primitive. */
+export function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function checkString(subject: string, value: unknown): string {
   return typeof value === 'string' ? value : fail(subject, value, 'must be a string');
 }
@@ -186,7 +191,7 @@ export function checkLabelValue(subject: string, value: unknown): string {
  * @returns a frozen copy, so later changes to the caller's object cannot alter what was checked
  */
 export function checkLabels(subject: string, labels: unknown, nonEmpty: boolean): Readonly<Record<string, string>> {
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+  if (!isMap(labels)) {
     fail(subject, labels, 'must be a map of label keys to label values');
   }
   const entries = Object.entries(labels);
@@ -330,7 +335,7 @@ export function checkInstance<T extends object>(subject: string, value: unknown,
  * `null` takes its default, and one the defaults do not name (a misspelling) is refused.
  */
 export function checkOptions<T extends object>(subject: string, given: unknown, defaults: Required<T>): Required<T> {
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+  if (!isMap(given)) {
     fail(subject, given, `must be an object of options: ${Object.keys(defaults).join(', ')}`);
   }
   const options = given as Record<string, unknown>;
@@ -352,7 +357,7 @@ export const MAX_ANNOTATIONS_SIZE = 256 * 1024;
  * @returns a frozen copy
  */
 export function checkAnnotations(subject: string, annotations: unknown): Readonly<Record<string, string>> {
-  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) {
+  if (!isMap(annotations)) {
     fail(subject, annotations, 'must be a map of annotation keys to string values');
   }
   let size = 0;
@@ -377,7 +382,7 @@ export interface ObjectLabelsAndAnnotations {
  * the name and namespace come from the construct's own props.
  */
 export function checkMetadata(subject: string, metadata: unknown): ObjectLabelsAndAnnotations {
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+  if (!isMap(metadata)) {
     fail(subject, metadata, 'must be an ApiObjectMetadata object');
   }
   const { labels, annotations, ...others } = metadata as { labels?: unknown; annotations?: unknown };

@@ -213,9 +213,12 @@ export function externalAddress(service: KubeObject): string | undefined {
 /** The objects that get an external address from a cloud load balancer: LoadBalancer Services and Ingresses. */
 export const isExternallyBalanced = (obj: KubeObject): boolean => (obj.kind === 'Service' && obj.spec?.type === 'LoadBalancer') || obj.kind === 'Ingress';
 
+/** The hosts an Ingress routes. */
+const ingressHosts = (ingress: KubeObject): string[] => (ingress.spec?.rules ?? []).flatMap((rule) => (rule.host ? [rule.host] : []));
+
 /** `https://<host>/` for each host an Ingress routes. */
 export function ingressUrls(ingress: KubeObject): string[] {
-  return (ingress.spec?.rules ?? []).flatMap((rule) => (rule.host ? [`https://${rule.host}/`] : []));
+  return ingressHosts(ingress).map((host) => `https://${host}/`);
 }
 
 /**
@@ -226,7 +229,7 @@ export function ingressUrls(ingress: KubeObject): string[] {
  */
 export function httpsNotes(ingress: KubeObject, certificates: readonly KubeObject[]): string[] {
   const address = externalAddress(ingress);
-  const hosts = (ingress.spec?.rules ?? []).flatMap((rule) => (rule.host ? [rule.host] : []));
+  const hosts = ingressHosts(ingress);
   const notes = address && hosts.length > 0 ? [`point the DNS of ${hosts.join(', ')} at ${address} (an A record)`] : [];
   const names = (ingress.metadata.annotations?.[GKE_ANNOTATIONS.managedCertificates] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
   for (const name of names) {

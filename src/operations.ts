@@ -248,14 +248,16 @@ const globalAddress = (project: string, name: string, verb: string, ...extra: st
  */
 export async function ipCreate(project: string, name: string, runner: Runner): Promise<void> {
   // exit 1: not found (or not readable: then the create says why)
-  const existing = await runner.capture({ ...globalAddress(project, name, 'describe', '--format=value(address)'), okExitCodes: [1], explained: true });
-  if (existing.exitCode === 0 && existing.stdout.trim()) {
+  const describe = globalAddress(project, name, 'describe', '--format=value(address)');
+  const existing = await runner.capture({ ...describe, okExitCodes: [1], explained: true });
+  const exists = existing.exitCode === 0 && existing.stdout.trim() !== '';
+  if (exists) {
     runner.say(`the global static address ${name} exists already in project ${project}: keeping it`);
   } else {
     runner.say(`reserving the global static address ${name} in project ${project}, for the Ingress of an app with a domain`);
     await runner.run(globalAddress(project, name, 'create'));
   }
-  const { stdout } = existing.exitCode === 0 && existing.stdout.trim() ? existing : await runner.capture(globalAddress(project, name, 'describe', '--format=value(address)'));
+  const { stdout } = exists ? existing : await runner.capture(describe);
   if (!runner.dryRun) {
     runner.result(stdout.trim());
     runner.say(`point your domain's DNS A record at ${stdout.trim()}, then deploy with HELLO_NODE_STATIC_IP=${name} (or --static-ip ${name}) and HELLO_NODE_DOMAIN`);
