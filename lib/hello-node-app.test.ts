@@ -408,6 +408,77 @@ describe('HelloNodeApp metadata', () => {
   });
 });
 
+describe.each([Workload.REPLICATION_CONTROLLER, Workload.DEPLOYMENT])('HelloNodeApp with autoscaling, workload %s', (workload) => {
+  const autoscaled = (autoscaling: HelloNodeAppProps['autoscaling'], props: HelloNodeAppProps = {}) => {
+    const result = synth({ profile: Profile.PRODUCTION, workload, autoscaling, ...props });
+    return { ...result, hpa: result.manifests.find((m) => m.kind === 'HorizontalPodAutoscaler') };
+  };
+
+  test('writes an autoscaling/v2 HorizontalPodAutoscaler <name>-hpa aimed at the workload, by CPU utilization', () => {
+    const { hpa, workload: target, manifests } = autoscaled({ minReplicas: 2, maxReplicas: 10, cpuUtilization: 60 });
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.metadata.name).toBe('hello-node-hpa');
+    expect(hpa.spec).toEqual({
+      scaleTargetRef: { apiVersion: target.apiVersion, kind: workload, name: target.metadata.name },
+      minReplicas: 2,
+      maxReplicas: 10,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }],
+    });
+    validateAgainstSchema(manifests);
+  });
+
+  test('the workload writes no replica count, so that an apply never resets the autoscaler\'s', () => {
+    expect(autoscaled({ maxReplicas: 5 }).workload.spec).not.toHaveProperty('replicas');
+  });
+
+  test('the autoscaler keeps at least 1 pod and aims at 70% CPU by default', () => {
+    expect(autoscaled({ maxReplicas: 5 }).hpa.spec).toMatchObject({ minReplicas: 1, maxReplicas: 5, metrics: [{ resource: { target: { averageUtilization: 70 } } }] });
+  });
+
+  test('the PodDisruptionBudget follows minReplicas: none below 2, where it could only block drains or allow all', () => {
+    expect(autoscaled({ minReplicas: 1, maxReplicas: 5 }).pdb).toBeUndefined();
+    expect(autoscaled({ minReplicas: 2, maxReplicas: 5 }).pdb.spec.maxUnavailable).toBe(1);
+  });
+
+  test('exposes the HorizontalPodAutoscaler', () => {
+    const { app, hpa } = autoscaled({ maxReplicas: 5 });
+    expect(app.horizontalPodAutoscaler?.name).toBe(hpa.metadata.name);
+    expect(synth({ workload }).app.horizontalPodAutoscaler).toBeUndefined();
+  });
+
+  test('a CPU limit alone serves as the request (Kubernetes defaults one to the other)', () => {
+    expect(autoscaled({ maxReplicas: 5 }, { resources: { limits: { cpu: '500m' } } }).hpa).toBeDefined();
+  });
+});
+
+describe('HelloNodeApp autoscaling is checked as the API server checks a HorizontalPodAutoscaler', () => {
+  test.each([
+    ['autoscaling.maxReplicas', { minReplicas: 2 }, undefined, 'must be set with autoscaling: the most pods the autoscaler runs'],
+    ['autoscaling.minReplicas', { minReplicas: 0, maxReplicas: 5 }, 0, 'must be an integer from 1 to 2147483647'],
+    ['autoscaling.maxReplicas', { minReplicas: 3, maxReplicas: 2 }, 2, 'must be at least minReplicas (3)'],
+    ['autoscaling.maxReplicas', { maxReplicas: 2.5 }, 2.5, 'must be an integer from 1 to 2147483647'],
+    ['autoscaling.cpuUtilization', { maxReplicas: 5, cpuUtilization: 0 }, 0, 'must be an integer from 1 to 2147483647'],
+    ['autoscaling.targetCPU', { maxReplicas: 5, targetCPU: 50 }, 50, 'is no field of Autoscaling: it has minReplicas, maxReplicas, cpuUtilization'],
+    ['autoscaling', 5, 5, 'must be an Autoscaling object such as { minReplicas: 2, maxReplicas: 10 }'],
+  ])('%s of %j is refused, naming the field and the rule', (subject, autoscaling, value, rule) => {
+    const err = validationErrorOf(() => synth({ profile: Profile.PRODUCTION, autoscaling } as HelloNodeAppProps));
+    expect([err.subject, err.value, err.rule]).toEqual([`HelloNodeApp "test/app" prop "${subject}"`, value, rule]);
+  });
+
+  test('pods without a CPU request are refused: the utilization is a percent of it', () => {
+    const err = validationErrorOf(() => synth({ autoscaling: { maxReplicas: 5 } }));
+    expect(err.subject).toBe('HelloNodeApp "test/app" prop "autoscaling"');
+    expect(err.rule).toBe('needs a CPU request, which cpuUtilization is a percent of: use the production profile, or give resources.requests.cpu');
+    expect(() => synth({ profile: Profile.PRODUCTION, resources: { requests: { memory: '64Mi' } }, autoscaling: { maxReplicas: 5 } })).toThrow(/needs a CPU request/);
+  });
+
+  test('replicas beside autoscaling is refused: the autoscaler owns the count', () => {
+    const err = validationErrorOf(() => synth({ profile: Profile.PRODUCTION, replicas: 3, autoscaling: { maxReplicas: 5 } }));
+    expect([err.subject, err.value]).toEqual(['HelloNodeApp "test/app" prop "replicas"', 3]);
+    expect(err.rule).toBe('may not be set with autoscaling: the autoscaler owns the count; set autoscaling.minReplicas instead');
+  });
+});
+
 test('HelloNodeApp\'s default child is its workload', () => {
   const { app } = synth({ workload: Workload.DEPLOYMENT });
   expect(app.node.defaultChild).toBe(app.workload);

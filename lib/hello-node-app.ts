@@ -6,6 +6,7 @@ import {
   EnvVar,
   IntOrString,
   KubeDeployment,
+  KubeHorizontalPodAutoscalerV2,
   KubePodDisruptionBudget,
   KubeReplicationController,
   PodSpec,
@@ -47,6 +48,9 @@ const LOG_VOLUME = 'logs';
  * a bad one throws a `ValidationError` that names it. Two objects of the same kind,
  * namespace and name anywhere in the app fail the synth with a `DuplicateObjectError`.
  * The construct's default child (`node.defaultChild`) is the workload.
+ *
+ * With `autoscaling`, a HorizontalPodAutoscaler sizes the workload by CPU use, and the
+ * workload writes no replica count of its own.
  */
 export class HelloNodeApp extends Construct {
   /** The ReplicationController or Deployment that runs the pods. */
@@ -54,6 +58,9 @@ export class HelloNodeApp extends Construct {
 
   /** The Service in front of the pods. */
   public readonly service: LabeledService;
+
+  /** The HorizontalPodAutoscaler that sizes the workload, with `autoscaling`. */
+  public readonly horizontalPodAutoscaler?: KubeHorizontalPodAutoscalerV2;
 
   /** The PodDisruptionBudget, when there is one. */
   public readonly podDisruptionBudget?: KubePodDisruptionBudget;
@@ -132,6 +139,19 @@ export class HelloNodeApp extends Construct {
       });
     }
 
+    if (shape.autoscaling && objectNames.horizontalPodAutoscaler) {
+      const { minReplicas, maxReplicas, cpuUtilization } = shape.autoscaling;
+      this.horizontalPodAutoscaler = new KubeHorizontalPodAutoscalerV2(this, 'HorizontalPodAutoscaler', {
+        metadata: metadataOf(objectNames.horizontalPodAutoscaler),
+        spec: {
+          scaleTargetRef: { apiVersion: this.workload.apiVersion, kind: this.workload.kind, name: objectNames.workload },
+          minReplicas,
+          maxReplicas,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpuUtilization } } }],
+        },
+      });
+    }
+
     if (https) {
       ({ ingress: this.ingress, managedCertificate: this.managedCertificate, frontendConfig: this.frontendConfig, backendConfig: this.backendConfig } = createHttpsIngress(this, https));
     }
@@ -182,7 +202,8 @@ function podSpecOf(shape: HelloNodeShape): PodSpec {
 /** What a workload object is made of. */
 interface WorkloadSpec {
   readonly metadata: ApiObjectMetadata;
-  readonly replicas: number;
+  /** None with an autoscaler: a count written here would be set again by every apply. */
+  readonly replicas?: number;
   /** The labels of the template's pods, which the workload selects. */
   readonly labels: Readonly<Record<string, string>>;
   readonly template: PodTemplateSpec;

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import type { ApiObjectMetadata } from 'cdk8s';
+import { Autoscaling, AUTOSCALING_DEFAULTS } from './autoscaling';
 import { ImagePullPolicy } from './image-pull-policy';
 import { LogFile } from './log-file';
 import { POD_SECURITY_DEFAULTS, PodSecurity, PodSecurityOptions } from './pod-security';
@@ -75,9 +76,10 @@ export interface HelloNodeAppProps {
   readonly profile?: Profile;
 
   /**
-   * How many pods the workload keeps running: 0 to 2^31-1.
+   * How many pods the workload keeps running: 0 to 2^31-1. Not with `autoscaling`,
+   * whose autoscaler owns the count.
    *
-   * @default 3
+   * @default 3; with `autoscaling`, none: the autoscaler's count
    */
   readonly replicas?: number;
 
@@ -230,9 +232,27 @@ export interface HelloNodeAppProps {
   readonly logFile?: LogFile;
 
   /**
+   * A HorizontalPodAutoscaler `<name>-hpa` (`autoscaling/v2`) that sizes the workload
+   * by CPU use, between `minReplicas` and `maxReplicas` pods. The workload then writes
+   * no replica count, so that applying it again never resets the autoscaler's (with
+   * server-side apply, a field left out is a field left to its other owner). CPU use is
+   * a percent of the CPU request: the pods need one, from the production profile or
+   * `resources` (a CPU limit alone is also the request: Kubernetes defaults a missing
+   * request to its limit). Not with `replicas`.
+   *
+   * The rules are the API server's (pkg/apis/autoscaling/validation of
+   * kubernetes/kubernetes): minReplicas at least 1, maxReplicas at least minReplicas,
+   * a target utilization above 0.
+   *
+   * @default - none: `replicas` pods, fixed
+   */
+  readonly autoscaling?: Autoscaling;
+
+  /**
    * Whether a PodDisruptionBudget lets voluntary disruptions (node drains and
-   * upgrades) take at most one pod at a time. Added only with 2 replicas or more: with
-   * one, it could only block drains or allow all.
+   * upgrades) take at most one pod at a time. Added only with 2 replicas or more (with
+   * `autoscaling`, a `minReplicas` of 2 or more): with one, it could only block drains
+   * or allow all.
    *
    * @default - production: true; tutorial: false
    */
@@ -266,7 +286,10 @@ export interface HelloNodeShape {
   readonly name: string;
   readonly image: string;
   readonly workload: Workload;
-  readonly replicas: number;
+  /** The fixed replica count; undefined with an autoscaler, which owns the count. */
+  readonly replicas?: number;
+  /** The autoscaler's bounds and target, when there is one. */
+  readonly autoscaling?: Required<Autoscaling>;
   /** The pod labels, which the workload and the Service select. */
   readonly labels: Readonly<Record<string, string>>;
   /** What `metadata` adds to every object. */
@@ -288,12 +311,13 @@ export interface HelloNodeShape {
   readonly terminationGracePeriodSeconds?: number;
   /** The log file the server is told about: `false` for stdout only, `undefined` for the server's own default. */
   readonly logFile?: string | false;
-  /** `metadata.name` of each object; `podDisruptionBudget` only when the app has one. */
+  /** `metadata.name` of each object; `podDisruptionBudget` and `horizontalPodAutoscaler` only when the app has one. */
   readonly objectNames: {
     readonly workload: string;
     readonly pod: string;
     readonly service: string;
     readonly podDisruptionBudget?: string;
+    readonly horizontalPodAutoscaler?: string;
     /** The HTTPS objects' names, when the app has a domain. */
     readonly https?: { readonly ingress: string; readonly managedCertificate: string; readonly frontendConfig: string; readonly backendConfig: string };
   };
@@ -310,7 +334,12 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
   const name = checkDns1035Label(prop('name'), props.name ?? defaults.name, MAX_DNS_LABEL_LENGTH - SERVICE_SUFFIX.length);
   const workload = checkEnum(prop('workload'), props.workload ?? defaults.workload, Workload);
   const profile = PROFILE_DEFAULTS[checkEnum(prop('profile'), props.profile ?? defaults.profile, Profile)];
-  const replicas = checkReplicas(prop('replicas'), props.replicas ?? defaults.replicas);
+  const resources = checkResources(prop('resources'), props.resources ?? profile.resources);
+  const autoscaling = props.autoscaling === undefined ? undefined : checkAutoscaling(prop, props.autoscaling, resources);
+  if (autoscaling && props.replicas !== undefined) {
+    throw new ValidationError(prop('replicas'), props.replicas, 'may not be set with autoscaling: the autoscaler owns the count; set autoscaling.minReplicas instead');
+  }
+  const replicas = autoscaling ? undefined : checkReplicas(prop('replicas'), props.replicas ?? defaults.replicas);
   const domain = props.domain === undefined ? undefined : checkManagedCertificateDomain(prop('domain'), props.domain);
   if (props.staticIpName !== undefined && domain === undefined) {
     throw new ValidationError(prop('staticIpName'), props.staticIpName, 'needs a domain: the address is the Ingress\'s, which only a domain adds');
@@ -329,13 +358,14 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
     readOnlyRootFilesystem: checkBoolean(`${prop('security')} readOnlyRootFilesystem`, security.readOnlyRootFilesystem),
   };
   const grace = props.terminationGracePeriodSeconds ?? profile.terminationGracePeriodSeconds;
-  const withBudget = checkBoolean(prop('podDisruptionBudget'), props.podDisruptionBudget ?? profile.podDisruptionBudget) && replicas >= 2;
+  const withBudget = checkBoolean(prop('podDisruptionBudget'), props.podDisruptionBudget ?? profile.podDisruptionBudget) && (autoscaling?.minReplicas ?? replicas ?? 0) >= 2;
   const automount = props.automountServiceAccountToken ?? profile.automountServiceAccountToken;
   return {
     name,
     image: checkImage(prop('image'), props.image ?? defaults.image),
     workload,
     replicas,
+    autoscaling,
     labels: checkLabels(prop('labels'), props.labels ?? { app: name }, true),
     metadata: props.metadata === undefined ? {} : checkMetadata(prop('metadata'), props.metadata),
     serviceType,
@@ -347,7 +377,7 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
     imagePullPolicy: checkEnum(prop('imagePullPolicy'), props.imagePullPolicy ?? defaults.imagePullPolicy, ImagePullPolicy),
     readinessProbe: httpProbe(prop('readinessProbe'), props.readinessProbe ?? profile.readinessProbe),
     livenessProbe: httpProbe(prop('livenessProbe'), props.livenessProbe ?? profile.livenessProbe),
-    resources: checkResources(prop('resources'), props.resources ?? profile.resources),
+    resources,
     security: checkedSecurity,
     automountServiceAccountToken: automount === undefined ? undefined : checkBoolean(prop('automountServiceAccountToken'), automount),
     terminationGracePeriodSeconds: grace === undefined ? undefined : checkGrace(prop('terminationGracePeriodSeconds'), grace),
@@ -357,9 +387,47 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
       pod: `${name}-pod`,
       service: `${name}${SERVICE_SUFFIX}`,
       podDisruptionBudget: withBudget ? `${name}-pdb` : undefined,
+      horizontalPodAutoscaler: autoscaling ? `${name}-hpa` : undefined,
       https: domain ? { ingress: `${name}-ingress`, managedCertificate: `${name}-cert`, frontendConfig: `${name}-frontend`, backendConfig: `${name}-backend` } : undefined,
     },
   };
+}
+
+const AUTOSCALING_FIELDS: readonly (keyof Autoscaling)[] = ['minReplicas', 'maxReplicas', 'cpuUtilization'];
+
+/**
+ * The autoscaler's settings with their defaults, checked as the API server checks a
+ * HorizontalPodAutoscaler (validateHorizontalPodAutoscalerSpec and validateMetricTarget,
+ * pkg/apis/autoscaling/validation/validation.go), and against the pods' CPU request,
+ * which the utilization is a percent of.
+ */
+function checkAutoscaling(prop: (name: string) => string, given: unknown, resources: ContainerResources | undefined): Required<Autoscaling> {
+  const subject = (field: keyof Autoscaling) => prop(`autoscaling.${field}`);
+  if (!isMap(given)) {
+    throw new ValidationError(prop('autoscaling'), given, 'must be an Autoscaling object such as { minReplicas: 2, maxReplicas: 10 }');
+  }
+  const extra = Object.keys(given).find((key) => !(AUTOSCALING_FIELDS as readonly string[]).includes(key));
+  if (extra !== undefined) {
+    throw new ValidationError(prop(`autoscaling.${extra}`), given[extra], `is no field of Autoscaling: it has ${AUTOSCALING_FIELDS.join(', ')}`);
+  }
+  const { minReplicas, maxReplicas, cpuUtilization } = given as Partial<Autoscaling>;
+  if (maxReplicas === undefined) {
+    throw new ValidationError(subject('maxReplicas'), maxReplicas, 'must be set with autoscaling: the most pods the autoscaler runs');
+  }
+  const min = checkInteger(subject('minReplicas'), minReplicas ?? AUTOSCALING_DEFAULTS.minReplicas, 1, MAX_INT32);
+  const checked = {
+    minReplicas: min,
+    maxReplicas: checkInteger(subject('maxReplicas'), maxReplicas, 1, MAX_INT32),
+    cpuUtilization: checkInteger(subject('cpuUtilization'), cpuUtilization ?? AUTOSCALING_DEFAULTS.cpuUtilization, 1, MAX_INT32),
+  };
+  if (checked.maxReplicas < min) {
+    throw new ValidationError(subject('maxReplicas'), maxReplicas, `must be at least minReplicas (${min})`);
+  }
+  // a container with a CPU limit and no request gets the limit as its request (SetDefaults_Pod)
+  if (resources?.requests?.cpu === undefined && resources?.limits?.cpu === undefined) {
+    throw new ValidationError(prop('autoscaling'), given, 'needs a CPU request, which cpuUtilization is a percent of: use the production profile, or give resources.requests.cpu');
+  }
+  return checked;
 }
 
 function checkBoolean(subject: string, value: unknown): boolean {

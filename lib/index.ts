@@ -1,5 +1,6 @@
 // The library's public API: its constructs, the types their props take, its enums and
 // its errors. What the CLI needs besides comes through ./internal.
+export type { Autoscaling } from './autoscaling';
 export { HelloNodeApp } from './hello-node-app';
 export type { HelloNodeAppProps } from './hello-node-props';
 export { ImagePullPolicy } from './image-pull-policy';

@@ -3,6 +3,8 @@
 // None of these modules loads cdk8s, so that CLI commands that never synthesize start
 // without it; `ensureUniqueObjects` (which does) is imported by the app's synth from
 // ./unique-objects itself.
+export { AUTOSCALING_DEFAULTS } from './autoscaling';
+export type { Autoscaling } from './autoscaling';
 export { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp } from './hello-node-props';
 export type { HelloNodeShape } from './hello-node-props';
 export { GKE_ANNOTATIONS } from './gke-annotations';
@@ -13,10 +15,12 @@ export {
   checkEnum,
   checkImage,
   checkImageTag,
+  checkInteger,
   checkManagedCertificateDomain,
   checkOneOf,
   checkRegistryHost,
   checkReplicas,
+  MAX_INT32,
   ValidationError,
 } from './validation';
 export { Profile } from './profile';

@@ -98,7 +98,7 @@ function checkAssembly(assembly) {
     assert.ok(assembly.types[`${assembly.name}.${kind}`], `the assembly holds ${kind}, which HelloNodeApp exposes`);
   }
   assert.deepEqual(ours.map((type) => type.name).sort(), [
-    'ContainerResources', 'HelloNodeApp', 'HelloNodeAppProps', 'HttpProbeOptions', 'ImagePullPolicy', 'LabeledService',
+    'Autoscaling', 'ContainerResources', 'HelloNodeApp', 'HelloNodeAppProps', 'HttpProbeOptions', 'ImagePullPolicy', 'LabeledService',
     'LabeledServiceProps', 'LogFile', 'PodSecurity', 'PodSecurityOptions', 'Probe', 'Profile', 'Protocol', 'ResourceAmounts',
     'ServiceType', 'Workload',
   ], 'the assembly holds the public API (errors aside: jsii cannot carry Error subclasses)');

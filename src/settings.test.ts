@@ -199,7 +199,7 @@ describe('settingsTable', () => {
   const rows = settingsTable().split('\n').slice(2);
 
   test('has a row for every setting: its variable, flag, default and meaning', () => {
-    expect(rows).toHaveLength(17);
+    expect(rows).toHaveLength(20);
     expect(rows).toContain('| `GKE_ZONE` | `--zone <zone>` | `asia-northeast1-c` | GKE cluster zone, for a zonal cluster |');
   });
 
@@ -207,16 +207,32 @@ describe('settingsTable', () => {
     expect(rows.find((row) => row.startsWith('| `HELLO_NODE_REPLICAS` |'))).toContain(`| \`${HELLO_NODE_APP_DEFAULTS.replicas}\` |`);
     expect(rows.find((row) => row.startsWith('| `HELLO_NODE_NAMESPACE` |'))).toContain('| `none` |');
   });
+
+  test('a setting of an autoscaling field shows that field\'s default', () => {
+    expect(rows.find((row) => row.startsWith('| `HELLO_NODE_TARGET_CPU` |'))).toContain('| `70` |');
+    expect(rows.find((row) => row.startsWith('| `HELLO_NODE_MIN_REPLICAS` |'))).toContain('| `1` |');
+    expect(rows.find((row) => row.startsWith('| `HELLO_NODE_MAX_REPLICAS` |'))).toContain('| `none` |');
+  });
 });
 
 describe('loadAppSettings checks the settings together, as the construct checks its props', () => {
   test.each([
     [{ HELLO_NODE_STATIC_IP: 'shop-ip' }, 'environment variable HELLO_NODE_STATIC_IP', 'needs a domain'],
     [{ HELLO_NODE_DOMAIN: 'shop.example.com', HELLO_NODE_SERVICE_TYPE: 'LoadBalancer' }, 'environment variable HELLO_NODE_SERVICE_TYPE', 'may not be LoadBalancer with a domain'],
+    [{ HELLO_NODE_MIN_REPLICAS: '2' }, 'HELLO_NODE_MAX_REPLICAS (or --max-replicas)', 'must be set with autoscaling'],
+    [{ HELLO_NODE_MAX_REPLICAS: '2', HELLO_NODE_MIN_REPLICAS: '3', HELLO_NODE_PROFILE: 'production' }, 'environment variable HELLO_NODE_MAX_REPLICAS', 'must be at least minReplicas (3)'],
+    [{ HELLO_NODE_MAX_REPLICAS: '5', HELLO_NODE_TARGET_CPU: '50' }, 'environment variable HELLO_NODE_MAX_REPLICAS and environment variable HELLO_NODE_TARGET_CPU', 'needs a CPU request'],
+    [{ HELLO_NODE_MAX_REPLICAS: '5', HELLO_NODE_REPLICAS: '3', HELLO_NODE_PROFILE: 'production' }, 'environment variable HELLO_NODE_REPLICAS', 'may not be set with autoscaling'],
+    [{ HELLO_NODE_MAX_REPLICAS: '5', HELLO_NODE_TARGET_CPU: '0x10', HELLO_NODE_PROFILE: 'production' }, 'environment variable HELLO_NODE_TARGET_CPU', 'must be an integer from 1 to 2147483647'],
   ])('%j is refused, naming the variable', (env, subject, rule) => {
     const err = validationErrorOf(() => load(env));
     expect(err.subject).toBe(subject);
     expect(err.rule).toContain(rule);
+  });
+
+  test('the autoscaling settings make one autoscaling prop, each field from its own setting', () => {
+    expect(load({ HELLO_NODE_MAX_REPLICAS: '10', HELLO_NODE_MIN_REPLICAS: '2', HELLO_NODE_TARGET_CPU: '60', HELLO_NODE_PROFILE: 'production' }).props)
+      .toEqual({ profile: 'production', autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 60 } });
   });
 
   test('a domain makes the Service a ClusterIP by the construct\'s default, not by a setting', () => {

@@ -7,16 +7,19 @@
 // The library's cdk8s-free modules only: commands that do not synthesize never load cdk8s.
 import type { HelloNodeAppProps } from '../lib';
 import {
+  AUTOSCALING_DEFAULTS,
   checkComputeResourceName,
   checkDns1123Label,
   checkEnum,
   checkImage,
   checkImageTag,
+  checkInteger,
   checkManagedCertificateDomain,
   checkOneOf,
   checkRegistryHost,
   checkReplicas,
   HELLO_NODE_APP_DEFAULTS,
+  MAX_INT32,
   Profile,
   resolveHelloNodeApp,
   ServiceType,
@@ -61,6 +64,21 @@ interface PropSettingSpec<P extends keyof HelloNodeAppProps> extends Omit<Settin
 /** Types a prop setting: `read` must give what the prop takes. */
 const propSetting = <P extends keyof HelloNodeAppProps>(spec: PropSettingSpec<P>): PropSettingSpec<P> => spec;
 
+/** A prop whose value is an object of fields (`autoscaling`). */
+type StructProp = 'autoscaling';
+type FieldOf<P extends StructProp> = keyof NonNullable<HelloNodeAppProps[P]>;
+
+/** A setting that sets one field of an object prop; unset, the field keeps its default. */
+interface FieldSettingSpec<P extends StructProp, F extends FieldOf<P>> extends Omit<SettingSpec, 'default' | 'unset'> {
+  readonly prop: P;
+  readonly field: F;
+  /** Parses and checks the raw text; a bad value throws a `ValidationError` naming `raw.source`. */
+  readonly read: (raw: RawSetting) => NonNullable<NonNullable<HelloNodeAppProps[P]>[F]>;
+}
+
+/** Types a field setting: `read` must give what the field takes. */
+const fieldSetting = <P extends StructProp, F extends FieldOf<P>>(spec: FieldSettingSpec<P, F>): FieldSettingSpec<P, F> => spec;
+
 /** Reads a member of a string enum by its value. */
 const enumSetting = <T extends string>(members: { readonly [name: string]: T }) => (raw: RawSetting): T => checkEnum(raw.source, raw.value, members);
 
@@ -92,6 +110,20 @@ export const SETTINGS = {
   HELLO_NODE_REPLICAS: propSetting({
     flag: '--replicas', value: '<n>', groups: ['app'], prop: 'replicas', read: (raw) => parseWholeNumber(raw, checkReplicas),
     help: 'pods the workload keeps running (plain digits)',
+  }),
+  HELLO_NODE_MIN_REPLICAS: fieldSetting({
+    flag: '--min-replicas', value: '<n>', groups: ['app'], prop: 'autoscaling', field: 'minReplicas', read: (raw) => parseWholeNumber(raw, checkReplicas),
+    help: 'the fewest pods the autoscaler keeps (with HELLO_NODE_MAX_REPLICAS)',
+  }),
+  HELLO_NODE_MAX_REPLICAS: fieldSetting({
+    flag: '--max-replicas', value: '<n>', groups: ['app'], prop: 'autoscaling', field: 'maxReplicas', read: (raw) => parseWholeNumber(raw, checkReplicas),
+    help: 'autoscale the workload by CPU use, up to this many pods: a HorizontalPodAutoscaler (not with HELLO_NODE_REPLICAS)',
+    docs: 'It needs a CPU request (HELLO_NODE_PROFILE=production has one). Deploys never reset the autoscaler\'s count: see [Autoscaling](#autoscaling)',
+  }),
+  HELLO_NODE_TARGET_CPU: fieldSetting({
+    flag: '--target-cpu', value: '<percent>', groups: ['app'], prop: 'autoscaling', field: 'cpuUtilization',
+    read: (raw) => parseWholeNumber(raw, (subject, value) => checkInteger(subject, value, 1, MAX_INT32)),
+    help: 'the average CPU use the autoscaler aims at, in percent of the CPU request (with HELLO_NODE_MAX_REPLICAS)',
   }),
   HELLO_NODE_NAMESPACE: propSetting({
     flag: '--namespace', value: '<ns>', groups: ['app', 'deployed'], prop: 'namespace', read: (raw) => checkDns1123Label(raw.source, raw.value),
@@ -133,7 +165,7 @@ export const SETTINGS = {
   },
   // the reference workflow's nodes: 2 vCPU / 7.5 GB
   GKE_MACHINE_TYPE: { flag: '--machine-type', value: '<type>', groups: ['platform'], default: 'n1-standard-2', help: 'the nodes\' machine type (cluster create), which decides their platform' },
-} as const satisfies { readonly [name: string]: SettingSpec | PropSettingSpec<keyof HelloNodeAppProps> };
+} as const satisfies { readonly [name: string]: SettingSpec | PropSettingSpec<keyof HelloNodeAppProps> | FieldSettingSpec<StructProp, FieldOf<StructProp>> };
 
 /** Every setting's name, which is also its environment variable. */
 export type SettingName = keyof typeof SETTINGS;
@@ -144,9 +176,11 @@ export type SettingName = keyof typeof SETTINGS;
  * written without propSetting() could slip through it; this cannot.
  */
 type MisreadSettings = {
-  [N in SettingName]: (typeof SETTINGS)[N] extends { readonly prop: infer P extends keyof HelloNodeAppProps; readonly read: (raw: RawSetting) => infer V }
-    ? ([V] extends [NonNullable<HelloNodeAppProps[P]>] ? never : N)
-    : never
+  [N in SettingName]: (typeof SETTINGS)[N] extends { readonly prop: infer P extends StructProp; readonly field: infer F extends FieldOf<StructProp>; readonly read: (raw: RawSetting) => infer V }
+    ? ([V] extends [NonNullable<NonNullable<HelloNodeAppProps[P]>[F]>] ? never : N)
+    : (typeof SETTINGS)[N] extends { readonly prop: infer P extends keyof HelloNodeAppProps; readonly read: (raw: RawSetting) => infer V }
+      ? ([V] extends [NonNullable<HelloNodeAppProps[P]>] ? never : N)
+      : never
 }[SettingName];
 type MustBeNone<T extends never> = T;
 /** Fails the type-check, naming the setting, when one reads a value its prop does not take. */
@@ -164,12 +198,19 @@ type DefaultedSettingName = { [N in SettingName]: (typeof SETTINGS)[N] extends {
 export type SettingProps = { -readonly [N in PropSettingName as (typeof SETTINGS)[N]['prop']]?: HelloNodeAppProps[(typeof SETTINGS)[N]['prop']] };
 
 const isPropSetting = (name: SettingName): name is PropSettingName => 'prop' in SETTINGS[name];
+/** The field of an object prop that a setting sets, when it sets one. */
+const fieldOf = (name: PropSettingName): string | undefined => ('field' in SETTINGS[name] ? (SETTINGS[name] as { readonly field: string }).field : undefined);
+/** The path of the prop (`replicas`) or field (`autoscaling.maxReplicas`) a setting sets, as the library names it in errors. */
+const propPathOf = (name: PropSettingName): string => [SETTINGS[name].prop, fieldOf(name)].filter(Boolean).join('.');
 
 /** What an unset setting means, as help and the docs' "default" say it; `none` when it is simply not set. */
 export function unsetMeaning(name: SettingName): string {
   if (isPropSetting(name)) {
     const prop: keyof HelloNodeAppProps = SETTINGS[name].prop;
-    const value = (HELLO_NODE_APP_DEFAULTS as Partial<Record<keyof HelloNodeAppProps, unknown>>)[prop];
+    const field = fieldOf(name);
+    const value = field === undefined
+      ? (HELLO_NODE_APP_DEFAULTS as Partial<Record<keyof HelloNodeAppProps, unknown>>)[prop]
+      : (AUTOSCALING_DEFAULTS as Partial<Record<string, unknown>>)[field];
     return value === undefined ? 'none' : String(value);
   }
   const spec: SettingSpec = SETTINGS[name as PlainSettingName];
@@ -359,12 +400,20 @@ export function loadPropSetting<N extends PropSettingName>(lookup: SettingLookup
  */
 export function loadAppSettings(lookup: SettingLookup): AppSettings {
   const props: Partial<Record<keyof HelloNodeAppProps, unknown>> = {};
+  // what names each prop or field in an error: where it came from, or, unset, its setting
   const sources: Partial<Record<string, string>> = {};
   for (const name of SETTING_NAMES.filter(isPropSetting)) {
     const value = loadPropSetting(lookup, name);
+    const { prop, flag } = SETTINGS[name];
+    const field = fieldOf(name);
+    const source = lookup(name)?.source;
+    sources[propPathOf(name)] = source ?? `${name} (or ${flag})`;
     if (value !== undefined) {
-      props[SETTINGS[name].prop] = value;
-      sources[SETTINGS[name].prop] = lookup(name)?.source;
+      props[prop] = field === undefined ? value : { ...(props[prop] as object | undefined), [field]: value };
+      if (field !== undefined) {
+        // the object as a whole came from every setting of its fields that is set
+        sources[prop] = [sources[prop], source].filter(Boolean).join(' and ');
+      }
     }
   }
   const image = loadImageSettings(lookup);

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { Deployment, IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler, IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { IIngress, Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { CRD_FILES, CRDS_DIR } from './gke-crds';
 import { IPodDisruptionBudget, PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
@@ -15,6 +16,7 @@ import { IService, Service } from 'kubernetes-models/v1/Service';
 
 const validators: Record<string, (manifest: object) => void> = {
   Deployment: (manifest) => new Deployment(manifest as IDeployment).validate(),
+  HorizontalPodAutoscaler: (manifest) => new HorizontalPodAutoscaler(manifest as IHorizontalPodAutoscaler).validate(),
   PodDisruptionBudget: (manifest) => new PodDisruptionBudget(manifest as IPodDisruptionBudget).validate(),
   ReplicationController: (manifest) => new ReplicationController(manifest as IReplicationController).validate(),
   Service: (manifest) => new Service(manifest as IService).validate(),
