@@ -12,16 +12,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  cliProject,
-  createNamespace,
-  deleteNamespace,
   describeWithCluster,
+  expectExit,
   Finished,
   get,
   helloNode,
   helloNodeUntil,
   Json,
-  kubeconfigWithNamespace,
   kubectl,
   linesOf,
   list,
@@ -29,6 +26,7 @@ import {
   runProcess,
   TEST_PROJECT,
   uniqueName,
+  useApp,
   theCluster,
   userEnv,
   watchReadyPods,
@@ -48,41 +46,11 @@ const podsOf = (namespace: string, selector: string) => list(`/api/v1/namespaces
 const live = (pods: Json[]) => pods.filter((p) => !p.metadata.deletionTimestamp);
 const imagesOf = (pods: Json[]) => live(pods).map((p) => p.spec.containers[0].image);
 
-/** Says what a failed command printed, so that a red test explains itself. */
-function expectExit(run: Finished, code: number): void {
-  if (run.code !== code) {
-    throw new Error(`exit ${run.code}, expected ${code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
-  }
-}
-
 let work: string;
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-cluster-'));
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-
-/** A namespace, a project and a user environment for one group of tests, cleaned up after it. */
-function useApp(how: 'setting' | 'context' | 'default', options: { appFile?: string; labels?: Record<string, string> } = {}) {
-  const app = { namespace: 'default', project: '', env: {} as NodeJS.ProcessEnv, kubeconfig: '' };
-  beforeAll(async () => {
-    app.project = cliProject(options.appFile);
-    if (how !== 'default') {
-      app.namespace = uniqueName(how === 'setting' ? 'setting' : 'context');
-      await createNamespace(app.namespace, options.labels);
-    }
-    app.kubeconfig = kubeconfigWithNamespace(work, how === 'context' ? app.namespace : undefined);
-    app.env = userEnv(app.kubeconfig, how === 'setting' ? { HELLO_NODE_NAMESPACE: app.namespace } : {});
-  });
-  afterAll(async () => {
-    if (how === 'default') {
-      await helloNode(app.project, app.env, 'teardown');
-    } else {
-      await deleteNamespace(app.namespace);
-    }
-    fs.rmSync(app.project, { recursive: true, force: true });
-  });
-  return app;
-}
 
 describeWithCluster.each([
   ['the default namespace', 'default'],

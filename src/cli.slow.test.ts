@@ -63,7 +63,7 @@ test('deploy --dry-run prints the synth, the applies and the rollout, and runs n
   expect(run.status).toBe(0);
   expect(run.stdout.split('\n').slice(0, 3)).toEqual([
     '# no Google Cloud project chosen: the image keeps the tutorial\'s project, as the synth does (choose one with --project or GCP_PROJECT, or `gcloud config set project PROJECT_ID`)',
-    '# deploy holds lease/hello-node-deploy in namespace default meanwhile: one deploy, scale or teardown of the app at a time',
+    '# deploy holds lease/hello-node-deploy in namespace default meanwhile: one deploy, rollback, scale or teardown of the app at a time',
     'npx hello-node synth',
   ]);
   expect(run.calls).toEqual([['gcloud', 'config', 'get-value', 'project'], ['kubectl', 'config', 'view', '--minify', '--output', 'jsonpath={.contexts[0].context.namespace}']]);

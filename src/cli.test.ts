@@ -294,15 +294,25 @@ describe('hello-node deploy', () => {
     const run = await runCli(['deploy', '--dry-run', '--tag', 'v2'], { env: { ...CHOSEN, HELLO_NODE_NAMESPACE: 'prod' } });
     expect(run.commands).toEqual([]);
     expect(run.stdout.split('\n')).toEqual([
-      '# deploy holds lease/hello-node-deploy in namespace prod meanwhile: one deploy, scale or teardown of the app at a time',
+      '# deploy holds lease/hello-node-deploy in namespace prod meanwhile: one deploy, rollback, scale or teardown of the app at a time',
       'GCP_PROJECT=my-project IMAGE_TAG=v2 HELLO_NODE_NAMESPACE=prod npx hello-node synth',
       expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod --dry-run=server < \(the manifests of dist\/, .*\) \(checked by the API server, changing nothing\)$/),
+      'kubectl create -f - --namespace prod < (secret/hello-node-revision-<N>: revision <N> of the app\'s history, pending, with the objects it applies)',
       'kubectl apply --server-side --field-manager=kubectl-applyset --force-conflicts -f - --namespace prod < (secret/hello-node-applyset: the ApplySet\'s record, listing the kinds of the manifests)',
       expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod < \(the manifests of dist\/, labelled applyset.kubernetes.io\/part-of=applyset-.*-v1\)$/),
       '# then: every pod rolled out to the current template, waited for, with the cause of any failure',
       expect.stringMatching(/^KUBECTL_APPLYSET=true kubectl apply .* --applyset=hello-node-applyset --prune -f - --namespace prod < /),
+      'kubectl patch secret \'hello-node-revision-<N>\' --type=merge --patch \'{"metadata":{"labels":{"hello-node/status":"deployed"}}}\' --namespace prod',
+      '# then: the oldest revisions beyond 10 deleted (--history-max), never the current one',
       '',
     ]);
+  });
+
+  test('--history-max must be a whole number, 0 keeping every revision', async () => {
+    const run = await runCli(['deploy', '--history-max', '-1']);
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toBe('hello-node: flag --history-max: "-1" is invalid: must be how many revisions to keep, a whole number (0 keeps them all)\n');
   });
 
   test('a bad setting stops it before anything runs', async () => {
@@ -310,6 +320,40 @@ describe('hello-node deploy', () => {
     expect(run.code).toBe(1);
     expect(run.calls).toEqual([]);
     expect(run.stderr.trim()).toBe('hello-node: environment variable HELLO_NODE_SERVICE_TYPE: "Ingress" is invalid: must be one of ClusterIP, NodePort, LoadBalancer');
+  });
+});
+
+describe('hello-node rollback', () => {
+  test('--dry-run prints the revision\'s objects applied as deploy applies the app\'s, and a new revision recorded', async () => {
+    const run = await runCli(['rollback', '--dry-run', '--to-revision', '2'], { env: { HELLO_NODE_NAMESPACE: 'prod' } });
+    expect(run.code).toBe(0);
+    expect(run.calls).toEqual([]);
+    expect(run.stdout.split('\n')).toEqual([
+      '# rollback holds lease/hello-node-deploy in namespace prod meanwhile: one deploy, rollback, scale or teardown of the app at a time',
+      'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace prod',
+      'kubectl get secrets --selector hello-node/revision --field-selector type=hello-node/revision --ignore-not-found --output json --namespace prod',
+      '# then: the objects of revision 2, from its Secret, applied as deploy applies the app\'s',
+      expect.stringMatching(/^kubectl apply .* --dry-run=server < \(the manifests of revision 2, labelled .*\) \(checked by the API server, changing nothing\)$/),
+      'kubectl create -f - --namespace prod < (secret/hello-node-revision-<N>: revision <N> of the app\'s history, pending, with the objects it applies)',
+      expect.stringMatching(/^kubectl apply --server-side --field-manager=kubectl-applyset /),
+      expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod < \(the manifests of revision 2, labelled /),
+      '# then: every pod rolled out to the current template, waited for, with the cause of any failure',
+      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hello-node --force-conflicts --applyset=hello-node-applyset --prune -f - --namespace prod < (the manifests of revision 2)',
+      expect.stringMatching(/^kubectl patch secret 'hello-node-revision-<N>' .*"hello-node\/status":"deployed"/),
+      '# then: the oldest revisions beyond 10 deleted (--history-max), never the current one',
+      '',
+    ]);
+  });
+
+  test.each([
+    [['rollback', '--to-revision', '0'], 'hello-node: flag --to-revision: "0" is invalid: must be a revision number, as `hello-node history` lists them (1, 2, …)'],
+    [['rollback', '--to-revision', '2x'], 'hello-node: flag --to-revision: "2x" is invalid: must be a revision number, as `hello-node history` lists them (1, 2, …)'],
+    [['diff', '--to-revision', '2', '--tag', 'v3'], 'hello-node: flag --tag: "v3" is invalid: would be ignored with --to-revision, which compares the objects the revision holds: drop one of them'],
+  ])('%j is refused before anything runs', async (args, line) => {
+    const run = await runCli(args);
+    expect(run.code).toBeGreaterThanOrEqual(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toBe(`${line}\n`);
   });
 });
 
@@ -416,16 +460,26 @@ describe('--dry-run', () => {
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace shop',
       '# then: kubectl scale --replicas=5 deployment/api --namespace shop, if secret/hello-node-applyset records it',
     ]],
-    [['teardown'], [
-      '# teardown holds lease/hello-node-deploy in namespace default meanwhile: one deploy, scale or teardown of the app at a time',
+    [['history'], [
+      'kubectl get secrets --selector hello-node/revision --field-selector type=hello-node/revision --ignore-not-found --output json --namespace default',
+    ]],
+    [['diff', '--to-revision', '2'], [
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace default',
-      '# then: kubectl delete of every object that secret/hello-node-applyset records, then of the record',
+      'kubectl get secrets --selector hello-node/revision --field-selector type=hello-node/revision --ignore-not-found --output json --namespace default',
+      '# then: the objects of revision 2, from its Secret, compared with the cluster',
+      expect.stringMatching(/^kubectl diff --server-side --field-manager=hello-node --force-conflicts -f - --namespace default < \(the manifests of revision 2, labelled applyset.kubernetes.io\/part-of=applyset-\S+-v1\)$/),
+    ]],
+    [['teardown'], [
+      '# teardown holds lease/hello-node-deploy in namespace default meanwhile: one deploy, rollback, scale or teardown of the app at a time',
+      'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace default',
+      '# then: kubectl delete of every object that secret/hello-node-applyset records, then of the record and the release history',
       'kubectl delete secret hello-node-applyset --ignore-not-found --namespace default',
+      'kubectl delete secrets --selector hello-node/revision --field-selector type=hello-node/revision --ignore-not-found --namespace default',
     ]],
   ])('%j prints the commands, one per line, and runs nothing but a look at the kubeconfig', async (args, lines) => {
     const run = await runCli(['--dry-run', ...args]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(lines.map((l) => `${l}\n`).join(''));
+    expect(run.stdout.split('\n')).toEqual([...lines, '']);
     // the context's namespace, so that the printed commands name the one a real run would use
     expect(run.calls.filter((c) => c.slice(0, 3).join(' ') !== 'kubectl config view')).toEqual([]);
   });

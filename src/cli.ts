@@ -16,6 +16,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkReplicas, ValidationError } from '../lib/internal';
 import { NotDeployedError } from './applyset';
 import * as deploying from './deploy';
+import { DEFAULT_HISTORY_MAX, history, parseHistoryMax, parseRevision } from './history';
 import { DeployLockedError, LeaseLostError } from './deploy-lease';
 import { NoProjectError, withChosenProject } from './gcp-project';
 import { ExplainedKubectlError } from './kube';
@@ -203,22 +204,24 @@ export function buildProgram(context: CliContext): Command {
       const runner = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute });
       await run(lookupFrom(flags, env), runner, self);
     });
+  /** What deploy, up and rollback share: how they wait, and how much history they keep. */
+  const rolloutOptions = (self: Command, wait: boolean): deploying.RolloutOptions => ({
+    projectRoot: context.projectRoot,
+    env,
+    wait,
+    timeoutSeconds: self.opts().timeout === undefined ? 0 : seconds(self, 'timeout'),
+    intervalSeconds: self.opts().interval === undefined ? 0 : seconds(self, 'interval'),
+    historyMax: self.opts().historyMax === undefined ? DEFAULT_HISTORY_MAX : parseHistoryMax(String(self.opts().historyMax)),
+    clock: context.clock,
+  });
   const deployOptions = (self: Command, lookup: SettingLookup, wait: boolean): deploying.DeployOptions => {
     if (self.opts().restart === true && !wait) {
       // a ReplicationController's pods are replaced by the rollout that --no-wait skips
       throw new ValidationError('flag --restart', 'with --no-wait', 'needs the rollout that --no-wait skips: drop one of them');
     }
-    return {
-      projectRoot: context.projectRoot,
-      env,
-      settingEnv: appSettingEnv(lookup),
-      wait,
-      timeoutSeconds: self.opts().timeout === undefined ? 0 : seconds(self, 'timeout'),
-      intervalSeconds: self.opts().interval === undefined ? 0 : seconds(self, 'interval'),
-      restart: self.opts().restart === true,
-      clock: context.clock,
-    };
+    return { ...rolloutOptions(self, wait), settingEnv: appSettingEnv(lookup), restart: self.opts().restart === true, description: self.name() };
   };
+  const historyMax = (cmd: Command) => cmd.addOption(new Option('--history-max <n>', 'keep at most this many revisions in the release history (0: all)').default(String(DEFAULT_HISTORY_MAX), String(DEFAULT_HISTORY_MAX)));
   // default(value, description): help shows the seconds as a number, not a quoted string
   const timeout = (cmd: Command) => cmd.addOption(new Option('--timeout <seconds>', 'give up waiting after this long').default('300', '300'));
   const interval = (cmd: Command, every: string) => cmd.addOption(new Option('--interval <seconds>', 'look at the cluster again after this long').default(every, every));
@@ -298,19 +301,30 @@ export function buildProgram(context: CliContext): Command {
   act(command(ip, 'delete', 'release the address: gcloud compute addresses delete <HELLO_NODE_STATIC_IP> --global (gcloud asks to confirm)', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']).option('--yes', 'do not ask to confirm'),
     async (lookup, runner, self) => ops.ipDelete(...await withProject(lookup, runner, 'the address', true, addressOf), runner, self.opts().yes === true));
 
-  act(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL', APP_SETTING_NAMES))
+  act(historyMax(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL, record a revision of the release history', APP_SETTING_NAMES))
     .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
-    .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy),
+    .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {
     const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, self.opts().wait !== false)] as const);
     await deploying.deploy(settings, runner, options);
   });
-  act(command(program, 'diff', 'what deploy would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed', APP_SETTING_NAMES),
-    async (lookup, runner, self) => {
+  act(command(program, 'diff', 'what deploy (or rollback --to-revision) would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed', APP_SETTING_NAMES)
+    .option('--to-revision <n>', 'compare a revision of the release history, not the app synthesized'),
+  async (lookup, runner, self) => {
       let code: number;
       try {
-        const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, false)] as const);
-        code = await deploying.diff(settings, runner, options);
+        const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
+        if (toRevision !== undefined) {
+          // a revision's objects are what they were: a setting of the app would be silently ignored
+          const ignored = APP_SETTING_NAMES.filter((name) => name !== 'HELLO_NODE_NAMESPACE').map(lookup).find((raw) => raw?.fromFlag);
+          if (ignored) {
+            throw new ValidationError(ignored.source, ignored.value, 'would be ignored with --to-revision, which compares the objects the revision holds: drop one of them');
+          }
+          code = await deploying.diff(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, deployOptions(self, lookup, false), toRevision);
+        } else {
+          const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, false)] as const);
+          code = await deploying.diff(settings.props.namespace, runner, options);
+        }
       } catch (err) {
         // kubectl diff's convention: 1 means "there are differences", so a failure is 2 or more
         throw new DiffFailedError(err);
@@ -319,14 +333,22 @@ export function buildProgram(context: CliContext): Command {
         throw new ExitCode(code);
       }
     });
-  act(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL', [...APP_SETTING_NAMES, ...PLATFORM_SETTING_NAMES]))
+  act(historyMax(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...PLATFORM_SETTING_NAMES]))
     .option('--keep-tag', 'deploy the image by its tag, not by the digest the registry returned')
-    .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy),
+    .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {
     const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l) }] as const);
     await deploying.up(settings, runner, options);
   });
 
+  act(command(program, 'history', 'the app\'s release history, newest last: each revision\'s number (the current one marked *), time, status, images and what wrote it', settingsOf('deployed')),
+    (lookup, runner) => history(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));
+  act(historyMax(interval(timeout(command(program, 'rollback', 'apply a revision of the release history again (by default the previous successful one), roll out every pod as deploy does, prune what it did not have, wait, print the URL, record a new revision', settingsOf('deployed'))
+    .option('--to-revision <n>', 'the revision to go back to (hello-node history lists them)')), POLL_SECONDS.deploy)),
+  async (lookup, runner, self) => {
+    const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
+    await deploying.rollback(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, { ...rolloutOptions(self, true), toRevision });
+  });
   act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
     .argument('<replicas>', 'how many pods')
     .argument('[workload]', 'kind/name or name of the workload, when the app has several'),

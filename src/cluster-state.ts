@@ -37,6 +37,11 @@ export interface ObjectSpec {
   readonly rules?: readonly { readonly host?: string }[];
   /** A ManagedCertificate's domains. */
   readonly domains?: readonly string[];
+  /** A HorizontalPodAutoscaler's target and bounds. */
+  readonly scaleTargetRef?: { readonly apiVersion?: string; readonly kind: string; readonly name: string };
+  readonly minReplicas?: number;
+  readonly maxReplicas?: number;
+  readonly metrics?: readonly { readonly type: string; readonly resource?: { readonly name: string; readonly target?: { readonly averageUtilization?: number } } }[];
 }
 
 /** The status fields read here. */
@@ -51,6 +56,10 @@ export interface ObjectStatus {
   readonly updatedReplicas?: number;
   readonly readyReplicas?: number;
   readonly availableReplicas?: number;
+  /** A HorizontalPodAutoscaler's counts, and the metrics it last read. */
+  readonly currentReplicas?: number;
+  readonly desiredReplicas?: number;
+  readonly currentMetrics?: readonly { readonly type: string; readonly resource?: { readonly name: string; readonly current?: { readonly averageUtilization?: number } } }[];
   /** A DaemonSet's counts. */
   readonly desiredNumberScheduled?: number;
   readonly updatedNumberScheduled?: number;

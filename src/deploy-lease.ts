@@ -57,7 +57,7 @@ export interface DeployLease {
  */
 export async function acquireDeployLease(runner: Runner, namespace: string, command: string, durationSeconds: number, now: () => number): Promise<DeployLease> {
   if (runner.dryRun) {
-    runner.say(`# ${command} holds lease/${DEPLOY_LEASE} in namespace ${namespace} meanwhile: one deploy, scale or teardown of the app at a time`);
+    runner.say(`# ${command} holds lease/${DEPLOY_LEASE} in namespace ${namespace} meanwhile: one deploy, rollback, scale or teardown of the app at a time`);
     return { renew: async () => undefined, release: async () => undefined };
   }
   // unique across machines and runs: the host and pid say who, the suffix tells two runs apart

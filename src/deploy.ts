@@ -1,11 +1,13 @@
 /**
- * `deploy`, `diff` and `up`: the cdk8s app synthesized exactly as `npx cdk8s synth`
- * does, applied with kubectl's ApplySet so that a later deploy prunes what the app no
- * longer has, then rolled out to every pod and waited for, with the cause of anything
- * that stops it.
+ * `deploy`, `diff`, `up` and `rollback`: the cdk8s app synthesized exactly as `npx
+ * cdk8s synth` does (or, for a rollback, a revision of its history), applied with
+ * kubectl's ApplySet so that a later deploy prunes what the app no longer has, then
+ * rolled out to every pod and waited for, with the cause of anything that stops it,
+ * and recorded in the app's release history (history.ts).
  */
 import * as path from 'node:path';
 import { acquireDeployLease, DEPLOY_LEASE, DeployLease, LeaseLostError } from './deploy-lease';
+import { autoscalerOf, clampToBounds, handOverReplicas, holdSurge, releaseSurge } from './autoscaler';
 import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, qualifiedRefOf, recordGroupKinds } from './applyset';
 import {
   currentPods,
@@ -25,35 +27,46 @@ import {
   RolloutStep,
   serviceUrl,
 } from './cluster-state';
-import { getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, requireCurrentContext, selectorOf } from './kube';
+import { FIELD_MANAGER, getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, requireCurrentContext, selectorOf } from './kube';
 import { APPLYSET_PART_OF_LABEL, forCluster, readManifests, refOf, toYamlStream } from './manifests';
+import { currentOf, listRevisions, markRevision, objectsOf, pruneHistory, recordRevision, rollbackTarget } from './history';
 import { checkPushable, Clock, imageBuild, imagePush } from './operations';
 import { AppSettings, Platform } from './settings';
 import { DEFAULT_OUTDIR, outputDirOf, synthCommand } from './synth-command';
 import { Runner, signalExitCode, ToolCommand } from './tools';
 
-/** The field manager of the CLI's server-side applies. */
-export const FIELD_MANAGER = 'hello-node';
-
-export interface DeployOptions {
+/** How deploy, up and rollback apply, wait and record. */
+export interface RolloutOptions {
   /** The project root, where `hello-node synth` runs cdk8s-cli. */
   readonly projectRoot: string;
   /** The CLI's environment, which cdk8s-cli and the app also read (`CDK8S_OUTPUT`, for one). */
   readonly env: NodeJS.ProcessEnv;
-  /** The settings the cdk8s app reads, as environment variables for it, which win over `env`. */
-  readonly settingEnv: Readonly<Record<string, string>>;
   /** Wait for the rollout and the load balancer (default); otherwise apply and return. */
   readonly wait: boolean;
   readonly timeoutSeconds: number;
   /** Seconds between two looks at the cluster. */
   readonly intervalSeconds: number;
-  /** Replace every pod, even when its template has not changed (a re-pushed tag). */
-  readonly restart: boolean;
+  /** How many revisions the history keeps (0: all). */
+  readonly historyMax: number;
   readonly clock: Clock;
 }
 
+export interface DeployOptions extends RolloutOptions {
+  /** The settings the cdk8s app reads, as environment variables for it, which win over `env`. */
+  readonly settingEnv: Readonly<Record<string, string>>;
+  /** Replace every pod, even when its template has not changed (a re-pushed tag). */
+  readonly restart: boolean;
+  /** What the history says wrote a revision: `deploy` or `up`. */
+  readonly description: string;
+}
+
 /** A rollout that could not finish: its causes were printed; the CLI exits 1. */
-export class RolloutFailedError extends Error {}
+export class RolloutFailedError extends Error {
+  /** @param cause its first cause in a few words, for the release history */
+  constructor(message: string, readonly summary: string) {
+    super(message);
+  }
+}
 
 /** Runs the project's cdk8s app as `hello-node synth` does, and returns the objects it wrote. */
 async function synth(runner: Runner, options: DeployOptions): Promise<{ objects: KubeObject[]; outdir: string }> {
@@ -85,13 +98,14 @@ interface Applied {
   readonly applySet: ApplySet;
   /** The ApplySet's record as it was before this command; undefined before the first deploy. */
   readonly parent?: KubeObject;
-  readonly outdir: string;
+  /** Where the manifests come from, for the printed commands: `dist/`, or `revision 2`. */
+  readonly origin: string;
+  /** What the history says wrote the revision. */
+  readonly description: string;
 }
 
-/** Synthesizes the app into the ApplySet `located`, after reading its record (with no cluster to talk to, there is no point in synthesizing). */
-async function prepare({ applySet, namespaceSource }: AppApplySet, runner: Runner, options: DeployOptions): Promise<Applied> {
-  const parent = runner.dryRun ? undefined : await getParent(runner, applySet);
-  const { objects, outdir } = await synth(runner, options);
+/** `objects`, to be applied to the ApplySet `applySet`. */
+function toApply(objects: readonly KubeObject[], { applySet, namespaceSource }: AppApplySet, parent: KubeObject | undefined, origin: string, description: string): Applied {
   checkOneNamespace(objects, applySet, namespaceSource);
   return {
     objects,
@@ -99,12 +113,20 @@ async function prepare({ applySet, namespaceSource }: AppApplySet, runner: Runne
     yamlForApplySet: toYamlStream(forCluster(objects)),
     applySet,
     parent,
-    outdir,
+    origin,
+    description,
   };
 }
 
+/** Synthesizes the app into the ApplySet `located`, after reading its record (with no cluster to talk to, there is no point in synthesizing). */
+async function prepare(located: AppApplySet, runner: Runner, options: DeployOptions): Promise<Applied> {
+  const parent = runner.dryRun ? undefined : await getParent(runner, located.applySet);
+  const { objects, outdir } = await synth(runner, options);
+  return toApply(objects, located, parent, `${outdir}/`, options.description);
+}
+
 const inputNote = (applied: Applied, labelled: boolean) =>
-  `< (the manifests of ${applied.outdir}/${labelled ? `, labelled ${APPLYSET_PART_OF_LABEL}=${applied.applySet.id}` : ''})`;
+  `< (the manifests of ${applied.origin}${labelled ? `, labelled ${APPLYSET_PART_OF_LABEL}=${applied.applySet.id}` : ''})`;
 
 function applyCommand(applied: Applied, prune: boolean): ToolCommand {
   const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts'];
@@ -128,6 +150,16 @@ const leaseSeconds = (options: DeployOptions) => Math.max(30, 3 * Math.min(optio
 /** How far a deploy got: what an interruption leaves behind. */
 type Phase = 'preparing' | 'rolling out' | 'pruning';
 
+/** What a deploy has done so far, for whatever stops it. */
+interface Progress {
+  phase: Phase;
+  applied?: Applied;
+  /** The workloads being rolled out, once the rollout began. */
+  tracked?: readonly Tracked[];
+  /** The revision this deploy recorded, once it did. */
+  revision?: number;
+}
+
 /**
  * Synthesizes, applies, rolls out and waits. With `wait`, the objects are applied
  * first and pruned only after the rollout succeeded: a failed rollout leaves every
@@ -137,23 +169,69 @@ type Phase = 'preparing' | 'rolling out' | 'pruning';
 export async function deploy(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<void> {
   await requireCurrentContext(runner);
   const located = await appApplySet(settings.props.namespace, runner);
-  // before the synth, which rewrites dist/: a refused deploy changes nothing
-  const lease = await acquireDeployLease(runner, located.applySet.namespace, 'deploy', leaseSeconds(options), options.clock.now);
+  // the synth comes after the Lease, as it rewrites dist/: a refused deploy changes nothing
+  await release(located, runner, options, options.description, () => prepare(located, runner, options));
+}
+
+export interface RollbackOptions extends RolloutOptions {
+  /** The revision to go back to; by default the previous successful one (history.ts). */
+  readonly toRevision?: number;
+}
+
+/**
+ * Applies a revision of the app's history again, exactly as `deploy` applies the app:
+ * every pod rolled out with the same guarantees, what the revision did not have pruned,
+ * waited for, and recorded as a new revision.
+ *
+ * @param namespace HELLO_NODE_NAMESPACE, when set
+ */
+export async function rollback(namespace: string | undefined, runner: Runner, options: RollbackOptions): Promise<void> {
+  await requireCurrentContext(runner);
+  const located = await appApplySet(namespace, runner);
+  await release(located, runner, { ...options, settingEnv: {}, restart: false, description: '' }, 'rollback', () => revisionToApply(located, runner, options.toRevision, 'rollback'));
+}
+
+/** The revision a rollback applies, read under the Lease: no deploy adds one meanwhile. */
+async function revisionToApply(located: AppApplySet, runner: Runner, toRevision: number | undefined, purpose: 'rollback' | 'diff'): Promise<Applied> {
+  const { applySet } = located;
+  const parent = await getParent(runner, applySet);
+  const revisions = await listRevisions(runner, applySet);
+  if (runner.dryRun) {
+    const which = toRevision === undefined ? 'the previous successful revision' : `revision ${toRevision}`;
+    runner.say(`# then: the objects of ${which}, from its Secret, ${purpose === 'rollback' ? 'applied as deploy applies the app\'s' : 'compared with the cluster'}`);
+    return toApply([], located, undefined, which, `rollback to ${toRevision ?? '<previous>'}`);
+  }
+  const target = rollbackTarget(revisions, applySet, toRevision);
+  const newest = revisions.at(-1);
+  runner.say(`${purpose === 'rollback' ? 'rolling back to' : 'comparing with'} revision ${target.number} (${target.images.join(', ') || 'no images'}, ${target.description} at ${target.time})${newest ? `; the newest is revision ${newest.number} (${newest === currentOf(revisions) ? 'current' : newest.status})` : ''}`);
+  return toApply(objectsOf(target), located, parent, `revision ${target.number}`, `rollback to ${target.number}`);
+}
+
+/**
+ * Applies, rolls out, waits, prunes and records what `load` gives, under the deploy Lease.
+ *
+ * @param command what holds the Lease, for another command that finds it held: `deploy`, `up`, `rollback`
+ */
+async function release(located: AppApplySet, runner: Runner, options: DeployOptions, command: string, load: () => Promise<Applied>): Promise<void> {
+  const lease = await acquireDeployLease(runner, located.applySet.namespace, command, leaseSeconds(options), options.clock.now);
   const signals = watchSignals(runner);
-  const progress: { phase: Phase; applied?: Applied } = { phase: 'preparing' };
+  const progress: Progress = { phase: 'preparing' };
   try {
-    progress.applied = await prepare(located, runner, options);
+    progress.applied = await load();
     await applyAndRollOut(progress.applied, runner, options, lease, signals, progress);
   } catch (err) {
     // Whatever stopped the rollout (a signal, kubectl, the API server), a surge is not
     // left behind; unless another command holds the app now: then its rollout is its own.
     const backFromSurge = err instanceof LeaseLostError
-      || await scaleBackSurges(located.applySet, progress.applied?.objects ?? [], runner).then(() => true, () => false);
+      || await scaleBackSurges(located.applySet, progress.tracked ?? [], runner).then(() => true, () => false);
     // Ctrl-C reaches kubectl too, which then fails: the signal, not its failure, is why the deploy stops
-    if (signals.received && !(err instanceof LeaseLostError)) {
-      throw new DeployInterruptedError(signals.received, progress.phase, backFromSurge);
+    const stopped = signals.received && !(err instanceof LeaseLostError) ? new DeployInterruptedError(signals.received, progress.phase, backFromSurge) : err;
+    if (progress.revision !== undefined && !(err instanceof LeaseLostError)) {
+      // never a rollback target; a failure to say so (the cluster went away) leaves it pending, which is not one either
+      const why = stopped instanceof RolloutFailedError ? stopped.summary : (stopped instanceof Error ? stopped.message : String(stopped)).split('\n')[0];
+      await markRevision(runner, located.applySet, progress.revision, 'failed', why).catch(() => undefined);
     }
-    throw err;
+    throw stopped;
   } finally {
     signals.stop();
     // a failure to release (the cluster went away) must not hide why the deploy stopped; the Lease then expires
@@ -221,13 +299,18 @@ function watchSignals(runner: Runner): Signals {
   };
 }
 
-async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: { phase: Phase }): Promise<void> {
+async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: Progress): Promise<void> {
   signals.stopIfReceived('preparing');
   // the API server's own check of every object, changing nothing: a kind it does not
   // serve (a domain's GKE kinds off GKE) or an object it refuses stops the deploy here,
   // before the record or any object is written (kubectl would apply the others)
   const check = applyCommand(applied, false);
   await kubectl(runner, { ...check, args: [...check.args, '--dry-run=server'], inputNote: `${check.inputNote} (checked by the API server, changing nothing)` });
+  signals.stopIfReceived('preparing');
+  progress.revision = await recordRevision(runner, applied.applySet, applied.objects, applied.description, options.clock.now());
+  await pruneHistory(runner, applied.applySet, options.historyMax, progress.revision);
+  // the replica counts an autoscaler now owns stay as they are through this deploy's applies
+  await handOverReplicas(runner, applied.applySet.namespace, applied.objects);
   signals.stopIfReceived('preparing');
   if (options.wait) {
     // the record first, so that whatever this deploy applies stays findable even if the rollout fails
@@ -246,13 +329,16 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
         runner.say(`# then: waiting for ${refOf(ingress)}'s address; ${ingressUrls(ingress).join(' ')} printed last, with where to point its DNS and its certificate's state`);
       }
     } else {
-      await rollOut(applied, runner, options, lease, signals);
+      await rollOut(applied, runner, options, lease, signals, progress);
     }
   }
   await lease.renew();
   signals.stopIfReceived(progress.phase);
   progress.phase = 'pruning';
   await kubectl(runner, applyCommand(applied, true), false);
+  await markRevision(runner, applied.applySet, progress.revision, options.wait ? 'deployed' : 'applied');
+  progress.revision = undefined;
+  await pruneHistory(runner, applied.applySet, options.historyMax);
   if (options.wait && !runner.dryRun) {
     await printUrls(applied, runner);
   }
@@ -281,19 +367,44 @@ async function printUrls(applied: Applied, runner: Runner): Promise<void> {
   }
 }
 
+/** A workload that the rollout follows. */
 interface Tracked {
   readonly manifest: KubeObject;
+  /** The pods it ends with: the manifest's count, or with an autoscaler the live count within its bounds. */
+  readonly replicas: number;
+  /** The HorizontalPodAutoscaler (its manifest) that sizes it, if one does. */
+  readonly autoscaler?: KubeObject;
   /** For a ReplicationController, when the rollout began: with --restart, older pods are outdated. */
   readonly restartedAt?: string;
 }
 
-async function rollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals): Promise<void> {
+/**
+ * The count an autoscaled workload rolls out with: the live one (the autoscaler's
+ * choice), brought within its bounds now, as the autoscaler would at its next look (a
+ * new workload starts at 1).
+ */
+async function autoscaledCount(runner: Runner, namespace: string, manifest: KubeObject, autoscaler: KubeObject): Promise<number> {
+  const [live] = await getObjects(runner, namespace, refOf(manifest));
+  const count = live?.spec?.replicas ?? 1;
+  const wanted = clampToBounds(count, autoscaler);
+  if (wanted !== count) {
+    runner.say(`${refOf(manifest)}: scaling to ${wanted}, within ${refOf(autoscaler)}'s bounds`);
+    await kubectl(runner, kubectlCommand(namespace, 'scale', `--replicas=${wanted}`, refOf(manifest)));
+  }
+  return wanted;
+}
+
+async function rollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: Progress): Promise<void> {
   const { clock } = options;
   const started = clock.now();
   const startedAt = new Date(started).toISOString();
-  const workloads: Tracked[] = applied.objects
-    .filter((o) => o.kind === 'ReplicationController' || o.kind === 'Deployment')
-    .map((manifest) => ({ manifest, restartedAt: options.restart ? startedAt : undefined }));
+  const workloads: Tracked[] = [];
+  for (const manifest of applied.objects.filter((o) => o.kind === 'ReplicationController' || o.kind === 'Deployment')) {
+    const autoscaler = autoscalerOf(manifest, applied.objects);
+    const replicas = autoscaler ? await autoscaledCount(runner, applied.applySet.namespace, manifest, autoscaler) : manifest.spec?.replicas ?? 1;
+    workloads.push({ manifest, replicas, autoscaler, restartedAt: options.restart ? startedAt : undefined });
+  }
+  progress.tracked = workloads;
   const balancers = applied.objects.filter(isExternallyBalanced);
   const deadline = started + options.timeoutSeconds * 1000;
   let lastProgress = '';
@@ -302,18 +413,22 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
     await lease.renew();
     const waitingFor: string[] = [];
     const stuck: Diagnosis[] = [];
-    for (const { manifest, restartedAt } of workloads) {
+    for (const { manifest, replicas, autoscaler, restartedAt } of workloads) {
       const { namespace } = applied.applySet;
       const [live] = await getObjects(runner, namespace, refOf(manifest));
       const pods = (await getObjects(runner, namespace, 'pods', '--selector', selectorOf(manifest)))
         .filter((p) => live === undefined || p.metadata.ownerReferences === undefined || manifest.kind === 'Deployment' || isOwnedBy(p, live));
       const step: RolloutStep = !live ? { action: 'wait', progress: 'waiting for it to be created' }
         : manifest.kind === 'Deployment' ? deploymentStep(live)
-          : replicationControllerStep({ rc: live, replicas: manifest.spec?.replicas ?? 1, pods, restartedAt });
+          : replicationControllerStep({ rc: live, replicas, pods, restartedAt });
       if (step.action === 'done') {
         continue;
       }
       if (step.action === 'scale') {
+        if (autoscaler) {
+          // the surge is in the ReplicationController's own count, which the autoscaler sets too
+          await (step.replicas > replicas ? holdSurge(runner, namespace, autoscaler, step.replicas) : releaseSurge(runner, namespace, autoscaler));
+        }
         runner.say(`${refOf(manifest)}: scaling to ${step.replicas} (${step.why})`);
         await kubectl(runner, kubectlCommand(namespace, 'scale', `--replicas=${step.replicas}`, refOf(manifest)));
       } else if (step.action === 'delete') {
@@ -381,21 +496,25 @@ async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: r
     }
     runner.say(`    next: ${diagnosis.nextStep}`);
   }
-  await scaleBackSurges(applySet, workloads.map((w) => w.manifest), runner);
+  await scaleBackSurges(applySet, workloads, runner);
   throw new RolloutFailedError(podsReady
     ? `the rollout did not finish (${why}): every pod is updated and ready, but an external address is still missing; nothing was pruned`
-    : `the rollout did not finish (${why}); the old pods that were ready still serve, and nothing was pruned`);
+    : `the rollout did not finish (${why}); the old pods that were ready still serve, and nothing was pruned`,
+  causes[0] ? `${causes[0].subject}: ${causes[0].cause}` : `the rollout ${why}`);
 }
 
 /**
  * Back from a ReplicationController's surge, after a rollout that stopped: the
  * controller removes the pods that are not Ready first, so the old Ready pods stay;
- * nothing else is deleted, and nothing pruned.
+ * nothing else is deleted, and nothing pruned. Its autoscaler gets its bounds back
+ * first, or it would raise the count again.
  */
-async function scaleBackSurges(applySet: ApplySet, objects: readonly KubeObject[], runner: Runner): Promise<void> {
-  for (const manifest of objects.filter((o) => o.kind === 'ReplicationController')) {
+async function scaleBackSurges(applySet: ApplySet, workloads: readonly Tracked[], runner: Runner): Promise<void> {
+  for (const { manifest, replicas, autoscaler } of workloads.filter((w) => w.manifest.kind === 'ReplicationController')) {
+    if (autoscaler) {
+      await releaseSurge(runner, applySet.namespace, autoscaler);
+    }
     const [live] = await getObjects(runner, applySet.namespace, refOf(manifest));
-    const replicas = manifest.spec?.replicas ?? 1;
     if (live && (live.spec?.replicas ?? replicas) > replicas) {
       await kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, refOf(manifest)));
     }
@@ -403,13 +522,17 @@ async function scaleBackSurges(applySet: ApplySet, objects: readonly KubeObject[
 }
 
 /**
- * What `deploy` would change, against the live cluster (server-side), and which
- * objects it would prune. Resolves to kubectl diff's exit code convention: 0 when
- * nothing would change, 1 when something would.
+ * What `deploy` (or `rollback --to-revision`) would change, against the live cluster
+ * (server-side), and which objects it would prune. Resolves to kubectl diff's exit
+ * code convention: 0 when nothing would change, 1 when something would.
+ *
+ * @param namespace HELLO_NODE_NAMESPACE, when set
+ * @param toRevision the revision of the history to compare, instead of the app synthesized
  */
-export async function diff(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<number> {
+export async function diff(namespace: string | undefined, runner: Runner, options: DeployOptions, toRevision?: number): Promise<number> {
   await requireCurrentContext(runner);
-  const applied = await prepare(await appApplySet(settings.props.namespace, runner), runner, options);
+  const located = await appApplySet(namespace, runner);
+  const applied = toRevision === undefined ? await prepare(located, runner, options) : await revisionToApply(located, runner, toRevision, 'diff');
   const command = kubectlCommand(applied.applySet.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
   // kubectl diff exits 1 for "there are differences", and above 1 when it failed
   const result = await kubectlResult(runner, { ...command, input: applied.yaml, inputNote: inputNote(applied, true), okExitCodes: [1] }, false);

@@ -5,6 +5,9 @@ import { checkDns1123Label } from '../lib/internal';
 import { KubeEvent, KubeObject } from './cluster-state';
 import { componentsInstall, Runner, ToolCommand, ToolFailedError, ToolResult } from './tools';
 
+/** The field manager of the CLI's server-side applies. */
+export const FIELD_MANAGER = 'hello-node';
+
 /** Why kubectl failed (it could not reach the cluster, or the namespace is missing), in one line, and what to do. */
 export class ExplainedKubectlError extends Error {
   constructor(cause: string, public readonly nextStep: string) {

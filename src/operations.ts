@@ -7,7 +7,9 @@
 import { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp, ValidationError, Workload } from '../lib/internal';
 import { ApplySet, appApplySet, getMembers, getParent, NotDeployedError, qualifiedRefOf, unrecordedMembers } from './applyset';
 import { externalAddress, httpsNotes, ingressUrls, isExternallyBalanced, KubeObject, serviceUrl, WORKLOAD_KINDS } from './cluster-state';
+import { autoscalerOf, boundsOf } from './autoscaler';
 import { withDeployLease } from './deploy-lease';
+import { deleteHistory } from './history';
 import { kubectl, kubectlCommand } from './kube';
 import { refOf } from './manifests';
 import { ClusterSettings, ImageSettings, isGoogleRegistry, Platform } from './settings';
@@ -327,6 +329,11 @@ export async function scale(namespace: string | undefined, configured: number | 
       : chosen.length > 1 ? `names several of the app's workloads: name one of ${listed} with its kind` : `must name one of the app's workloads: ${listed}`);
   }
   const target = qualifiedRefOf(chosen[0]);
+  const autoscaler = autoscalerOf(chosen[0], members);
+  if (autoscaler) {
+    const { min, max } = boundsOf(autoscaler);
+    throw new ValidationError('argument <replicas>', replicas, `${refOf(chosen[0])} is sized by ${refOf(autoscaler)} (${min} to ${max} pods), which would undo it: set HELLO_NODE_MIN_REPLICAS and HELLO_NODE_MAX_REPLICAS (or the autoscaling prop) and deploy`);
+  }
   await withDeployLease(runner, applySet.namespace, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
   const next = !isHelloNodeWorkload(chosen[0]) ? 'the replicas main.ts gives it'
     : configured === undefined
@@ -402,8 +409,8 @@ const TEARDOWN_WAIT_SECONDS = 240;
 /**
  * Deletes exactly what the app's deploys applied, in every chart: the members of its
  * ApplySet (the garbage collector then removes what they own, such as a workload's
- * pods), then the ApplySet's record. Never an object no deploy applied, whatever its
- * labels, and never `--all`.
+ * pods), then the ApplySet's record and the release history. Never an object no
+ * deploy applied, whatever its labels, and never `--all`.
  */
 export async function teardown(namespace: string | undefined, runner: Runner): Promise<void> {
   const { applySet } = await appApplySet(namespace, runner);
@@ -413,7 +420,7 @@ export async function teardown(namespace: string | undefined, runner: Runner): P
     const parent = await getParent(runner, applySet);
     const members = await getMembers(runner, applySet, parent);
     if (runner.dryRun) {
-      runner.say(`# then: kubectl delete of every object that secret/${applySet.parent} records, then of the record`);
+      runner.say(`# then: kubectl delete of every object that secret/${applySet.parent} records, then of the record and the release history`);
     } else if (!parent) {
       const unrecorded = await unrecordedMembers(runner, applySet);
       if (unrecorded.length > 0) {
@@ -426,5 +433,7 @@ export async function teardown(namespace: string | undefined, runner: Runner): P
       await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', ...members.map(qualifiedRefOf), '--ignore-not-found', `--timeout=${TEARDOWN_WAIT_SECONDS}s`), false);
     }
     await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secret', applySet.parent, '--ignore-not-found'), false);
+    // the release history goes with the app, as helm uninstall's does
+    await deleteHistory(runner, applySet);
   });
 }

@@ -3,6 +3,7 @@
  * it: each workload with its pods, each Service and Ingress with its address, and each
  * Google-managed certificate's state, in a few plain lines.
  */
+import { boundsOf } from './autoscaler';
 import { appApplySet, getMembers, getParent, unrecordedMembers } from './applyset';
 import { externalAddress, httpsNotes, ingressUrls, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from './cluster-state';
 import { getObjects, selectorOf } from './kube';
@@ -54,6 +55,24 @@ export function serviceLine(ref: string, service: KubeObject | undefined): strin
   return `${ref}: ${type}, ports ${ports}${external}`;
 }
 
+/**
+ * The autoscaler's line: what it sizes, its bounds, its current and desired counts, and
+ * the CPU use it last read against its target.
+ */
+export function autoscalerLine(ref: string, autoscaler: KubeObject): string {
+  const { min, max } = boundsOf(autoscaler);
+  const target = autoscaler.spec?.scaleTargetRef;
+  const cpu = (autoscaler.spec?.metrics ?? []).find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.target?.averageUtilization;
+  const now = (autoscaler.status?.currentMetrics ?? []).find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.current?.averageUtilization;
+  const status = autoscaler.status;
+  // without metrics it still keeps the bounds, and says why it cannot scale by them
+  const inactive = (status?.conditions ?? []).find((c) => c.type === 'ScalingActive' && c.status === 'False');
+  const counts = status?.currentReplicas === undefined ? 'no count yet' : `${status.currentReplicas} current${inactive ? '' : `, ${status.desiredReplicas ?? status.currentReplicas} desired`}`;
+  const use = cpu === undefined ? '' : now === undefined ? `, target CPU ${cpu}% of the request` : `, CPU ${now}% of the request (target ${cpu}%)`;
+  const why = inactive ? `; not scaling by its metrics: ${inactive.reason ?? 'no reason given'}` : '';
+  return `${ref}: sizes ${target ? `${target.kind.toLowerCase()}/${target.name}` : 'nothing'} from ${min} to ${max} pods: ${counts}${use}${why}`;
+}
+
 /** The Ingress's line: its hosts' URLs and the load balancer's address. */
 export function ingressLine(ref: string, ingress: KubeObject): string {
   const address = externalAddress(ingress);
@@ -97,11 +116,14 @@ export async function status(namespace: string | undefined, runner: Runner): Pro
   for (const service of members.filter((m) => m.kind === 'Service')) {
     lines.push(serviceLine(refOf(service), service));
   }
+  for (const autoscaler of members.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
+    lines.push(autoscalerLine(refOf(autoscaler), autoscaler));
+  }
   const certificates = members.filter((m) => m.kind === 'ManagedCertificate');
   for (const ingress of members.filter((m) => m.kind === 'Ingress')) {
     lines.push(ingressLine(refOf(ingress), ingress), ...httpsNotes(ingress, certificates).map((note) => `  ${note}`));
   }
-  const shown = ['Service', 'Ingress', 'ManagedCertificate', ...WORKLOAD_KINDS];
+  const shown = ['Service', 'Ingress', 'ManagedCertificate', 'HorizontalPodAutoscaler', ...WORKLOAD_KINDS];
   const others = members.filter((m) => !shown.includes(m.kind));
   if (others.length > 0) {
     lines.push(`also: ${others.map(refOf).join(', ')}`);

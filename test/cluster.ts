@@ -176,3 +176,37 @@ export function watchReadyPods(namespace: string): { stop(): Promise<number> } {
 
 /** The lines of a text, without the trailing empty one. */
 export const linesOf = (text: string): string[] => text.trimEnd().split('\n');
+
+/** Says what a failed command printed, so that a red test explains itself. */
+export function expectExit(run: Finished, code: number): void {
+  if (run.code !== code) {
+    throw new Error(`exit ${run.code}, expected ${code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
+  }
+}
+
+/**
+ * A namespace, a project and a user environment for one group of tests, cleaned up
+ * after it: the app's namespace comes from HELLO_NODE_NAMESPACE (`setting`), from
+ * kubectl's current context (`context`), or is `default`.
+ */
+export function useApp(how: 'setting' | 'context' | 'default', options: { appFile?: string; labels?: Record<string, string> } = {}) {
+  const app = { namespace: 'default', project: '', env: {} as NodeJS.ProcessEnv, kubeconfig: '' };
+  beforeAll(async () => {
+    app.project = cliProject(options.appFile);
+    if (how !== 'default') {
+      app.namespace = uniqueName(how === 'setting' ? 'setting' : 'context');
+      await createNamespace(app.namespace, options.labels);
+    }
+    app.kubeconfig = kubeconfigWithNamespace(app.project, how === 'context' ? app.namespace : undefined);
+    app.env = userEnv(app.kubeconfig, how === 'setting' ? { HELLO_NODE_NAMESPACE: app.namespace } : {});
+  });
+  afterAll(async () => {
+    if (how === 'default') {
+      await helloNode(app.project, app.env, 'teardown');
+    } else {
+      await deleteNamespace(app.namespace);
+    }
+    fs.rmSync(app.project, { recursive: true, force: true });
+  });
+  return app;
+}

@@ -199,6 +199,8 @@ export async function startControlPlane(assets: string, parentDir = os.tmpdir())
     processes.push(startProcess(dir, 'kube-controller-manager', path.join(assets, 'kube-controller-manager'), [
       '--kubeconfig', kubeconfig, '--authentication-kubeconfig', kubeconfig, '--authorization-kubeconfig', kubeconfig,
       '--leader-elect=false', '--controllers', '*',
+      // the autoscaler looks every second, not every 15: a test sees it act (or fight a rollout) at once
+      '--horizontal-pod-autoscaler-sync-period', '1s',
       '--service-account-private-key-file', path.join(dir, 'sa.key'),
       '--root-ca-file', caFile,
       '--bind-address', '127.0.0.1', '--secure-port', '0',

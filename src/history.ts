@@ -1,0 +1,275 @@
+/**
+ * The app's release history: every deploy, up and rollback that applied something is
+ * a revision, kept in the cluster beside the app, as Helm keeps its releases: one
+ * Secret per revision in the app's namespace (a Secret, because an app's objects may
+ * hold Secrets of their own), readable by anyone who may read the namespace's Secrets,
+ * with any kubectl:
+ *
+ *     kubectl get secrets --selector hello-node/revision --namespace <ns>
+ *     kubectl get secret hello-node-revision-3 --output 'jsonpath={.data.manifests\.yaml\.gz}' | base64 -d | gunzip
+ *
+ * A revision holds the objects exactly as the synth wrote them (gzipped YAML), enough to
+ * apply them again; its labels say its number and status, its annotations when, what
+ * and which images. It is written `pending` before anything is applied, and marked
+ * `deployed` once its rollout finished, `applied` after a deploy --no-wait, or `failed`:
+ * a revision whose deploy did not finish (failed, interrupted, or a process that died:
+ * then it stays pending) is never a rollback target.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { parseAllDocuments } from 'yaml';
+import { ValidationError } from '../lib/internal';
+import { ApplySet, appApplySet, NotDeployedError } from './applyset';
+import { KubeObject } from './cluster-state';
+import { getObjects, kubectl, kubectlCommand } from './kube';
+import { toYamlStream } from './manifests';
+import { Runner } from './tools';
+
+/** A revision's state. */
+export type RevisionStatus = 'pending' | 'deployed' | 'applied' | 'failed';
+
+/** The labels and annotations of a revision's Secret. */
+const REVISION_LABEL = 'hello-node/revision';
+const STATUS_LABEL = 'hello-node/status';
+const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+const ANNOTATIONS = {
+  time: 'hello-node/time',
+  description: 'hello-node/description',
+  images: 'hello-node/images',
+  failure: 'hello-node/failure',
+} as const;
+/** The Secret's type, which kubectl shows and selects by (`--field-selector type=hello-node/revision`). */
+const SECRET_TYPE = 'hello-node/revision';
+const DATA_KEY = 'manifests.yaml.gz';
+
+/** How many revisions are kept unless `--history-max` says otherwise (Helm's default for `helm upgrade`). */
+export const DEFAULT_HISTORY_MAX = 10;
+
+/** One revision, as `history` lists it. */
+export interface Revision {
+  readonly number: number;
+  readonly status: RevisionStatus;
+  /** When it was written (ISO 8601). */
+  readonly time: string;
+  /** What wrote it: `deploy`, `up`, `rollback to 2`. */
+  readonly description: string;
+  /** The images of its workloads. */
+  readonly images: readonly string[];
+  /** Why it failed, when it did. */
+  readonly failure?: string;
+  /** The Secret that holds it. */
+  readonly secret: KubeObject & { data?: Record<string, string> };
+}
+
+/** The Secret of revision `number` (`<N>` under --dry-run, where the number is not known). */
+const secretName = (number: number | '<N>') => `hello-node-revision-${number}`;
+
+/** The images of the objects' containers, in order, once each. */
+export function imagesOf(objects: readonly KubeObject[]): string[] {
+  type WithPods = { spec?: { template?: { spec?: { containers?: readonly { image?: string }[] } } } };
+  const images = objects.flatMap((o) => ((o as WithPods).spec?.template?.spec?.containers ?? []).map((c) => c.image ?? ''));
+  return [...new Set(images.filter(Boolean))];
+}
+
+const STATUSES: readonly RevisionStatus[] = ['pending', 'deployed', 'applied', 'failed'];
+
+function revisionOf(secret: Revision['secret']): Revision | undefined {
+  const number = Number(secret.metadata.labels?.[REVISION_LABEL]);
+  const status = secret.metadata.labels?.[STATUS_LABEL] as RevisionStatus;
+  if (!Number.isSafeInteger(number) || number < 1 || !STATUSES.includes(status)) {
+    return undefined;
+  }
+  const annotations = secret.metadata.annotations ?? {};
+  return {
+    number,
+    status,
+    time: annotations[ANNOTATIONS.time] ?? secret.metadata.creationTimestamp ?? '',
+    description: annotations[ANNOTATIONS.description] ?? '',
+    images: (annotations[ANNOTATIONS.images] ?? '').split(',').filter(Boolean),
+    failure: annotations[ANNOTATIONS.failure],
+    secret,
+  };
+}
+
+/** Every revision of the app, oldest first; under --dry-run, none. */
+export async function listRevisions(runner: Runner, applySet: ApplySet): Promise<Revision[]> {
+  const secrets = await getObjects(runner, applySet.namespace, 'secrets', '--selector', REVISION_LABEL, '--field-selector', `type=${SECRET_TYPE}`);
+  return secrets.flatMap((s) => revisionOf(s) ?? []).sort((a, b) => a.number - b.number);
+}
+
+/** Whether a revision's objects were applied in full: a rollback target. */
+const succeeded = (r: Revision) => r.status === 'deployed' || r.status === 'applied';
+
+/** The revision the app runs: the newest that was applied in full. */
+export const currentOf = (revisions: readonly Revision[]): Revision | undefined => [...revisions].reverse().find(succeeded);
+
+/** A revision's manifests, as text: two revisions that hold the same are the same release. */
+const manifestsOf = (revision: Revision): string => gunzipSync(Buffer.from(revision.secret.data?.[DATA_KEY] ?? '', 'base64')).toString('utf8');
+
+/**
+ * The revision `rollback` goes back to by default: after a deploy that did not finish
+ * (the newest revision failed, or is pending), the current one, whose objects that
+ * deploy changed; otherwise the newest deployed revision before the current one that
+ * holds other objects (after a rollback to 2, the one before 2, not 2 again).
+ */
+export function defaultRollbackTarget(revisions: readonly Revision[]): Revision | undefined {
+  const current = currentOf(revisions);
+  if (current && current !== revisions.at(-1)) {
+    return current;
+  }
+  return [...revisions].reverse().find((r) => r.status === 'deployed' && (!current || (r.number < current.number && manifestsOf(r) !== manifestsOf(current))));
+}
+
+/**
+ * The revision to roll back to: `number`, which must have been applied in full, or by
+ * default {@link defaultRollbackTarget}.
+ *
+ * @throws ValidationError for a revision that does not exist or never finished; NotDeployedError when there is nothing to go back to
+ */
+export function rollbackTarget(revisions: readonly Revision[], applySet: ApplySet, number?: number): Revision {
+  const listed = revisions.map((r) => `${r.number} (${r.status})`).join(', ') || 'none';
+  if (number === undefined) {
+    const target = defaultRollbackTarget(revisions);
+    if (!target) {
+      throw new NotDeployedError(`there is no earlier successful revision to roll back to in namespace ${applySet.namespace} (revisions: ${listed}); \`hello-node history\` lists them`);
+    }
+    return target;
+  }
+  const chosen = revisions.find((r) => r.number === number);
+  if (!chosen) {
+    throw new ValidationError('flag --to-revision', number, `must be a revision the history keeps: ${listed}`);
+  }
+  if (!succeeded(chosen)) {
+    throw new ValidationError('flag --to-revision', number, `is a revision whose deploy did not finish (${chosen.status}${chosen.failure ? `: ${chosen.failure}` : ''}): roll back to one that was deployed`);
+  }
+  return chosen;
+}
+
+/** The objects a revision holds, as the synth wrote them. */
+export function objectsOf(revision: Revision): KubeObject[] {
+  const data = revision.secret.data?.[DATA_KEY];
+  if (data === undefined) {
+    throw new NotDeployedError(`secret/${revision.secret.metadata.name} holds no ${DATA_KEY}: revision ${revision.number} cannot be applied again`);
+  }
+  return parseAllDocuments(manifestsOf(revision))
+    .map((doc) => doc.toJS() as KubeObject | null)
+    .filter((obj): obj is KubeObject => obj !== null);
+}
+
+/**
+ * Writes a new revision, `pending`, holding `objects`: numbered one above the newest
+ * (the deploy Lease makes this command the only writer). `kubectl create` refuses a
+ * name that exists: two writers never share a number.
+ *
+ * @returns its number; under --dry-run, 0 (only the command is printed)
+ */
+export async function recordRevision(runner: Runner, applySet: ApplySet, objects: readonly KubeObject[], description: string, now: number): Promise<number> {
+  const number = runner.dryRun ? 0 : ((await listRevisions(runner, applySet)).at(-1)?.number ?? 0) + 1;
+  const name = secretName(runner.dryRun ? '<N>' : number);
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: SECRET_TYPE,
+    metadata: {
+      name,
+      namespace: applySet.namespace,
+      labels: { [MANAGED_BY_LABEL]: 'hello-node', [REVISION_LABEL]: String(number), [STATUS_LABEL]: 'pending' },
+      annotations: {
+        [ANNOTATIONS.time]: new Date(now).toISOString(),
+        [ANNOTATIONS.description]: description,
+        [ANNOTATIONS.images]: imagesOf(objects).join(','),
+      },
+    },
+    data: { [DATA_KEY]: gzipSync(toYamlStream(objects)).toString('base64') },
+  };
+  await kubectl(runner, {
+    ...kubectlCommand(applySet.namespace, 'create', '-f', '-'),
+    input: JSON.stringify(secret),
+    inputNote: `< (secret/${name}: revision ${runner.dryRun ? '<N>' : number} of the app's history, pending, with the objects it applies)`,
+  });
+  return number;
+}
+
+/** Marks revision `number` with its outcome; a failed one with why. */
+export async function markRevision(runner: Runner, applySet: ApplySet, number: number, status: Exclude<RevisionStatus, 'pending'>, failure?: string): Promise<void> {
+  const patch = { metadata: { labels: { [STATUS_LABEL]: status }, annotations: failure === undefined ? undefined : { [ANNOTATIONS.failure]: failure } } };
+  await kubectl(runner, kubectlCommand(applySet.namespace, 'patch', 'secret', secretName(runner.dryRun ? '<N>' : number),
+    '--type=merge', '--patch', JSON.stringify(patch)));
+  if (!runner.dryRun) {
+    runner.say(`revision ${number}: ${status}${failure === undefined ? '' : ` (${failure})`}`);
+  }
+}
+
+/**
+ * Deletes the oldest revisions beyond `max` (0: keep them all), never the current one
+ * nor `writing`, the one a deploy is writing: a deploy that fails leaves the revision
+ * to roll back to, even with `max` 1. Run when a revision is written, and again once
+ * it became the current one.
+ */
+export async function pruneHistory(runner: Runner, applySet: ApplySet, max: number, writing?: number): Promise<void> {
+  if (runner.dryRun) {
+    // said once, for the end of the deploy
+    if (writing === undefined) {
+      runner.say(`# then: the oldest revisions beyond ${max || 'no limit'} deleted (--history-max), never the current one`);
+    }
+    return;
+  }
+  const revisions = await listRevisions(runner, applySet);
+  const current = currentOf(revisions);
+  const excess = max === 0 ? [] : revisions.filter((r) => r !== current && r.number !== writing).slice(0, Math.max(0, revisions.length - max));
+  if (excess.length > 0) {
+    await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secret', ...excess.map((r) => r.secret.metadata.name), '--ignore-not-found'));
+  }
+}
+
+/** Deletes every revision of the app: what teardown leaves behind last. */
+export async function deleteHistory(runner: Runner, applySet: ApplySet): Promise<void> {
+  await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secrets', '--selector', REVISION_LABEL, '--field-selector', `type=${SECRET_TYPE}`, '--ignore-not-found'), false);
+}
+
+/**
+ * The history as `history` prints it, newest last: number, time, status, images and
+ * what wrote it; the current revision marked `*`, and a deployed revision that a newer
+ * one replaced shown as superseded.
+ */
+export function historyRows(revisions: readonly Revision[]): string[] {
+  const current = currentOf(revisions);
+  const rows = [['REVISION', 'TIME', 'STATUS', 'IMAGES', 'DESCRIPTION'], ...revisions.map((r) => [
+    `${r.number}${r === current ? ' *' : ''}`,
+    r.time,
+    r === current || !succeeded(r) ? r.status : 'superseded',
+    r.images.join(',') || '-',
+    `${r.description}${r.failure ? `: ${r.failure}` : ''}`,
+  ])];
+  const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
+}
+
+/** A revision number from a flag: a whole number from 1. */
+export function parseRevision(subject: string, text: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(text)) {
+    throw new ValidationError(subject, text, 'must be a revision number, as `hello-node history` lists them (1, 2, …)');
+  }
+  return Number(text);
+}
+
+/** `--history-max`: how many revisions to keep, 0 for all. */
+export function parseHistoryMax(text: string): number {
+  if (!/^[0-9]{1,9}$/.test(text)) {
+    throw new ValidationError('flag --history-max', text, 'must be how many revisions to keep, a whole number (0 keeps them all)');
+  }
+  return Number(text);
+}
+
+/** Prints the app's release history (`hello-node history`). */
+export async function history(namespace: string | undefined, runner: Runner): Promise<void> {
+  const { applySet } = await appApplySet(namespace, runner);
+  const revisions = await listRevisions(runner, applySet);
+  if (runner.dryRun) {
+    return;
+  }
+  if (revisions.length === 0) {
+    runner.result(`no release history in namespace ${applySet.namespace}: \`hello-node deploy\` records the first revision`);
+    return;
+  }
+  historyRows(revisions).forEach((row) => runner.result(row));
+}
