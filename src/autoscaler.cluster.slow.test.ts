@@ -48,6 +48,11 @@ describeWithCluster.each(WORKLOADS)('autoscaling a %s', (workload, ref, api, res
   test('switching a fixed count to an autoscaler keeps the pods that run: the deploy hands the count over', async () => {
     expectExit(await run('deploy', ...FAST_POLL), 0);
     expect(await count()).toBe(3);
+    // diff compares what the deploy will do: the autoscaler added, the count kept
+    const diff = await run('diff', '--max-replicas', '5');
+    expectExit(diff, 1);
+    expect(diff.stdout).toContain('+kind: HorizontalPodAutoscaler');
+    expect(diff.stdout).not.toMatch(/^-\s+replicas: 3$/m);
     const deploy = await autoscaled('deploy');
     expectExit(deploy, 0);
     expect(deploy.stderr).toContain(`${ref}: handing its replica count (3) over to the autoscaler`);

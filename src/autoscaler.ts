@@ -32,32 +32,45 @@ export function clampToBounds(count: number, autoscaler: KubeObject): number {
   return Math.min(Math.max(count, min), max);
 }
 
+/** The workloads among `objects` that an autoscaler among them sizes and that leave their count to it. */
+const autoscaledWithoutCount = (objects: readonly KubeObject[]) => objects.filter((o) => autoscalerOf(o, objects) && o.spec?.replicas === undefined);
+
 type ManagedObject = KubeObject & { metadata: { managedFields?: readonly { manager?: string; operation?: string; fieldsV1?: { 'f:spec'?: { 'f:replicas'?: unknown } } }[] } };
 
 /**
- * Before the first apply that leaves a workload's replica count to its autoscaler:
- * with server-side apply, a field the CLI's field manager set and now leaves out is
- * removed, and the count would drop to its default of 1 until the autoscaler raised it
- * again. So the live count is first applied under a field manager of its own, which
- * keeps it once the CLI's lets go: the hand-over of "Transferring ownership" in
- * Kubernetes' server-side apply documentation. Nothing when the CLI's manager does not
- * own the count (a new workload, or one already handed over).
+ * The autoscaled workloads among `objects` whose live replica count the CLI's field
+ * manager owns (the last deploy set it), with that count: with server-side apply, a
+ * field a manager set and now leaves out is removed, and the count would drop to its
+ * default of 1 until the autoscaler raised it again. None under --dry-run.
  */
-export async function handOverReplicas(runner: Runner, namespace: string, objects: readonly KubeObject[]): Promise<void> {
-  for (const workload of objects.filter((o) => autoscalerOf(o, objects) && o.spec?.replicas === undefined)) {
-    if (runner.dryRun) {
-      runner.say(`# then, if the last deploy set ${refOf(workload)}'s replicas: kubectl apply --server-side --field-manager=${HANDOVER_MANAGER} of its live count, so that the autoscaler keeps it`);
-      continue;
-    }
+export async function countsToHandOver(runner: Runner, namespace: string, objects: readonly KubeObject[]): Promise<{ workload: KubeObject; replicas: number }[]> {
+  const handOvers = [];
+  for (const workload of runner.dryRun ? [] : autoscaledWithoutCount(objects)) {
     const [live] = await getObjects(runner, namespace, refOf(workload), '--show-managed-fields') as ManagedObject[];
     const owned = (live?.metadata.managedFields ?? []).some((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined);
-    if (!live || !owned) {
-      continue;
+    if (live && owned) {
+      handOvers.push({ workload, replicas: live.spec?.replicas ?? 1 });
     }
-    runner.say(`${refOf(workload)}: handing its replica count (${live.spec?.replicas}) over to the autoscaler, so that this deploy does not reset it`);
+  }
+  return handOvers;
+}
+
+/**
+ * Before the first apply that leaves a workload's replica count to its autoscaler, the
+ * live count is applied under a field manager of its own, which keeps it once the CLI's
+ * lets go: the hand-over of "Transferring ownership" in Kubernetes' server-side apply
+ * documentation. Nothing when the CLI's manager does not own the count (a new workload,
+ * or one already handed over).
+ */
+export async function handOverReplicas(runner: Runner, namespace: string, objects: readonly KubeObject[]): Promise<void> {
+  if (runner.dryRun) {
+    autoscaledWithoutCount(objects).forEach((workload) => runner.say(`# then, if the last deploy set ${refOf(workload)}'s replicas: kubectl apply --server-side --field-manager=${HANDOVER_MANAGER} of its live count, so that the autoscaler keeps it`));
+  }
+  for (const { workload, replicas } of await countsToHandOver(runner, namespace, objects)) {
+    runner.say(`${refOf(workload)}: handing its replica count (${replicas}) over to the autoscaler, so that this deploy does not reset it`);
     await kubectl(runner, {
       ...kubectlCommand(namespace, 'apply', '--server-side', `--field-manager=${HANDOVER_MANAGER}`, '-f', '-'),
-      input: JSON.stringify({ apiVersion: workload.apiVersion, kind: workload.kind, metadata: { name: workload.metadata.name }, spec: { replicas: live.spec?.replicas } }),
+      input: JSON.stringify({ apiVersion: workload.apiVersion, kind: workload.kind, metadata: { name: workload.metadata.name }, spec: { replicas } }),
       inputNote: `< (${refOf(workload)}'s live spec.replicas only)`,
     }, false);
   }

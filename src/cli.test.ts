@@ -539,7 +539,7 @@ describe('hello-node up', () => {
 });
 
 describe('--help', () => {
-  test.each([[[]], [['image', 'build']], [['cluster', 'create']], [['deploy']], [['diff']], [['up']], [['status']], [['teardown']]])('%j --help', async (args) => {
+  test.each([[[]], [['image', 'build']], [['cluster', 'create']], [['deploy']], [['diff']], [['up']], [['status']], [['history']], [['rollback']], [['teardown']]])('%j --help', async (args) => {
     const run = await runCli([...args, '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^Usage: hello-node${args.length ? ` ${args.join(' ')}` : ''} `));

@@ -349,7 +349,7 @@ export function buildProgram(context: CliContext): Command {
     const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
     await deploying.rollback(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, { ...rolloutOptions(self, true), toRevision });
   });
-  act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
+  act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
     .argument('<replicas>', 'how many pods')
     .argument('[workload]', 'kind/name or name of the workload, when the app has several'),
   (lookup, runner, self) => {
@@ -360,7 +360,7 @@ export function buildProgram(context: CliContext): Command {
     }
     return ops.scale(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
   });
-  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed')),
+  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed')),
     (lookup, runner) => status(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));
   act(interval(timeout(command(program, 'url', 'wait for each Ingress\'s and LoadBalancer Service\'s external address and print https://<domain>/ or http://<address>/ (with a domain: where its DNS must point and its certificate\'s state)', settingsOf('deployed'))), POLL_SECONDS.url),
   (lookup, runner, self) => ops.url(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));

@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { acquireDeployLease, DEPLOY_LEASE, DeployLease, LeaseLostError } from './deploy-lease';
-import { autoscalerOf, clampToBounds, handOverReplicas, holdSurge, releaseSurge } from './autoscaler';
+import { autoscalerOf, clampToBounds, countsToHandOver, handOverReplicas, holdSurge, releaseSurge } from './autoscaler';
 import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, qualifiedRefOf, recordGroupKinds } from './applyset';
 import {
   currentPods,
@@ -62,7 +62,7 @@ export interface DeployOptions extends RolloutOptions {
 
 /** A rollout that could not finish: its causes were printed; the CLI exits 1. */
 export class RolloutFailedError extends Error {
-  /** @param cause its first cause in a few words, for the release history */
+  /** @param summary its first cause in a few words, for the release history */
   constructor(message: string, readonly summary: string) {
     super(message);
   }
@@ -532,7 +532,13 @@ async function scaleBackSurges(applySet: ApplySet, workloads: readonly Tracked[]
 export async function diff(namespace: string | undefined, runner: Runner, options: DeployOptions, toRevision?: number): Promise<number> {
   await requireCurrentContext(runner);
   const located = await appApplySet(namespace, runner);
-  const applied = toRevision === undefined ? await prepare(located, runner, options) : await revisionToApply(located, runner, toRevision, 'diff');
+  const prepared = toRevision === undefined ? await prepare(located, runner, options) : await revisionToApply(located, runner, toRevision, 'diff');
+  // a deploy hands an autoscaler the count the last deploy set (autoscaler.ts): compared as it will be, unchanged
+  const handOvers = await countsToHandOver(runner, located.applySet.namespace, prepared.objects);
+  const applied = handOvers.length === 0 ? prepared : toApply(prepared.objects.map((o) => {
+    const handOver = handOvers.find((h) => h.workload === o);
+    return handOver ? { ...o, spec: { ...o.spec, replicas: handOver.replicas } } : o;
+  }), located, prepared.parent, prepared.origin, prepared.description);
   const command = kubectlCommand(applied.applySet.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
   // kubectl diff exits 1 for "there are differences", and above 1 when it failed
   const result = await kubectlResult(runner, { ...command, input: applied.yaml, inputNote: inputNote(applied, true), okExitCodes: [1] }, false);
