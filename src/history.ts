@@ -90,10 +90,13 @@ function revisionOf(secret: Revision['secret']): Revision | undefined {
   };
 }
 
-/** Every revision of the app, oldest first; under --dry-run, none. */
+/** The Secrets of the history; under --dry-run, none. */
+const revisionSecrets = (runner: Runner, applySet: ApplySet) =>
+  getObjects(runner, applySet.namespace, 'secrets', '--selector', REVISION_LABEL, '--field-selector', `type=${SECRET_TYPE}`);
+
+/** Every revision of the app, oldest first (a Secret whose labels were spoiled by hand is none); under --dry-run, none. */
 export async function listRevisions(runner: Runner, applySet: ApplySet): Promise<Revision[]> {
-  const secrets = await getObjects(runner, applySet.namespace, 'secrets', '--selector', REVISION_LABEL, '--field-selector', `type=${SECRET_TYPE}`);
-  return secrets.flatMap((s) => revisionOf(s) ?? []).sort((a, b) => a.number - b.number);
+  return (await revisionSecrets(runner, applySet)).flatMap((s) => revisionOf(s) ?? []).sort((a, b) => a.number - b.number);
 }
 
 /** Whether a revision's objects were applied in full: a rollback target. */
@@ -102,8 +105,15 @@ const succeeded = (r: Revision) => r.status === 'deployed' || r.status === 'appl
 /** The revision the app runs: the newest that was applied in full. */
 export const currentOf = (revisions: readonly Revision[]): Revision | undefined => [...revisions].reverse().find(succeeded);
 
-/** A revision's manifests, as text: two revisions that hold the same are the same release. */
-const manifestsOf = (revision: Revision): string => gunzipSync(Buffer.from(revision.secret.data?.[DATA_KEY] ?? '', 'base64')).toString('utf8');
+/** A revision's manifests, as text (two revisions that hold the same are the same release); undefined when they cannot be read. */
+function manifestsOf(revision: Revision): string | undefined {
+  const data = revision.secret.data?.[DATA_KEY];
+  try {
+    return data === undefined ? undefined : gunzipSync(Buffer.from(data, 'base64')).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The revision `rollback` goes back to by default: after a deploy that did not finish
@@ -116,7 +126,9 @@ export function defaultRollbackTarget(revisions: readonly Revision[]): Revision 
   if (current && current !== revisions.at(-1)) {
     return current;
   }
-  return [...revisions].reverse().find((r) => r.status === 'deployed' && (!current || (r.number < current.number && manifestsOf(r) !== manifestsOf(current))));
+  const currentManifests = current && manifestsOf(current);
+  return [...revisions].reverse().find((r) => r.status === 'deployed' && manifestsOf(r) !== undefined
+    && (!current || (r.number < current.number && manifestsOf(r) !== currentManifests)));
 }
 
 /**
@@ -146,13 +158,12 @@ export function rollbackTarget(revisions: readonly Revision[], applySet: ApplySe
 
 /** The objects a revision holds, as the synth wrote them. */
 export function objectsOf(revision: Revision): KubeObject[] {
-  const data = revision.secret.data?.[DATA_KEY];
-  if (data === undefined) {
-    throw new NotDeployedError(`secret/${revision.secret.metadata.name} holds no ${DATA_KEY}: revision ${revision.number} cannot be applied again`);
+  const manifests = manifestsOf(revision);
+  const documents = manifests === undefined ? [] : parseAllDocuments(manifests);
+  if (manifests === undefined || documents.some((doc) => doc.errors.length > 0)) {
+    throw new NotDeployedError(`secret/${revision.secret.metadata.name} holds no readable ${DATA_KEY} (gzipped YAML, base64 in the Secret's data): revision ${revision.number} cannot be applied again; roll back to another one`);
   }
-  return parseAllDocuments(manifestsOf(revision))
-    .map((doc) => doc.toJS() as KubeObject | null)
-    .filter((obj): obj is KubeObject => obj !== null);
+  return documents.map((doc) => doc.toJS() as KubeObject | null).filter((obj): obj is KubeObject => obj !== null);
 }
 
 /**
@@ -163,7 +174,9 @@ export function objectsOf(revision: Revision): KubeObject[] {
  * @returns its number; under --dry-run, 0 (only the command is printed)
  */
 export async function recordRevision(runner: Runner, applySet: ApplySet, objects: readonly KubeObject[], description: string, now: number): Promise<number> {
-  const number = runner.dryRun ? 0 : ((await listRevisions(runner, applySet)).at(-1)?.number ?? 0) + 1;
+  // above every revision's name, even one whose labels were spoiled: `create` would refuse it
+  const taken = runner.dryRun ? [] : (await revisionSecrets(runner, applySet)).map((s) => Number(/-(\d+)$/.exec(s.metadata.name)?.[1] ?? 0));
+  const number = runner.dryRun ? 0 : Math.max(0, ...taken) + 1;
   const name = secretName(runner.dryRun ? '<N>' : number);
   const secret = {
     apiVersion: 'v1',
