@@ -475,7 +475,7 @@ describe('HelloNodeApp autoscaling is checked as the API server checks a Horizon
   test('replicas beside autoscaling is refused: the autoscaler owns the count', () => {
     const err = validationErrorOf(() => synth({ profile: Profile.PRODUCTION, replicas: 3, autoscaling: { maxReplicas: 5 } }));
     expect([err.subject, err.value]).toEqual(['HelloNodeApp "test/app" prop "replicas"', 3]);
-    expect(err.rule).toBe('may not be set with autoscaling: the autoscaler owns the count; set autoscaling.minReplicas instead');
+    expect(err.rule).toBe('may not be set with autoscaling: the autoscaler owns the count, and its minReplicas is the fewest pods');
   });
 });
 

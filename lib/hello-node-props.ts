@@ -337,7 +337,7 @@ export function resolveHelloNodeApp(props: HelloNodeAppProps, prop: (name: strin
   const resources = checkResources(prop('resources'), props.resources ?? profile.resources);
   const autoscaling = props.autoscaling === undefined ? undefined : checkAutoscaling(prop, props.autoscaling, resources);
   if (autoscaling && props.replicas !== undefined) {
-    throw new ValidationError(prop('replicas'), props.replicas, 'may not be set with autoscaling: the autoscaler owns the count; set autoscaling.minReplicas instead');
+    throw new ValidationError(prop('replicas'), props.replicas, 'may not be set with autoscaling: the autoscaler owns the count, and its minReplicas is the fewest pods');
   }
   const replicas = autoscaling ? undefined : checkReplicas(prop('replicas'), props.replicas ?? defaults.replicas);
   const domain = props.domain === undefined ? undefined : checkManagedCertificateDomain(prop('domain'), props.domain);

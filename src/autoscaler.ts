@@ -76,6 +76,23 @@ export async function handOverReplicas(runner: Runner, namespace: string, object
   }
 }
 
+/**
+ * Deletes the autoscalers among the app's live `members` that `objects` no longer have
+ * but that size a workload `objects` still have (autoscaling turned off, or a rollback
+ * to a revision without it): left until the prune, which comes after the rollout, one
+ * would fight the rollout's count. The only deletion before a rollout.
+ */
+export async function removeDroppedAutoscalers(runner: Runner, namespace: string, objects: readonly KubeObject[], members: readonly KubeObject[]): Promise<void> {
+  const kept = new Set(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => o.metadata.name));
+  for (const dropped of members.filter((m) => m.kind === 'HorizontalPodAutoscaler' && !kept.has(m.metadata.name))) {
+    const target = objects.find((o) => autoscalerOf(o, [dropped]));
+    if (target) {
+      runner.say(`${refOf(dropped)}: deleted before the rollout, which sets ${refOf(target)}'s count again and which it would fight`);
+      await kubectl(runner, kubectlCommand(namespace, 'delete', refOf(dropped), '--ignore-not-found'), false);
+    }
+  }
+}
+
 /** Sets the autoscaler's bounds under the rollout's field manager (the next apply of the app's objects takes them back). */
 async function patchBounds(runner: Runner, namespace: string, autoscaler: KubeObject, min: number, max: number): Promise<void> {
   await kubectl(runner, kubectlCommand(namespace, 'patch', refOf(autoscaler), `--field-manager=${ROLLOUT_MANAGER}`, '--type=merge',

@@ -218,11 +218,17 @@ describeWithCluster('a deploy whose rollout cannot finish', () => {
     expect((await readyPods(app.namespace)).length).toBeGreaterThanOrEqual(3);
   }, SLOW);
 
-  test('a pod that never becomes ready fails after --timeout, saying what it waited for', async () => {
-    const deploy = await run('deploy', '--tag', 'unready', '--timeout', '3', ...FAST_POLL);
+  test('a pod that never becomes ready fails after --timeout, saying what it waited for after its last step', async () => {
+    // --timeout 0: the deadline passes at the rollout's first step (the surge), on any
+    // machine; the failure still describes the state that step left, from one more look
+    const deploy = await run('deploy', '--tag', 'unready', '--timeout', '0', ...FAST_POLL);
     expectExit(deploy, 1);
-    expect(deploy.stderr).toContain('deploy failed: it did not finish within 3 s');
-    expect(deploy.stderr).toMatch(/replicationcontroller\/hello-node-rc: \d of 3 updated, 0 ready; waiting for pod hello-node-rc-\S+ to be ready/);
+    expect(deploy.stderr).toContain('replicationcontroller/hello-node-rc: scaling to 4 (one extra pod');
+    expect(deploy.stderr).toContain('deploy failed: it did not finish within 0 s');
+    // the surge pod, by name once the ReplicationController's controller has made it
+    expect(deploy.stderr).toMatch(/ {2}replicationcontroller\/hello-node-rc: \d of 3 updated, 0 ready; waiting for (pod hello-node-rc-\S+|a new pod) to be ready\n/);
+    // and so does the release history, for the failed revision
+    expect(deploy.stderr).toMatch(/\nrevision \d+: failed \(did not finish within 0 s: replicationcontroller\/hello-node-rc: \d of 3 updated, 0 ready; waiting for /);
     expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(3);
   }, SLOW);
 

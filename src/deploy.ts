@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { acquireDeployLease, DEPLOY_LEASE, DeployLease, LeaseLostError } from './deploy-lease';
-import { autoscalerOf, clampToBounds, countsToHandOver, handOverReplicas, holdSurge, releaseSurge } from './autoscaler';
+import { autoscalerOf, clampToBounds, countsToHandOver, handOverReplicas, holdSurge, releaseSurge, removeDroppedAutoscalers } from './autoscaler';
 import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, qualifiedRefOf, recordGroupKinds } from './applyset';
 import {
   currentPods,
@@ -102,6 +102,8 @@ interface Applied {
   readonly origin: string;
   /** What the history says wrote the revision. */
   readonly description: string;
+  /** The revision a rollback applies again: the history's limit never deletes it. */
+  readonly source?: number;
 }
 
 /** `objects`, to be applied to the ApplySet `applySet`. */
@@ -204,7 +206,10 @@ async function revisionToApply(located: AppApplySet, runner: Runner, toRevision:
   const target = rollbackTarget(revisions, applySet, toRevision);
   const newest = revisions.at(-1);
   runner.say(`${purpose === 'rollback' ? 'rolling back to' : 'comparing with'} revision ${target.number} (${target.images.join(', ') || 'no images'}, ${target.description} at ${target.time})${newest ? `; the newest is revision ${newest.number} (${newest === currentOf(revisions) ? 'current' : newest.status})` : ''}`);
-  return toApply(objectsOf(target), located, parent, `revision ${target.number}`, `rollback to ${target.number}`);
+  if (purpose === 'rollback' && target === currentOf(revisions) && target === newest) {
+    runner.say(`# revision ${target.number} is the current one: its objects are applied again as they are`);
+  }
+  return { ...toApply(objectsOf(target), located, parent, `revision ${target.number}`, `rollback to ${target.number}`), source: target.number };
 }
 
 /**
@@ -225,7 +230,10 @@ async function release(located: AppApplySet, runner: Runner, options: DeployOpti
     const backFromSurge = err instanceof LeaseLostError
       || await scaleBackSurges(located.applySet, progress.tracked ?? [], runner).then(() => true, () => false);
     // Ctrl-C reaches kubectl too, which then fails: the signal, not its failure, is why the deploy stops
-    const stopped = signals.received && !(err instanceof LeaseLostError) ? new DeployInterruptedError(signals.received, progress.phase, backFromSurge) : err;
+    const stopped = signals.received && !(err instanceof LeaseLostError) ? new DeployInterruptedError(signals.received, progress.phase, backFromSurge, command) : err;
+    if (!backFromSurge && !(stopped instanceof DeployInterruptedError)) {
+      runner.say(`hello-node: the cluster could not be asked to undo the rollout's surge: a ReplicationController may be left one pod above its count, and its autoscaler's bounds raised (\`hello-node status\` shows them); the next ${command} puts them right`);
+    }
     if (progress.revision !== undefined && !(err instanceof LeaseLostError)) {
       // never a rollback target; a failure to say so (the cluster went away) leaves it pending, which is not one either
       const why = stopped instanceof RolloutFailedError ? stopped.summary : (stopped instanceof Error ? stopped.message : String(stopped)).split('\n')[0];
@@ -241,10 +249,11 @@ async function release(located: AppApplySet, runner: Runner, options: DeployOpti
 
 /** A deploy stopped by SIGINT or SIGTERM, at its next step, where it is safe. */
 export class DeployInterruptedError extends Error {
-  constructor(readonly signal: NodeJS.Signals, phase: Phase, backFromSurge: boolean) {
+  /** @param command the command interrupted, which is what finishes it: `deploy`, `up`, `rollback` */
+  constructor(readonly signal: NodeJS.Signals, phase: Phase, backFromSurge: boolean, command: string) {
     super(`interrupted by ${signal} ${phase === 'preparing' ? 'before anything was applied'
-      : phase === 'pruning' ? 'while pruning: some of what the app no longer has may be deleted already; deploy again to finish'
-        : `during the rollout: ${backFromSurge ? 'every ReplicationController is back at its replicas' : 'a ReplicationController may still be at its surge'}, the pods that were ready still serve, and nothing was pruned; deploy again to finish`}`);
+      : phase === 'pruning' ? `while pruning: some of what the app no longer has may be deleted already; ${command} again to finish`
+        : `during the rollout: ${backFromSurge ? 'no ReplicationController is left at a surge' : 'a ReplicationController may still be at its surge'}, the pods that were ready still serve, and nothing was pruned; ${command} again to finish`}`);
   }
 
   /** The exit code a shell reports for a process killed by this signal. */
@@ -258,7 +267,7 @@ interface Signals {
   readonly received?: NodeJS.Signals;
   /** Aborted by the first signal: it cuts a wait between two looks at the cluster short. */
   readonly abort: AbortSignal;
-  /** Throws DeployInterruptedError once a signal came: called before each step that changes the cluster. */
+  /** Throws once a signal came (the deploy's catch reports a DeployInterruptedError): called before each step that changes the cluster. */
   stopIfReceived(phase: Phase): void;
   stop(): void;
 }
@@ -289,7 +298,8 @@ function watchSignals(runner: Runner): Signals {
     abort: controller.signal,
     stopIfReceived(phase) {
       if (state.received) {
-        throw new DeployInterruptedError(state.received, phase, true);
+        // the caller's catch makes the error it reports, with the command's name and the surge's state
+        throw new Error(`stopped by ${state.received} (${phase})`);
       }
     },
     stop: () => {
@@ -307,10 +317,16 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
   const check = applyCommand(applied, false);
   await kubectl(runner, { ...check, args: [...check.args, '--dry-run=server'], inputNote: `${check.inputNote} (checked by the API server, changing nothing)` });
   signals.stopIfReceived('preparing');
-  progress.revision = await recordRevision(runner, applied.applySet, applied.objects, applied.description, options.clock.now());
-  await pruneHistory(runner, applied.applySet, options.historyMax, progress.revision);
+  progress.revision = await recordRevision(runner, applied.applySet, applied.objects, applied.description, options.clock.now(), (number) => {
+    // set before the Secret is created: an interruption meanwhile still marks it failed
+    progress.revision = number;
+  });
+  await pruneHistory(runner, applied.applySet, options.historyMax, [progress.revision, applied.source]);
   // the replica counts an autoscaler now owns stay as they are through this deploy's applies
   await handOverReplicas(runner, applied.applySet.namespace, applied.objects);
+  if (!runner.dryRun) {
+    await removeDroppedAutoscalers(runner, applied.applySet.namespace, applied.objects, await getMembers(runner, applied.applySet, applied.parent));
+  }
   signals.stopIfReceived('preparing');
   if (options.wait) {
     // the record first, so that whatever this deploy applies stays findable even if the rollout fails
@@ -338,6 +354,9 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
   await kubectl(runner, applyCommand(applied, true), false);
   await markRevision(runner, applied.applySet, progress.revision, options.wait ? 'deployed' : 'applied');
   progress.revision = undefined;
+  if (signals.received) {
+    runner.say(`hello-node: ${signals.received} came during the last step, which finished: the ${applied.description || 'deploy'} is done`);
+  }
   await pruneHistory(runner, applied.applySet, options.historyMax);
   if (options.wait && !runner.dryRun) {
     await printUrls(applied, runner);
@@ -408,11 +427,14 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
   const balancers = applied.objects.filter(isExternallyBalanced);
   const deadline = started + options.timeoutSeconds * 1000;
   let lastProgress = '';
+  /** Whether the look after the deadline's last action was taken: a failure describes the state that action left. */
+  let lookedAfterActing = false;
   for (;;) {
     signals.stopIfReceived('rolling out');
     await lease.renew();
     const waitingFor: string[] = [];
     const stuck: Diagnosis[] = [];
+    let acted = false;
     for (const { manifest, replicas, autoscaler, restartedAt } of workloads) {
       const { namespace } = applied.applySet;
       const [live] = await getObjects(runner, namespace, refOf(manifest));
@@ -424,10 +446,12 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
       if (step.action === 'done') {
         continue;
       }
+      acted ||= step.action !== 'wait';
       if (step.action === 'scale') {
         if (autoscaler) {
           // the surge is in the ReplicationController's own count, which the autoscaler sets too
           await (step.replicas > replicas ? holdSurge(runner, namespace, autoscaler, step.replicas) : releaseSurge(runner, namespace, autoscaler));
+          signals.stopIfReceived('rolling out');
         }
         runner.say(`${refOf(manifest)}: scaling to ${step.replicas} (${step.why})`);
         await kubectl(runner, kubectlCommand(namespace, 'scale', `--replicas=${step.replicas}`, refOf(manifest)));
@@ -462,7 +486,9 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
       return;
     }
     const permanent = stuck.filter((d) => d.permanent);
-    if (permanent.length > 0 || clock.now() >= deadline) {
+    const overdue = clock.now() >= deadline && (!acted || lookedAfterActing);
+    lookedAfterActing = acted && clock.now() >= deadline;
+    if (permanent.length > 0 || overdue) {
       await fail(applied.applySet, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor, podsReady);
     }
     const progress = waitingFor.join('; ');
@@ -500,7 +526,7 @@ async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: r
   throw new RolloutFailedError(podsReady
     ? `the rollout did not finish (${why}): every pod is updated and ready, but an external address is still missing; nothing was pruned`
     : `the rollout did not finish (${why}); the old pods that were ready still serve, and nothing was pruned`,
-  causes[0] ? `${causes[0].subject}: ${causes[0].cause}` : `the rollout ${why}`);
+  causes[0] ? `${causes[0].subject}: ${causes[0].cause}` : `${why.replace(/^it /, '')}: ${waitingFor.join('; ')}`);
 }
 
 /**

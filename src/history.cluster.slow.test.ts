@@ -45,7 +45,7 @@ describeWithCluster.each(['ReplicationController', 'Deployment'])('the release h
     const manifests = gunzipSync(Buffer.from(secret.data['manifests.yaml.gz'], 'base64')).toString('utf8');
     expect(manifests).toContain(`kind: ${workload}`);
     expect(manifests).toContain(`image: ${IMAGE}:v1`);
-  }, SLOW);
+  }, 2 * SLOW); // two deploys
 
   test('diff --to-revision shows what a rollback would change, and changes nothing', async () => {
     const diff = await run('diff', '--to-revision', '1');
@@ -103,7 +103,7 @@ describeWithCluster('the release history\'s limit', () => {
       expectExit(await run('deploy', '--tag', tag, '--history-max', '2', ...FAST_POLL), 0);
     }
     expect(await revisionSecrets(app.namespace)).toEqual(['hello-node-revision-2', 'hello-node-revision-3']);
-  }, SLOW);
+  }, 3 * SLOW); // three deploys
 
   test('the current revision outlives the limit, so that a failed deploy can always be rolled back', async () => {
     expectExit(await run('deploy', '--tag', 'broken', '--history-max', '1', '--timeout', '30', ...FAST_POLL), 1);

@@ -40,6 +40,8 @@ const ANNOTATIONS = {
 /** The Secret's type, which kubectl shows and selects by (`--field-selector type=hello-node/revision`). */
 const SECRET_TYPE = 'hello-node/revision';
 const DATA_KEY = 'manifests.yaml.gz';
+/** The most a Secret's data may hold, in bytes (core/v1 MaxSecretSize). */
+const MAX_SECRET_DATA = 1024 * 1024;
 
 /** How many revisions are kept unless `--history-max` says otherwise (Helm's default for `helm upgrade`). */
 export const DEFAULT_HISTORY_MAX = 10;
@@ -118,7 +120,7 @@ function manifestsOf(revision: Revision): string | undefined {
 /**
  * The revision `rollback` goes back to by default: after a deploy that did not finish
  * (the newest revision failed, or is pending), the current one, whose objects that
- * deploy changed; otherwise the newest deployed revision before the current one that
+ * deploy changed; otherwise the newest successful revision before the current one that
  * holds other objects (after a rollback to 2, the one before 2, not 2 again).
  */
 export function defaultRollbackTarget(revisions: readonly Revision[]): Revision | undefined {
@@ -127,7 +129,7 @@ export function defaultRollbackTarget(revisions: readonly Revision[]): Revision 
     return current;
   }
   const currentManifests = current && manifestsOf(current);
-  return [...revisions].reverse().find((r) => r.status === 'deployed' && manifestsOf(r) !== undefined
+  return [...revisions].reverse().find((r) => succeeded(r) && manifestsOf(r) !== undefined
     && (!current || (r.number < current.number && manifestsOf(r) !== currentManifests)));
 }
 
@@ -160,7 +162,8 @@ export function rollbackTarget(revisions: readonly Revision[], applySet: ApplySe
 export function objectsOf(revision: Revision): KubeObject[] {
   const manifests = manifestsOf(revision);
   const documents = manifests === undefined ? [] : parseAllDocuments(manifests);
-  if (manifests === undefined || documents.some((doc) => doc.errors.length > 0)) {
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null && typeof (value as KubeObject).kind === 'string' && typeof (value as KubeObject).metadata?.name === 'string';
+  if (manifests === undefined || documents.some((doc) => doc.errors.length > 0 || (doc.contents !== null && !isObject(doc.toJS())))) {
     throw new NotDeployedError(`secret/${revision.secret.metadata.name} holds no readable ${DATA_KEY} (gzipped YAML, base64 in the Secret's data): revision ${revision.number} cannot be applied again; roll back to another one`);
   }
   return documents.map((doc) => doc.toJS() as KubeObject | null).filter((obj): obj is KubeObject => obj !== null);
@@ -171,13 +174,18 @@ export function objectsOf(revision: Revision): KubeObject[] {
  * (the deploy Lease makes this command the only writer). `kubectl create` refuses a
  * name that exists: two writers never share a number.
  *
+ * @param numbered told the number before the Secret is created
  * @returns its number; under --dry-run, 0 (only the command is printed)
  */
-export async function recordRevision(runner: Runner, applySet: ApplySet, objects: readonly KubeObject[], description: string, now: number): Promise<number> {
+export async function recordRevision(runner: Runner, applySet: ApplySet, objects: readonly KubeObject[], description: string, now: number, numbered: (number: number) => void = () => undefined): Promise<number> {
   // above every revision's name, even one whose labels were spoiled: `create` would refuse it
   const taken = runner.dryRun ? [] : (await revisionSecrets(runner, applySet)).map((s) => Number(/-(\d+)$/.exec(s.metadata.name)?.[1] ?? 0));
   const number = runner.dryRun ? 0 : Math.max(0, ...taken) + 1;
   const name = secretName(runner.dryRun ? '<N>' : number);
+  if (!runner.dryRun) {
+    numbered(number);
+  }
+  const gzipped = gzipSync(toYamlStream(objects));
   const secret = {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -192,8 +200,12 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
         [ANNOTATIONS.images]: imagesOf(objects).join(','),
       },
     },
-    data: { [DATA_KEY]: gzipSync(toYamlStream(objects)).toString('base64') },
+    data: { [DATA_KEY]: gzipped.toString('base64') },
   };
+  if (gzipped.length > MAX_SECRET_DATA) {
+    // the API server's own limit (ValidateSecret, pkg/apis/core/validation), before anything is applied
+    throw new NotDeployedError(`the app's manifests take ${gzipped.length} bytes gzipped: over the ${MAX_SECRET_DATA} a Secret holds, so the release history cannot record them (as Helm's cannot); keep large data out of the app's objects (a ConfigMap of that size is better mounted from elsewhere)`);
+  }
   await kubectl(runner, {
     ...kubectlCommand(applySet.namespace, 'create', '-f', '-'),
     input: JSON.stringify(secret),
@@ -214,21 +226,21 @@ export async function markRevision(runner: Runner, applySet: ApplySet, number: n
 
 /**
  * Deletes the oldest revisions beyond `max` (0: keep them all), never the current one
- * nor `writing`, the one a deploy is writing: a deploy that fails leaves the revision
- * to roll back to, even with `max` 1. Run when a revision is written, and again once
- * it became the current one.
+ * nor those of `keep` (the one a deploy is writing, the one a rollback applies): a
+ * deploy that fails leaves the revision to roll back to, even with `max` 1. Run when a
+ * revision is written, and again once it became the current one.
  */
-export async function pruneHistory(runner: Runner, applySet: ApplySet, max: number, writing?: number): Promise<void> {
+export async function pruneHistory(runner: Runner, applySet: ApplySet, max: number, keep: readonly (number | undefined)[] = []): Promise<void> {
   if (runner.dryRun) {
     // said once, for the end of the deploy
-    if (writing === undefined) {
+    if (keep.length === 0) {
       runner.say(`# then: the oldest revisions beyond ${max || 'no limit'} deleted (--history-max), never the current one`);
     }
     return;
   }
   const revisions = await listRevisions(runner, applySet);
   const current = currentOf(revisions);
-  const excess = max === 0 ? [] : revisions.filter((r) => r !== current && r.number !== writing).slice(0, Math.max(0, revisions.length - max));
+  const excess = max === 0 ? [] : revisions.filter((r) => r !== current && !keep.includes(r.number)).slice(0, Math.max(0, revisions.length - max));
   if (excess.length > 0) {
     await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secret', ...excess.map((r) => r.secret.metadata.name), '--ignore-not-found'));
   }

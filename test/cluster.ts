@@ -177,6 +177,9 @@ export function watchReadyPods(namespace: string): { stop(): Promise<number> } {
 /** The lines of a text, without the trailing empty one. */
 export const linesOf = (text: string): string[] => text.trimEnd().split('\n');
 
+/** How long a hook that runs the CLI (a teardown) or the cluster's API may take: as long as a test, not jest's 5 s, which a busy machine exceeds. */
+const HOOK_TIMEOUT = 120_000;
+
 /** Says what a failed command printed, so that a red test explains itself. */
 export function expectExit(run: Finished, code: number): void {
   if (run.code !== code) {
@@ -199,7 +202,7 @@ export function useApp(how: 'setting' | 'context' | 'default', options: { appFil
     }
     app.kubeconfig = kubeconfigWithNamespace(app.project, how === 'context' ? app.namespace : undefined);
     app.env = userEnv(app.kubeconfig, how === 'setting' ? { HELLO_NODE_NAMESPACE: app.namespace } : {});
-  });
+  }, HOOK_TIMEOUT);
   afterAll(async () => {
     if (how === 'default') {
       await helloNode(app.project, app.env, 'teardown');
@@ -207,6 +210,6 @@ export function useApp(how: 'setting' | 'context' | 'default', options: { appFil
       await deleteNamespace(app.namespace);
     }
     fs.rmSync(app.project, { recursive: true, force: true });
-  });
+  }, HOOK_TIMEOUT);
   return app;
 }
