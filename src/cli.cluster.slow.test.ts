@@ -417,7 +417,9 @@ describeWithCluster('Ctrl-C during a rollout', () => {
     const { code, stderr } = await helloNodeUntil(app.project, app.env, 'scaling to 4', (child) => child.kill('SIGINT'), 'deploy', '--tag', 'unready', ...FAST_POLL);
     expect(code).toBe(130);
     expect(stderr).toContain('hello-node: SIGINT: stopping at the next step, where it is safe (again to stop at once)');
-    expect(stderr).toContain('hello-node: interrupted by SIGINT during the rollout: every ReplicationController is back at its replicas, the pods that were ready still serve, and nothing was pruned; deploy again to finish');
+    expect(stderr).toContain('hello-node: interrupted by SIGINT during the rollout: no ReplicationController is left at a surge, the pods that were ready still serve, and nothing was pruned; deploy again to finish');
+    // never a rollback target
+    expect(stderr).toMatch(/\nrevision 2: failed \(interrupted by SIGINT during the rollout/);
     expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(3);
     expect(await list(`/apis/coordination.k8s.io/v1/namespaces/${app.namespace}/leases`)).toEqual([]);
     expect((await readyPods(app.namespace)).length).toBeGreaterThanOrEqual(3);
