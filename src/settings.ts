@@ -79,8 +79,8 @@ interface FieldSettingSpec<P extends StructProp, F extends FieldOf<P>> extends O
 /** Types a field setting: `read` must give what the field takes. */
 const fieldSetting = <P extends StructProp, F extends FieldOf<P>>(spec: FieldSettingSpec<P, F>): FieldSettingSpec<P, F> => spec;
 
-/** A positive int32, as an autoscaler's bounds and target are (the construct checks them together). */
-const checkPodCount = (subject: string, value: unknown): number => checkInteger(subject, value, 1, MAX_INT32);
+/** A positive int32, as an autoscaler's bounds (pods) and target (percent) are; the construct checks them together. */
+const checkPositiveInt32 = (subject: string, value: unknown): number => checkInteger(subject, value, 1, MAX_INT32);
 
 /** Reads a member of a string enum by its value. */
 const enumSetting = <T extends string>(members: { readonly [name: string]: T }) => (raw: RawSetting): T => checkEnum(raw.source, raw.value, members);
@@ -115,17 +115,17 @@ export const SETTINGS = {
     help: 'pods the workload keeps running (plain digits)',
   }),
   HELLO_NODE_MIN_REPLICAS: fieldSetting({
-    flag: '--min-replicas', value: '<n>', groups: ['app'], prop: 'autoscaling', field: 'minReplicas', read: (raw) => parseWholeNumber(raw, checkPodCount),
+    flag: '--min-replicas', value: '<n>', groups: ['app'], prop: 'autoscaling', field: 'minReplicas', read: (raw) => parseWholeNumber(raw, checkPositiveInt32),
     help: 'the fewest pods the autoscaler keeps (with HELLO_NODE_MAX_REPLICAS)',
   }),
   HELLO_NODE_MAX_REPLICAS: fieldSetting({
-    flag: '--max-replicas', value: '<n>', groups: ['app'], prop: 'autoscaling', field: 'maxReplicas', read: (raw) => parseWholeNumber(raw, checkPodCount),
+    flag: '--max-replicas', value: '<n>', groups: ['app'], prop: 'autoscaling', field: 'maxReplicas', read: (raw) => parseWholeNumber(raw, checkPositiveInt32),
     help: 'autoscale the workload by CPU use, up to this many pods: a HorizontalPodAutoscaler (not with HELLO_NODE_REPLICAS)',
     docs: 'It needs a CPU request (HELLO_NODE_PROFILE=production has one). Deploys never reset the autoscaler\'s count: see [Autoscaling](#autoscaling)',
   }),
   HELLO_NODE_TARGET_CPU: fieldSetting({
     flag: '--target-cpu', value: '<percent>', groups: ['app'], prop: 'autoscaling', field: 'cpuUtilization',
-    read: (raw) => parseWholeNumber(raw, checkPodCount),
+    read: (raw) => parseWholeNumber(raw, checkPositiveInt32),
     help: 'the average CPU use the autoscaler aims at, in percent of the CPU request (with HELLO_NODE_MAX_REPLICAS)',
   }),
   HELLO_NODE_NAMESPACE: propSetting({
