@@ -39,7 +39,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 require('../scripts/ts-hook.js');
-const { signalExitCode } = require('../src/tools.ts');
+const { signalExitCode } = require('../src/signals.ts');
 // at the very end: a failed write's error arrives a tick after the write
 process.on('exit', (code) => {
   if (writeFailure !== undefined && code === 0) {
@@ -55,4 +55,22 @@ require('../src/cli.ts')
     // and must not turn its exit code into a signal's
     process.on('SIGINT', () => undefined);
     process.on('SIGTERM', () => undefined);
+    // Node's own exit, once nothing is left to do, first closes every listener's handle,
+    // which gives signals back their default (death) for its last moments; process.exit
+    // does not. Once a failed write has been told (a tick after it), and what is still
+    // being written has gone (pipes are asynchronous on macOS), as Node would wait for it.
+    setImmediate(() => whenWritten(() => process.exit()));
   });
+
+/** Calls `done` once what was written to stdout and stderr has been handed on, or has failed. */
+function whenWritten(done) {
+  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+  let left = pending.length;
+  if (left === 0) {
+    done();
+  }
+  for (const stream of pending) {
+    // after the writes before it
+    stream.write('', () => --left === 0 && done());
+  }
+}

@@ -33,7 +33,8 @@ import { currentOf, listRevisions, markRevision, objectsOf, pruneHistory, record
 import { checkPushable, Clock, imageBuild, imagePush } from './operations';
 import { AppSettings, Platform } from './settings';
 import { DEFAULT_OUTDIR, outputDirOf, synthCommand } from './synth-command';
-import { Runner, signalExitCode, ToolCommand } from './tools';
+import { onTermination, signalExitCode } from './signals';
+import { Runner, ToolCommand } from './tools';
 
 /** How deploy, up and rollback apply, wait and record. */
 export interface RolloutOptions {
@@ -289,8 +290,7 @@ function watchSignals(runner: Runner): Signals {
     runner.say(`hello-node: ${signal}: stopping at the next step, where it is safe (again to stop at once)`);
     controller.abort();
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  const stop = onTermination(handler);
   return {
     get received() {
       return state.received;
@@ -302,10 +302,7 @@ function watchSignals(runner: Runner): Signals {
         throw new Error(`stopped by ${state.received} (${phase})`);
       }
     },
-    stop: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    },
+    stop,
   };
 }
 

@@ -193,6 +193,42 @@ describe('hello-node synth', () => {
       expect(tree(path.join(project, 'dist'))).toEqual(['hello-node.k8s.yaml']);
     }
   }, 120_000);
+
+  test('Ctrl-C from the moment the new dist/ is in place, again and again until it exits, is too late: it exits 0', async () => {
+    expect(helloNode(['synth'], { HELLO_NODE_REPLICAS: '1' }).status).toBe(0);
+    const manifest = path.join(project, 'dist', 'hello-node.k8s.yaml');
+    const before = fs.statSync(manifest).ino;
+    const child = spawn(process.execPath, [HELLO_NODE, 'synth'], {
+      cwd: project,
+      detached: true,
+      env: { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false', HELLO_NODE_REPLICAS: '2' },
+      stdio: 'ignore',
+    });
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+    });
+    let sent = 0;
+    // a signal at every turn of this loop: the moments the command lets the default
+    // disposition (death) back, as it stops listening and as Node exits, are hit
+    while (exit === undefined) {
+      // (missing for a moment, between dist/ moved away and the new one moved in)
+      const now = fs.statSync(manifest, { throwIfNoEntry: false })?.ino;
+      if (now !== undefined && now !== before) {
+        try {
+          process.kill(-(child.pid ?? 0), 'SIGINT');
+          sent += 1;
+        } catch {
+          // it has exited
+        }
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(sent).toBeGreaterThan(0);
+    expect(exit).toEqual({ code: 0, signal: null });
+    const [rc] = parseAllDocuments(read(manifest)).map((d) => d.toJS());
+    expect(rc.spec.replicas).toBe(2);
+  }, 60_000);
 });
 
 /** The pids of live processes whose environment holds `entry` (Linux's /proc). */

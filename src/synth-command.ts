@@ -30,7 +30,7 @@ import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { LockedError } from './lock';
 import { checkOnlyOursIn, commitOutput, isInside, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from './output-dir';
-import { signalExitCode } from './tools';
+import { onTermination, signalExitCode } from './signals';
 
 /** cdk8s-cli's output directory when neither `--output` nor cdk8s.yaml names one. */
 export const DEFAULT_OUTDIR = 'dist';
@@ -447,8 +447,6 @@ function watchSignals(): Signals {
       }
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   return {
     get received() {
       return state.received;
@@ -459,9 +457,6 @@ function watchSignals(): Signals {
         state.group = undefined;
       };
     },
-    stop() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
+    stop: onTermination(onSignal),
   };
 }

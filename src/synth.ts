@@ -35,7 +35,7 @@ import { ensureUniqueObjects } from '../lib/unique-objects';
 import { LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
 import { checkOnlyOursIn, commitOutput, HELM_TEMPLATES, listFiles, lockOutput, makeStagingDir, Output, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
-import { signalExitCode } from './tools';
+import { onTermination, signalExitCode } from './signals';
 import { startTypecheck, TypeCheckError } from './typecheck';
 import { AppSettings, helloNodeAppProps } from './settings';
 
@@ -254,8 +254,7 @@ function watchSignals(): { checkpoint: () => Promise<void>; stop: () => void } {
   const onSignal = (signal: NodeJS.Signals) => {
     received ??= signal;
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = onTermination(onSignal);
   return {
     async checkpoint() {
       // signals are delivered on the event loop: let it turn once
@@ -264,9 +263,6 @@ function watchSignals(): { checkpoint: () => Promise<void>; stop: () => void } {
         throw new InterruptedError(received);
       }
     },
-    stop() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
+    stop,
   };
 }

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { constants } from 'node:os';
+import { signalExitCode } from './signals';
 
 export type Tool = 'docker' | 'gcloud' | 'kubectl' | 'npx';
 
@@ -79,9 +79,6 @@ export function componentsInstall(components: readonly string[], pathVariable?: 
 
 /** Whether the CLI explains the command's failures, holding its error output back (kubectl's always). */
 export const isExplained = (command: ToolCommand): boolean => command.tool === 'kubectl' || command.explained === true;
-
-/** The exit code a shell reports for a process that signal `signal` ended: 128 + its number. */
-export const signalExitCode = (signal: NodeJS.Signals): number => 128 + constants.signals[signal];
 
 /** A tool that is not on PATH. */
 export class MissingToolError extends Error {
