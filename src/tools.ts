@@ -146,6 +146,8 @@ export interface RunnerOptions {
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
   readonly execute: ToolExecutor;
+  /** Rewrites a result line before it is printed (the CLI's hints, as the user runs it); by default as it is. */
+  readonly resultAs?: (line: string) => string;
 }
 
 const DRY_RESULT: ToolResult = { exitCode: 0, stdout: '', stderr: '' };
@@ -155,7 +157,7 @@ const DRY_RESULT: ToolResult = { exitCode: 0, stdout: '', stderr: '' };
  * pasted into a shell, and runs nothing; otherwise it prints each command on stderr
  * (`+ command`, like `set -x`) before running it.
  */
-export function createRunner({ dryRun, verbose = false, out, err, execute }: RunnerOptions): Runner {
+export function createRunner({ dryRun, verbose = false, out, err, execute, resultAs = (line) => line }: RunnerOptions): Runner {
   const print = (line: string) => (dryRun ? out.write(`${line}\n`) : err.write(`+ ${line}\n`));
   const announce = (command: ToolCommand) => print(`${commandLineOf(command)}${command.inputNote ? ` ${command.inputNote}` : ''}`);
   const runIt = async (command: ToolCommand, stream: boolean): Promise<ToolResult> => {
@@ -171,7 +173,7 @@ export function createRunner({ dryRun, verbose = false, out, err, execute }: Run
     dryRun,
     verbose,
     say: (line) => (dryRun ? out : err).write(`${line}\n`),
-    result: (line) => out.write(`${line}\n`),
+    result: (line) => out.write(`${resultAs(line)}\n`),
     announce,
     async run(command) {
       announce(command);
@@ -210,6 +212,9 @@ export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err 
     }
   });
   if (command.input !== undefined) {
+    // a tool that ends before it has read its input (Ctrl-C reaches it too) closes the pipe:
+    // its exit code tells what happened, not the EPIPE of the write
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(command.input);
   }
   child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new MissingToolError(command.tool) : error));
