@@ -453,7 +453,7 @@ describe.each([Workload.REPLICATION_CONTROLLER, Workload.DEPLOYMENT])('HelloNode
 
 describe('HelloNodeApp autoscaling is checked as the API server checks a HorizontalPodAutoscaler', () => {
   test.each([
-    ['autoscaling.maxReplicas', { minReplicas: 2 }, undefined, 'must be set with autoscaling: the most pods the autoscaler runs'],
+    ['autoscaling', { minReplicas: 2 }, { minReplicas: 2 }, 'needs HelloNodeApp "test/app" prop "autoscaling.maxReplicas" as well: the most pods the autoscaler runs'],
     ['autoscaling.minReplicas', { minReplicas: 0, maxReplicas: 5 }, 0, 'must be an integer from 1 to 2147483647'],
     ['autoscaling.maxReplicas', { minReplicas: 3, maxReplicas: 2 }, 2, 'must be at least minReplicas (3)'],
     ['autoscaling.maxReplicas', { maxReplicas: 2.5 }, 2.5, 'must be an integer from 1 to 2147483647'],

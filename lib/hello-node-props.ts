@@ -412,7 +412,7 @@ function checkAutoscaling(prop: (name: string) => string, given: unknown, resour
   }
   const { minReplicas, maxReplicas, cpuUtilization } = given as Partial<Autoscaling>;
   if (maxReplicas === undefined) {
-    throw new ValidationError(subject('maxReplicas'), maxReplicas, 'must be set with autoscaling: the most pods the autoscaler runs');
+    throw new ValidationError(prop('autoscaling'), given, `needs ${subject('maxReplicas')} as well: the most pods the autoscaler runs`);
   }
   const min = checkInteger(subject('minReplicas'), minReplicas ?? AUTOSCALING_DEFAULTS.minReplicas, 1, MAX_INT32);
   const checked = {

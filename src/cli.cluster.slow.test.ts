@@ -194,7 +194,7 @@ describeWithCluster('a deploy whose rollout cannot finish', () => {
     expectExit(deploy, 1);
     expect(deploy.stderr).toContain('deploy failed: it cannot finish');
     expect(deploy.stderr).toContain(`cannot pull image ${IMAGE}:broken (ImagePullBackOff`);
-    expect(deploy.stderr).toContain('next: push the image (hello-node image push)');
+    expect(deploy.stderr).toContain('next: push the image (`hello-node image push`)');
     expect(deploy.stderr).toContain('hello-node: the rollout did not finish (it cannot finish); the old pods that were ready still serve, and nothing was pruned');
     expect(deploy.stdout).not.toMatch(/http:/);
     // the ReplicationController, which the app no longer has, is still there with its ready pods

@@ -618,10 +618,22 @@ describe('ip create', () => {
 });
 
 test('scale refuses --replicas, which would read as the count to scale to: the count is its argument', async () => {
-  const run = await runCli(['scale', '5', '--replicas', '2']);
+  for (const args of [['scale', '5', '--replicas', '2'], ['scale', '--replicas', '2']]) {
+    const run = await runCli(args);
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toBe('hello-node: flag --replicas: "2" is invalid: is what deploys set, not what scale does: give the count as scale\'s argument: `hello-node scale <replicas>`\n');
+  }
+});
+
+test('scale\'s help shows the count as its required argument, and no --replicas flag', async () => {
+  const help = await runCli(['scale', '--help']);
+  expect(help.stdout).toMatch(/^Usage: hello-node scale \[options\] <replicas> \[workload\]\n/);
+  expect(help.stdout).not.toContain('--replicas');
+  const run = await runCli(['scale']);
   expect(run.code).toBe(1);
   expect(run.calls).toEqual([]);
-  expect(run.stderr).toBe('hello-node: flag --replicas: "2" is invalid: is what deploys set, not what scale does: give the count as scale\'s argument, hello-node scale <replicas>\n');
+  expect(run.stderr).toMatch(/^error: missing required argument 'replicas'\n/);
 });
 
 test('a setting flag the command does not read is refused, before or after its name, not silently ignored', async () => {

@@ -80,11 +80,14 @@ const PACKAGE_VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, 
 /** `npx hello-node` when npm runs the CLI (npx, or an npm script), else `hello-node`. */
 export const invocationOf = (env: NodeJS.ProcessEnv): string => (env.npm_command ? 'npx hello-node' : 'hello-node');
 
-/** `stream` (stderr), with the hints' commands (`` `hello-node …` ``) written as the user runs the CLI. */
-function hintsAs(invocation: string, stream: NodeJS.WritableStream): NodeJS.WritableStream {
+/** `text` with the commands of its hints (`` `hello-node …` ``) written as the user runs the CLI. */
+const hintsAs = (invocation: string, text: string): string => text.split('`hello-node ').join(`\`${invocation} `);
+
+/** `stream` (stderr), with {@link hintsAs} applied. */
+function hintingStream(invocation: string, stream: NodeJS.WritableStream): NodeJS.WritableStream {
   return new Writable({
     write(chunk, _encoding, done) {
-      stream.write(String(chunk).split('`hello-node ').join(`\`${invocation} `));
+      stream.write(hintsAs(invocation, String(chunk)));
       done();
     },
   });
@@ -201,7 +204,7 @@ export function buildProgram(context: CliContext): Command {
         const path = `${self.parent === program ? '' : `${self.parent?.name()} `}${self.name()}`;
         throw new ValidationError(`flag ${SETTINGS[foreign].flag}`, program.opts()[attributeOf(foreign)], `is no setting of ${path}, which would ignore it (see: ${context.invocation} ${path} --help)`);
       }
-      const runner = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute });
+      const runner = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute, resultAs: (line) => hintsAs(context.invocation, line) });
       await run(lookupFrom(flags, env), runner, self);
     });
   /** What deploy, up and rollback share: how they wait, and how much history they keep. */
@@ -349,14 +352,21 @@ export function buildProgram(context: CliContext): Command {
     const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
     await deploying.rollback(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, { ...rolloutOptions(self, true), toRevision });
   });
-  act(command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
-    .argument('<replicas>', 'how many pods')
-    .argument('[workload]', 'kind/name or name of the workload, when the app has several'),
-  (lookup, runner, self) => {
+  const scale = command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
+    // optional to the parser only, so that `scale --replicas 5` is told what it needs (below)
+    .argument('[replicas]', 'how many pods')
+    .argument('[workload]', 'kind/name or name of the workload, when the app has several')
+    .usage('[options] <replicas> [workload]');
+  // HELLO_NODE_REPLICAS is read for what the next deploy resets the count to; its flag is no count to scale to
+  scale.options.find((option) => option.long === SETTINGS.HELLO_NODE_REPLICAS.flag)?.hideHelp();
+  act(scale, (lookup, runner, self) => {
     const configured = lookup('HELLO_NODE_REPLICAS');
     if (configured?.fromFlag) {
       // the flag would read as the count to scale to, and be silently ignored
-      throw new ValidationError(configured.source, configured.value, 'is what deploys set, not what scale does: give the count as scale\'s argument, hello-node scale <replicas>');
+      throw new ValidationError(configured.source, configured.value, 'is what deploys set, not what scale does: give the count as scale\'s argument: `hello-node scale <replicas>`');
+    }
+    if (self.args[0] === undefined) {
+      self.error('error: missing required argument \'replicas\'');
     }
     return ops.scale(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
   });
@@ -373,7 +383,7 @@ export function buildProgram(context: CliContext): Command {
 export async function main(argv: readonly string[], given: Partial<CliContext> = {}): Promise<number> {
   const base = { ...realContext(), ...given };
   // stderr only: stdout carries results, manifests under `synth --stdout` among them, byte for byte
-  const context = base.invocation === 'hello-node' ? base : { ...base, stderr: hintsAs(base.invocation, base.stderr) };
+  const context = base.invocation === 'hello-node' ? base : { ...base, stderr: hintingStream(base.invocation, base.stderr) };
   const program = buildProgram(context);
   try {
     if (argv.length === 0) {

@@ -346,7 +346,7 @@ function diagnosePod(pod: KubeObject, events: readonly KubeEvent[]): Diagnosis |
       return {
         subject,
         cause: `cannot pull image ${image(c.name)} (${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''})`,
-        nextStep: 'push the image (hello-node image push), check its tag, and check that the cluster\'s nodes may read the registry',
+        nextStep: 'push the image (`hello-node image push`), check its tag, and check that the cluster\'s nodes may read the registry',
         permanent: waiting.reason !== 'ErrImagePull',
       };
     }

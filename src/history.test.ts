@@ -60,7 +60,7 @@ describe('rollbackTarget', () => {
   test.each([
     [3, 'is a revision whose deploy did not finish (failed): roll back to one that was deployed'],
     [4, 'is a revision whose deploy did not finish (pending): roll back to one that was deployed'],
-    [9, 'must be a revision the history keeps: 1 (deployed), 2 (applied), 3 (failed), 4 (pending)'],
+    [9, 'must be a revision the history keeps: 1 (superseded), 2 (applied), 3 (failed), 4 (pending)'],
   ])('refuses revision %i, naming the flag and why', (number, rule) => {
     const err = validationErrorOf(() => rollbackTarget(revisions, APPLY_SET, number));
     expect([err.subject, err.value, err.rule]).toEqual(['flag --to-revision', number, rule]);

@@ -107,6 +107,10 @@ const succeeded = (r: Revision) => r.status === 'deployed' || r.status === 'appl
 /** The revision the app runs: the newest that was applied in full. */
 export const currentOf = (revisions: readonly Revision[]): Revision | undefined => [...revisions].reverse().find(succeeded);
 
+/** A revision's status as `history` shows it: one that was applied in full and then replaced is `superseded`. */
+const shownStatus = (revision: Revision, current: Revision | undefined): string =>
+  (revision === current || !succeeded(revision) ? revision.status : 'superseded');
+
 /** A revision's manifests, as text (two revisions that hold the same are the same release); undefined when they cannot be read. */
 function manifestsOf(revision: Revision): string | undefined {
   const data = revision.secret.data?.[DATA_KEY];
@@ -140,7 +144,8 @@ export function defaultRollbackTarget(revisions: readonly Revision[]): Revision 
  * @throws ValidationError for a revision that does not exist or never finished; NotDeployedError when there is nothing to go back to
  */
 export function rollbackTarget(revisions: readonly Revision[], applySet: ApplySet, number?: number): Revision {
-  const listed = revisions.map((r) => `${r.number} (${r.status})`).join(', ') || 'none';
+  const current = currentOf(revisions);
+  const listed = revisions.map((r) => `${r.number} (${shownStatus(r, current)})`).join(', ') || 'none';
   if (number === undefined) {
     const target = defaultRollbackTarget(revisions);
     if (!target) {
@@ -261,7 +266,7 @@ export function historyRows(revisions: readonly Revision[]): string[] {
   const rows = [['REVISION', 'TIME', 'STATUS', 'IMAGES', 'DESCRIPTION'], ...revisions.map((r) => [
     `${r.number}${r === current ? ' *' : ''}`,
     r.time,
-    r === current || !succeeded(r) ? r.status : 'superseded',
+    shownStatus(r, current),
     r.images.join(',') || '-',
     `${r.description}${r.failure ? `: ${r.failure}` : ''}`,
   ])];

@@ -219,7 +219,7 @@ describe('loadAppSettings checks the settings together, as the construct checks 
   test.each([
     [{ HELLO_NODE_STATIC_IP: 'shop-ip' }, 'environment variable HELLO_NODE_STATIC_IP', 'needs a domain'],
     [{ HELLO_NODE_DOMAIN: 'shop.example.com', HELLO_NODE_SERVICE_TYPE: 'LoadBalancer' }, 'environment variable HELLO_NODE_SERVICE_TYPE', 'may not be LoadBalancer with a domain'],
-    [{ HELLO_NODE_MIN_REPLICAS: '2' }, 'HELLO_NODE_MAX_REPLICAS (or --max-replicas)', 'must be set with autoscaling'],
+    [{ HELLO_NODE_MIN_REPLICAS: '2' }, 'environment variable HELLO_NODE_MIN_REPLICAS', 'needs HELLO_NODE_MAX_REPLICAS (or --max-replicas) as well'],
     [{ HELLO_NODE_MAX_REPLICAS: '2', HELLO_NODE_MIN_REPLICAS: '3', HELLO_NODE_PROFILE: 'production' }, 'environment variable HELLO_NODE_MAX_REPLICAS', 'must be at least minReplicas (3)'],
     [{ HELLO_NODE_MAX_REPLICAS: '5', HELLO_NODE_TARGET_CPU: '50' }, 'environment variable HELLO_NODE_MAX_REPLICAS and environment variable HELLO_NODE_TARGET_CPU', 'needs a CPU request'],
     [{ HELLO_NODE_MAX_REPLICAS: '5', HELLO_NODE_REPLICAS: '3', HELLO_NODE_PROFILE: 'production' }, 'environment variable HELLO_NODE_REPLICAS', 'may not be set with autoscaling'],
@@ -228,6 +228,13 @@ describe('loadAppSettings checks the settings together, as the construct checks 
     const err = validationErrorOf(() => load(env));
     expect(err.subject).toBe(subject);
     expect(err.rule).toContain(rule);
+  });
+
+  test('autoscaling refused as a whole shows the values of its settings, not the object they made', () => {
+    expect(validationErrorOf(() => load({ HELLO_NODE_MIN_REPLICAS: '2' })).message)
+      .toBe('environment variable HELLO_NODE_MIN_REPLICAS: "2" is invalid: needs HELLO_NODE_MAX_REPLICAS (or --max-replicas) as well: the most pods the autoscaler runs');
+    expect(validationErrorOf(() => load({ HELLO_NODE_MAX_REPLICAS: '5', HELLO_NODE_TARGET_CPU: '50' })).message)
+      .toMatch(/^environment variable HELLO_NODE_MAX_REPLICAS and environment variable HELLO_NODE_TARGET_CPU: "5, 50" is invalid: needs a CPU request/);
   });
 
   test('the autoscaling settings make one autoscaling prop, each field from its own setting', () => {

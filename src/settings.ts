@@ -405,6 +405,8 @@ export function loadAppSettings(lookup: SettingLookup): AppSettings {
   const props: Partial<Record<keyof HelloNodeAppProps, unknown>> = {};
   // what names each prop or field in an error: where it came from, or, unset, its setting
   const sources: Partial<Record<string, string>> = {};
+  // the values of the settings that make each struct prop (autoscaling), as given
+  const given: Partial<Record<string, string[]>> = {};
   for (const name of SETTING_NAMES.filter(isPropSetting)) {
     const value = loadPropSetting(lookup, name);
     const { prop, flag } = SETTINGS[name];
@@ -416,13 +418,23 @@ export function loadAppSettings(lookup: SettingLookup): AppSettings {
       if (field !== undefined) {
         // the object as a whole came from every setting of its fields that is set
         sources[prop] = [sources[prop], source].filter(Boolean).join(' and ');
+        given[prop] = [...given[prop] ?? [], lookup(name)?.value ?? ''];
       }
     }
   }
   const image = loadImageSettings(lookup);
   // each read by its setting's typed reader
   const settingProps = props as SettingProps;
-  resolveHelloNodeApp({ image: image.image, ...settingProps }, (prop) => sources[prop] ?? `HelloNodeApp prop "${prop}"`);
+  try {
+    resolveHelloNodeApp({ image: image.image, ...settingProps }, (prop) => sources[prop] ?? `HelloNodeApp prop "${prop}"`);
+  } catch (err) {
+    // a struct prop refused as a whole is named by its settings: their values, not the object they made
+    const struct = err instanceof ValidationError ? Object.keys(given).find((prop) => sources[prop] === err.subject) : undefined;
+    if (err instanceof ValidationError && struct !== undefined) {
+      throw new ValidationError(err.subject, given[struct]?.join(', '), err.rule);
+    }
+    throw err;
+  }
   return { ...image, props: settingProps };
 }
 

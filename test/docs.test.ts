@@ -47,8 +47,8 @@ const anchorsOf = (markdown: string) => new Set([...markdown.matchAll(/^#+ (.+)$
 
 /** The hello-node command a code line runs, with its words; `undefined` when it runs none. */
 function helloNodeWords(line: string): string[] | undefined {
-  // the command's words end where the shell's syntax, a comment or an ellipsis (more of the same) starts
-  const match = /(?:^|[\s$;&|(])(?:npx )?hello-node((?: [^\s|;&>)"#…]+)*)/.exec(line.replace(/^\$ /, ''));
+  // the command's words end where the shell's syntax, a comment, an ellipsis (more of the same) or a quote (`…`) starts
+  const match = /(?:^|[\s$;&|(`])(?:npx )?hello-node((?: [^\s|;&>)"#…`]+)*)/.exec(line.replace(/^\$ /, ''));
   return match ? match[1].trim().split(/\s+/).filter(Boolean) : undefined;
 }
 
