@@ -3,7 +3,7 @@
 // kube-controller-manager. The kubelet is the suite's stand-in node (test/stand-in-node.ts):
 // a pod runs and is Ready unless its image tag is `broken`, `crash` or `unready`.
 import { gunzipSync } from 'node:zlib';
-import { describeWithCluster, expectExit, get, helloNode, Json, linesOf, list, TEST_PROJECT, useApp, watchReadyPods } from '../test/cluster';
+import { describeWithCluster, expectExit, get, helloNode, Json, kubectl, linesOf, list, TEST_PROJECT, useApp, watchReadyPods } from '../test/cluster';
 
 const IMAGE = `gcr.io/${TEST_PROJECT}/hello-node`;
 /** Long enough for a synth and a rollout on a busy 2-core machine; a hung command still fails. */
@@ -92,6 +92,27 @@ describeWithCluster.each(['ReplicationController', 'Deployment'])('the release h
       : await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`);
     expect(live.spec.template.spec.containers[0].image).toBe(`${IMAGE}:v2`);
   }, SLOW);
+});
+
+describeWithCluster('revision Secrets changed by hand', () => {
+  const app = useApp('setting');
+  const run = (...args: string[]) => helloNode(app.project, app.env, ...args);
+
+  test('a new revision is numbered above every Secret named as one, whatever its labels, and none of theirs is changed', async () => {
+    expectExit(await run('deploy', ...FAST_POLL), 0);
+    // revision 1 loses its number label; a Secret of someone else's has a name past 2^53
+    expectExit(await kubectl(app.kubeconfig, 'label', 'secret', 'hello-node-revision-1', 'hello-node/revision-', '--namespace', app.namespace), 0);
+    expectExit(await kubectl(app.kubeconfig, 'create', 'secret', 'generic', 'hello-node-revision-9007199254740993', '--namespace', app.namespace), 0);
+    expectExit(await run('deploy', '--tag', 'v2', ...FAST_POLL), 0);
+    expect((await get(`/api/v1/namespaces/${app.namespace}/secrets/hello-node-revision-2`)).metadata.labels).toMatchObject({ 'hello-node/revision': '2', 'hello-node/status': 'deployed' });
+    expect((await get(`/api/v1/namespaces/${app.namespace}/secrets/hello-node-revision-1`)).metadata.labels['hello-node/status']).toBe('deployed');
+    expect((await get(`/api/v1/namespaces/${app.namespace}/secrets/hello-node-revision-9007199254740993`)).metadata.labels).toBeUndefined();
+    expectExit(await run('deploy', '--tag', 'v3', ...FAST_POLL), 0);
+    expect(historyRows((await run('history')).stdout).map((row) => row.slice(0, 3))).toEqual([
+      ['2', expect.any(String), 'superseded'],
+      ['3 *', expect.any(String), 'deployed'],
+    ]);
+  }, 3 * SLOW); // three deploys
 });
 
 describeWithCluster('the release history\'s limit', () => {

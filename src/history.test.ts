@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { NotDeployedError } from './applyset';
-import { defaultRollbackTarget, historyRows, objectsOf, parseHistoryMax, parseRevision, Revision, RevisionStatus, rollbackTarget } from './history';
+import { defaultRollbackTarget, historyRows, objectsOf, parseHistoryMax, parseRevision, recordRevision, Revision, RevisionStatus, rollbackTarget } from './history';
+import { createRunner } from './tools';
 import { validationErrorOf } from '../test/errors';
 
 const APPLY_SET = { parent: 'hello-node-applyset', namespace: 'shop', id: 'applyset-x-v1' };
@@ -97,4 +98,24 @@ test.each([['0', 0], ['10', 10]])('--history-max %j keeps %i (0: all)', (text, m
 
 test.each(['-1', 'ten', '1.5', ''])('--history-max %j is refused', (text) => {
   expect(() => parseHistoryMax(text)).toThrow('must be how many revisions to keep');
+});
+
+describe('recordRevision', () => {
+  // A stand-in for kubectl: the race it answers (a Secret created under the chosen name
+  // between the look and the create) cannot be made to happen on cue with the real one.
+  test('a name taken meanwhile is refused, and the Secret under it is never taken for this revision', async () => {
+    const discard = { write: () => true } as unknown as NodeJS.WritableStream;
+    const runner = createRunner({
+      dryRun: false,
+      out: discard,
+      err: discard,
+      execute: async (command) => (command.args[0] === 'get'
+        ? { exitCode: 0, stdout: 'secret/hello-node-revision-1\nsecret/other\n', stderr: '' }
+        : { exitCode: 1, stdout: '', stderr: 'Error from server (AlreadyExists): error when creating "STDIN": secrets "hello-node-revision-2" already exists\n' }),
+    });
+    const told: (number | undefined)[] = [];
+    await expect(recordRevision(runner, APPLY_SET, [], 'deploy', 0, (number) => told.push(number)))
+      .rejects.toThrow(new NotDeployedError('secret/hello-node-revision-2 was created by someone else while this command numbered its revision 2: nothing was applied; run it again'));
+    expect(told).toEqual([2, undefined]);
+  });
 });

@@ -22,7 +22,7 @@ import { ApplySet, appApplySet, NotDeployedError } from './applyset';
 import { KubeObject } from './cluster-state';
 import { getObjects, kubectl, kubectlCommand } from './kube';
 import { toYamlStream } from './manifests';
-import { Runner } from './tools';
+import { Runner, ToolFailedError } from './tools';
 
 /** A revision's state. */
 export type RevisionStatus = 'pending' | 'deployed' | 'applied' | 'failed';
@@ -64,6 +64,12 @@ export interface Revision {
 
 /** The Secret of revision `number` (`<N>` under --dry-run, where the number is not known). */
 const secretName = (number: number | '<N>') => `hello-node-revision-${number}`;
+
+/** The revision number a Secret's name takes, if it is named as one (a number past 2^53 is no revision of ours). */
+function numberInName(name: string): number | undefined {
+  const number = Number(/^hello-node-revision-([1-9][0-9]*)$/.exec(name)?.[1]);
+  return Number.isSafeInteger(number) ? number : undefined;
+}
 
 /** The images of the objects' containers, in order, once each. */
 export function imagesOf(objects: readonly KubeObject[]): string[] {
@@ -175,17 +181,20 @@ export function objectsOf(revision: Revision): KubeObject[] {
 }
 
 /**
- * Writes a new revision, `pending`, holding `objects`: numbered one above the newest
- * (the deploy Lease makes this command the only writer). `kubectl create` refuses a
- * name that exists: two writers never share a number.
+ * Writes a new revision, `pending`, holding `objects`: numbered one above every Secret
+ * named as a revision, whatever its labels say (the deploy Lease makes this command
+ * the only writer). `kubectl create` refuses a name that exists: two writers never
+ * share a number, and a Secret made meanwhile under that name is refused, not changed.
  *
- * @param numbered told the number before the Secret is created
+ * @param numbered told the number before the Secret is created (an interruption
+ *   meanwhile marks it failed), and told `undefined` if the name was taken
  * @returns its number; under --dry-run, 0 (only the command is printed)
+ * @throws NotDeployedError when the name was taken
  */
-export async function recordRevision(runner: Runner, applySet: ApplySet, objects: readonly KubeObject[], description: string, now: number, numbered: (number: number) => void = () => undefined): Promise<number> {
-  // above every revision's name, even one whose labels were spoiled: `create` would refuse it
-  const taken = runner.dryRun ? [] : (await revisionSecrets(runner, applySet)).map((s) => Number(/-(\d+)$/.exec(s.metadata.name)?.[1] ?? 0));
-  const number = runner.dryRun ? 0 : Math.max(0, ...taken) + 1;
+export async function recordRevision(runner: Runner, applySet: ApplySet, objects: readonly KubeObject[], description: string, now: number, numbered: (number: number | undefined) => void = () => undefined): Promise<number> {
+  // by name: a revision whose labels were changed by hand still holds its name
+  const names = runner.dryRun ? '' : await kubectl(runner, kubectlCommand(applySet.namespace, 'get', 'secrets', '--output', 'name'));
+  const number = runner.dryRun ? 0 : Math.max(0, ...names.split('\n').map((line) => numberInName(line.replace(/^secret\//, '')) ?? 0)) + 1;
   const name = secretName(runner.dryRun ? '<N>' : number);
   if (!runner.dryRun) {
     numbered(number);
@@ -211,11 +220,20 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
     // the API server's own limit (ValidateSecret, pkg/apis/core/validation), before anything is applied
     throw new NotDeployedError(`the app's manifests take ${gzipped.length} bytes gzipped: over the ${MAX_SECRET_DATA} a Secret holds, so the release history cannot record them (as Helm's cannot); keep large data out of the app's objects (a ConfigMap of that size is better mounted from elsewhere)`);
   }
-  await kubectl(runner, {
-    ...kubectlCommand(applySet.namespace, 'create', '-f', '-'),
-    input: JSON.stringify(secret),
-    inputNote: `< (secret/${name}: revision ${runner.dryRun ? '<N>' : number} of the app's history, pending, with the objects it applies)`,
-  });
+  try {
+    await kubectl(runner, {
+      ...kubectlCommand(applySet.namespace, 'create', '-f', '-'),
+      input: JSON.stringify(secret),
+      inputNote: `< (secret/${name}: revision ${runner.dryRun ? '<N>' : number} of the app's history, pending, with the objects it applies)`,
+    });
+  } catch (err) {
+    if (err instanceof ToolFailedError && /\bAlreadyExists\b|already exists/.test(err.stderr)) {
+      // someone else's Secret: never marked as this deploy's revision
+      numbered(undefined);
+      throw new NotDeployedError(`secret/${name} was created by someone else while this command numbered its revision ${number}: nothing was applied; run it again`);
+    }
+    throw err;
+  }
   return number;
 }
 
