@@ -29,12 +29,13 @@ function projectRoot() {
 // what it writes then goes nowhere, and it finishes what it started (a deploy mid-rollout,
 // a synth mid-write) before it exits, quietly, with the exit code of a process that
 // SIGPIPE ended (as kubectl and git exit), unless the command itself failed.
-// Any other failure to write (a full disk behind `2>/dev/full`) is the same, but for its
-// exit code, 1.
+// Any other failure to write (a full disk behind `>/dev/full`) is the same, but for its
+// exit code, 1 (as coreutils exit), and one line on stderr, when stdout failed, saying
+// that the command itself finished (a synth's new dist/ is in place).
 let writeFailure;
-for (const stream of [process.stdout, process.stderr]) {
+for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]]) {
   stream.on('error', (err) => {
-    writeFailure ??= err.code;
+    writeFailure ??= { name, code: err.code };
   });
 }
 
@@ -42,8 +43,16 @@ require('../scripts/ts-hook.js');
 const { signalExitCode } = require('../src/signals.ts');
 // at the very end: a failed write's error arrives a tick after the write
 process.on('exit', (code) => {
-  if (writeFailure !== undefined && code === 0) {
-    process.exitCode = writeFailure === 'EPIPE' ? signalExitCode('SIGPIPE') : 1;
+  if (writeFailure === undefined || code !== 0) {
+    return;
+  }
+  process.exitCode = writeFailure.code === 'EPIPE' ? signalExitCode('SIGPIPE') : 1;
+  if (writeFailure.code !== 'EPIPE' && writeFailure.name === 'stdout') {
+    try {
+      fs.writeSync(2, `hello-node: what it printed on stdout is lost (${writeFailure.code}); the command itself finished\n`);
+    } catch {
+      // stderr cannot be written either
+    }
   }
 });
 process.chdir(projectRoot());

@@ -194,6 +194,24 @@ describe('hello-node synth', () => {
     }
   }, 120_000);
 
+  test('stdout on a full disk (>/dev/full): the new dist/ is in place, and exit 1 comes with a line that says so', () => {
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      const run = spawnSync(process.execPath, [HELLO_NODE, 'synth'], {
+        cwd: project,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: os.homedir(), TMPDIR: os.tmpdir(), CDK8S_CHECK_UPGRADE: 'false', HELLO_NODE_REPLICAS: '4' },
+        stdio: ['ignore', full, 'pipe'],
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe('hello-node: what it printed on stdout is lost (ENOSPC); the command itself finished\n');
+    } finally {
+      fs.closeSync(full);
+    }
+    const [rc] = parseAllDocuments(read(path.join(project, 'dist', 'hello-node.k8s.yaml'))).map((d) => d.toJS());
+    expect(rc.spec.replicas).toBe(4);
+  }, 60_000);
+
   test('Ctrl-C from the moment the new dist/ is in place, again and again until it exits, is too late: it exits 0', async () => {
     expect(helloNode(['synth'], { HELLO_NODE_REPLICAS: '1' }).status).toBe(0);
     const manifest = path.join(project, 'dist', 'hello-node.k8s.yaml');
