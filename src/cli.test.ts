@@ -454,11 +454,11 @@ describe('--dry-run', () => {
     ]],
     [['scale', '5'], [
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace default',
-      '# then: kubectl scale --replicas=5 <the app\'s workload> --namespace default, if secret/hello-node-applyset records it',
+      '# then: kubectl scale --replicas=5 <the app\'s workload> --namespace default, if secret/hello-node-applyset records it and no autoscaler sizes it',
     ]],
     [['scale', '5', 'deployment/api', '--namespace', 'shop'], [
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace shop',
-      '# then: kubectl scale --replicas=5 deployment/api --namespace shop, if secret/hello-node-applyset records it',
+      '# then: kubectl scale --replicas=5 deployment/api --namespace shop, if secret/hello-node-applyset records it and no autoscaler sizes it',
     ]],
     [['history'], [
       'kubectl get secrets --selector hello-node/revision --field-selector type=hello-node/revision --ignore-not-found --output json --namespace default',

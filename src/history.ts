@@ -234,6 +234,9 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
     }
     throw err;
   }
+  if (!runner.dryRun) {
+    runner.say(`revision ${number}: pending (secret/${name})`);
+  }
   return number;
 }
 
@@ -266,6 +269,7 @@ export async function pruneHistory(runner: Runner, applySet: ApplySet, max: numb
   const excess = max === 0 ? [] : revisions.filter((r) => r !== current && !keep.includes(r.number)).slice(0, Math.max(0, revisions.length - max));
   if (excess.length > 0) {
     await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secret', ...excess.map((r) => r.secret.metadata.name), '--ignore-not-found'));
+    runner.say(`history: revision${excess.length > 1 ? 's' : ''} ${excess.map((r) => r.number).join(', ')} deleted, beyond --history-max ${max}`);
   }
 }
 

@@ -313,7 +313,7 @@ export async function scale(namespace: string | undefined, configured: number | 
   }
   const { applySet, parent, members } = await appMembers(namespace, runner);
   if (runner.dryRun) {
-    runner.say(`# then: kubectl scale --replicas=${replicas} ${name ?? '<the app\'s workload>'} --namespace ${applySet.namespace}, if secret/${applySet.parent} records it`);
+    runner.say(`# then: kubectl scale --replicas=${replicas} ${name ?? '<the app\'s workload>'} --namespace ${applySet.namespace}, if secret/${applySet.parent} records it and no autoscaler sizes it`);
     return;
   }
   if (!parent) {
