@@ -401,6 +401,14 @@ describeWithCluster('one deploy at a time', () => {
     expectExit(await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL), 0);
   }, SLOW);
 
+  test('a deploy whose Lease is deleted (by hand, or with its namespace) stops where it is, and says so in one line', async () => {
+    const { code, stderr } = await helloNodeUntil(app.project, app.env, 'waiting for pod', () => void apiRequest(theCluster(), 'DELETE', `${leases()}/hello-node-deploy`),
+      'deploy', '--tag', 'unready', ...FAST_POLL);
+    expect(code).toBe(1);
+    expect(linesOf(stderr).at(-1)).toMatch(/^hello-node: lease\/hello-node-deploy in namespace \S+ is gone \(deleted, or its namespace is being deleted\): this deploy stopped where it was; run it again$/);
+    expectExit(await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL), 0);
+  }, SLOW);
+
   test('a Lease that an interrupted deploy stopped renewing is taken over once it has expired', async () => {
     await holdLease(Date.now() - 60_000);
     expectExit(await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL), 0);

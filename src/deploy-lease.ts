@@ -92,13 +92,19 @@ export async function acquireDeployLease(runner: Runner, namespace: string, comm
   return {
     async renew() {
       const lease = await get();
-      if (lease?.spec?.holderIdentity !== holder) {
-        throw new LeaseLostError(`lease/${DEPLOY_LEASE} in namespace ${namespace} is ${lease ? `held by ${printable(lease.spec?.holderIdentity ?? 'another command')}` : 'gone'}: this ${command} was not renewing it in time, and stopped where it was; run it again`);
+      const gone = `lease/${DEPLOY_LEASE} in namespace ${namespace} is gone (deleted, or its namespace is being deleted): this ${command} stopped where it was; run it again`;
+      if (!lease) {
+        throw new LeaseLostError(gone);
+      }
+      if (lease.spec?.holderIdentity !== holder) {
+        throw new LeaseLostError(`lease/${DEPLOY_LEASE} in namespace ${namespace} is held by ${printable(lease.spec?.holderIdentity ?? 'another command')}: this ${command} was not renewing it in time, and stopped where it was; run it again`);
       }
       // conditional on the version read: if another command takes the Lease in between, the update fails
       await kubectl(runner, kubectlCommand(namespace, 'patch', `lease/${DEPLOY_LEASE}`, '--type', 'merge', '--patch',
         JSON.stringify({ metadata: { resourceVersion: lease.metadata.resourceVersion }, spec: { renewTime: microTime(now()) } }))).catch((err: Error & { stderr?: string }) => {
-        throw /Conflict|modified/.test(err.stderr ?? '') ? new LeaseLostError(`lease/${DEPLOY_LEASE} in namespace ${namespace} was taken over while this ${command} renewed it: stopped where it was; run it again`) : err;
+        const stderr = err.stderr ?? '';
+        throw /Conflict|modified/.test(stderr) ? new LeaseLostError(`lease/${DEPLOY_LEASE} in namespace ${namespace} was taken over while this ${command} renewed it: stopped where it was; run it again`)
+          : /\(NotFound\)/.test(stderr) ? new LeaseLostError(gone) : err;
       });
     },
     async release() {
