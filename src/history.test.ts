@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { NotDeployedError } from './applyset';
 import { defaultRollbackTarget, historyRows, objectsOf, parseHistoryMax, parseRevision, recordRevision, Revision, RevisionStatus, rollbackTarget } from './history';
@@ -117,5 +118,21 @@ describe('recordRevision', () => {
     await expect(recordRevision(runner, APPLY_SET, [], 'deploy', 0, (number) => told.push(number)))
       .rejects.toThrow(new NotDeployedError('secret/hello-node-revision-2 was created by someone else while this command numbered its revision 2: nothing was applied; run it again'));
     expect(told).toEqual([2, undefined]);
+  });
+
+  test('objects too large for a Secret are refused before anything runs, saying why', async () => {
+    const calls: (readonly string[])[] = [];
+    const discard = { write: () => true } as unknown as NodeJS.WritableStream;
+    const runner = createRunner({ dryRun: false, out: discard, err: discard, execute: async (command) => {
+      calls.push(command.args);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    } });
+    // random bytes, which gzip cannot shrink below the API server's 1 MiB
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { blob: randomBytes(1536 * 1024).toString('base64') } };
+    const told: (number | undefined)[] = [];
+    await expect(recordRevision(runner, APPLY_SET, [configMap], 'deploy', 0, (number) => told.push(number)))
+      .rejects.toThrow(/^the app's manifests take \d+ bytes gzipped: over the 1048576 a Secret holds, so the release history cannot record them/);
+    expect(calls).toEqual([]);
+    expect(told).toEqual([]);
   });
 });

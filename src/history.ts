@@ -192,6 +192,11 @@ export function objectsOf(revision: Revision): KubeObject[] {
  * @throws NotDeployedError when the name was taken
  */
 export async function recordRevision(runner: Runner, applySet: ApplySet, objects: readonly KubeObject[], description: string, now: number, numbered: (number: number | undefined) => void = () => undefined): Promise<number> {
+  const gzipped = gzipSync(toYamlStream(objects));
+  if (gzipped.length > MAX_SECRET_DATA) {
+    // the API server's own limit (ValidateSecret, pkg/apis/core/validation), before anything is applied
+    throw new NotDeployedError(`the app's manifests take ${gzipped.length} bytes gzipped: over the ${MAX_SECRET_DATA} a Secret holds, so the release history cannot record them (as Helm's cannot); keep large data out of the app's objects (a ConfigMap of that size is better mounted from elsewhere)`);
+  }
   // by name: a revision whose labels were changed by hand still holds its name
   const names = runner.dryRun ? '' : await kubectl(runner, kubectlCommand(applySet.namespace, 'get', 'secrets', '--output', 'name'));
   const number = runner.dryRun ? 0 : Math.max(0, ...names.split('\n').map((line) => numberInName(line.replace(/^secret\//, '')) ?? 0)) + 1;
@@ -199,7 +204,6 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
   if (!runner.dryRun) {
     numbered(number);
   }
-  const gzipped = gzipSync(toYamlStream(objects));
   const secret = {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -216,10 +220,6 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
     },
     data: { [DATA_KEY]: gzipped.toString('base64') },
   };
-  if (gzipped.length > MAX_SECRET_DATA) {
-    // the API server's own limit (ValidateSecret, pkg/apis/core/validation), before anything is applied
-    throw new NotDeployedError(`the app's manifests take ${gzipped.length} bytes gzipped: over the ${MAX_SECRET_DATA} a Secret holds, so the release history cannot record them (as Helm's cannot); keep large data out of the app's objects (a ConfigMap of that size is better mounted from elsewhere)`);
-  }
   try {
     await kubectl(runner, {
       ...kubectlCommand(applySet.namespace, 'create', '-f', '-'),
