@@ -206,8 +206,9 @@ async function revisionToApply(located: AppApplySet, runner: Runner, toRevision:
   }
   const target = rollbackTarget(revisions, applySet, toRevision);
   const newest = revisions.at(-1);
-  runner.say(`${purpose === 'rollback' ? 'rolling back to' : 'comparing with'} revision ${target.number} (${target.images.join(', ') || 'no images'}, ${target.description} at ${target.time})${newest ? `; the newest is revision ${newest.number} (${newest === currentOf(revisions) ? 'current' : newest.status})` : ''}`);
-  if (purpose === 'rollback' && target === currentOf(revisions) && target === newest) {
+  const current = currentOf(revisions);
+  runner.say(`${purpose === 'rollback' ? 'rolling back to' : 'comparing with'} revision ${target.number} (${target.images.join(', ') || 'no images'}, ${target.description} at ${target.time})${newest ? `; the newest is revision ${newest.number} (${newest === current ? 'current' : newest.status})` : ''}`);
+  if (purpose === 'rollback' && target === current && target === newest) {
     runner.say(`# revision ${target.number} is the current one: its objects are applied again as they are`);
   }
   return { ...toApply(objectsOf(target), located, parent, `revision ${target.number}`, `rollback to ${target.number}`), source: target.number };

@@ -180,6 +180,12 @@ export function objectsOf(revision: Revision): KubeObject[] {
   return documents.map((doc) => doc.toJS() as KubeObject | null).filter((obj): obj is KubeObject => obj !== null);
 }
 
+/** One above every Secret named as a revision, read by name: a revision whose labels were changed by hand still holds its name. */
+async function nextRevisionNumber(runner: Runner, applySet: ApplySet): Promise<number> {
+  const names = await kubectl(runner, kubectlCommand(applySet.namespace, 'get', 'secrets', '--output', 'name'));
+  return Math.max(0, ...names.split('\n').map((line) => numberInName(line.replace(/^secret\//, '')) ?? 0)) + 1;
+}
+
 /**
  * Writes a new revision, `pending`, holding `objects`: numbered one above every Secret
  * named as a revision, whatever its labels say (the deploy Lease makes this command
@@ -197,10 +203,10 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
     // the API server's own limit (ValidateSecret, pkg/apis/core/validation), before anything is applied
     throw new NotDeployedError(`the app's manifests take ${gzipped.length} bytes gzipped: over the ${MAX_SECRET_DATA} a Secret holds, so the release history cannot record them (as Helm's cannot); keep large data out of the app's objects (a ConfigMap of that size is better mounted from elsewhere)`);
   }
-  // by name: a revision whose labels were changed by hand still holds its name
-  const names = runner.dryRun ? '' : await kubectl(runner, kubectlCommand(applySet.namespace, 'get', 'secrets', '--output', 'name'));
-  const number = runner.dryRun ? 0 : Math.max(0, ...names.split('\n').map((line) => numberInName(line.replace(/^secret\//, '')) ?? 0)) + 1;
-  const name = secretName(runner.dryRun ? '<N>' : number);
+  const number = runner.dryRun ? 0 : await nextRevisionNumber(runner, applySet);
+  // under --dry-run the number is not known
+  const shown = runner.dryRun ? '<N>' : number;
+  const name = secretName(shown);
   if (!runner.dryRun) {
     numbered(number);
   }
@@ -224,7 +230,7 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
     await kubectl(runner, {
       ...kubectlCommand(applySet.namespace, 'create', '-f', '-'),
       input: JSON.stringify(secret),
-      inputNote: `< (secret/${name}: revision ${runner.dryRun ? '<N>' : number} of the app's history, pending, with the objects it applies)`,
+      inputNote: `< (secret/${name}: revision ${shown} of the app's history, pending, with the objects it applies)`,
     });
   } catch (err) {
     if (err instanceof ToolFailedError && /\bAlreadyExists\b|already exists/.test(err.stderr)) {

@@ -411,14 +411,15 @@ export function loadAppSettings(lookup: SettingLookup): AppSettings {
     const value = loadPropSetting(lookup, name);
     const { prop, flag } = SETTINGS[name];
     const field = fieldOf(name);
-    const source = lookup(name)?.source;
+    const raw = lookup(name);
+    const source = raw?.source;
     sources[propPathOf(name)] = source ?? `${name} (or ${flag})`;
     if (value !== undefined) {
       props[prop] = field === undefined ? value : { ...(props[prop] as object | undefined), [field]: value };
       if (field !== undefined) {
         // the object as a whole came from every setting of its fields that is set
         sources[prop] = [sources[prop], source].filter(Boolean).join(' and ');
-        given[prop] = [...given[prop] ?? [], lookup(name)?.value ?? ''];
+        given[prop] = [...given[prop] ?? [], raw?.value ?? ''];
       }
     }
   }
@@ -428,12 +429,12 @@ export function loadAppSettings(lookup: SettingLookup): AppSettings {
   try {
     resolveHelloNodeApp({ image: image.image, ...settingProps }, (prop) => sources[prop] ?? `HelloNodeApp prop "${prop}"`);
   } catch (err) {
-    // a struct prop refused as a whole is named by its settings: their values, not the object they made
-    const struct = err instanceof ValidationError ? Object.keys(given).find((prop) => sources[prop] === err.subject) : undefined;
-    if (err instanceof ValidationError && struct !== undefined) {
-      throw new ValidationError(err.subject, given[struct]?.join(', '), err.rule);
+    if (!(err instanceof ValidationError)) {
+      throw err;
     }
-    throw err;
+    // a struct prop refused as a whole is named by its settings: their values, not the object they made
+    const struct = Object.keys(given).find((prop) => sources[prop] === err.subject);
+    throw struct === undefined ? err : new ValidationError(err.subject, given[struct]?.join(', '), err.rule);
   }
   return { ...image, props: settingProps };
 }
