@@ -6,8 +6,8 @@
 // manifests are written by cdk8s's own app.synth(), through runSynth, which makes
 // the write atomic and puts the last good output back if a synth fails.
 import { App } from 'cdk8s';
-import { fromEnv, loadAppSettings } from './src/settings';
-import { addHelloNodeChart, runSynth } from './src/synth';
+import { fromEnv, loadAppSettings } from './lib/settings';
+import { addHelloNodeChart, runSynth } from './lib/synth';
 
 // Settings are read inside the synth, so that a bad one, like any other failure,
 // puts back the last complete output that `cdk8s synth` deleted before starting us.

@@ -7,7 +7,7 @@ import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { IntOrString, KubeReplicationController, KubeService } from '../imports/k8s';
 import { HelloNodeApp } from '../lib';
-import { synthesize } from '../src/synth';
+import { synthesize } from '../lib/synth';
 
 const [mode, countText, outdir] = process.argv.slice(2);
 const count = Number(countText);

@@ -32,12 +32,12 @@ try {
   console.log(`median of ${runs} runs after a warm-up, ${os.cpus().length} cores, node ${process.version}`);
   const bare = row('bare require(cdk8s, constructs)', measureMedian('node -e "require(\'cdk8s\'); require(\'constructs\')"', runs, { cwd: root }));
   const app = row('cdk8s.yaml app command', measureMedian(appCommand, runs, { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'app') } }));
-  // the synth's type-check (src/typecheck.ts) runs tsc only when the code changed since the last check that passed
+  // the synth's type-check (lib/typecheck.ts) runs tsc only when the code changed since the last check that passed
   const passedRecords = `rm -f ${path.join(root, 'node_modules', '.cache', 'synth-typecheck', '*.passed.json')}`;
   row('app command, code changed (tsc)', measureMedian(`${passedRecords} && ${appCommand}`, runs, { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'changed') } }));
   const version = row('npx cdk8s --version', measureMedian('npx cdk8s --version', runs, { cwd: root }));
   const synth = row('npx cdk8s synth', measureMedian(`npx cdk8s synth --output ${path.join(outdir, 'synth')}`, runs, { cwd: root }));
-  // what `npm run synth` runs: cdk8s-cli into a staging directory, put in place once it succeeded (src/synth-command.ts)
+  // what `npm run synth` runs: cdk8s-cli into a staging directory, put in place once it succeeded (src/synth/synth-command.ts)
   const own = row('hello-node synth', measureMedian(`node bin/hello-node.js synth --output ${path.join(outdir, 'own')}`, runs, { cwd: root }));
   // the stock cdk8s template's app command: ts-node, which type-checks every file it loads
   row('ts-node main.ts (stock template)', measureMedian('npx ts-node main.ts', runs, { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'ts-node') } }));

@@ -40,7 +40,7 @@ for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.std
 }
 
 require('../scripts/ts-hook.js');
-const { signalExitCode } = require('../src/signals.ts');
+const { signalExitCode } = require('../lib/signals.ts');
 // at the very end: a failed write's error arrives a tick after the write
 process.on('exit', (code) => {
   if (writeFailure === undefined || code !== 0) {
@@ -56,7 +56,7 @@ process.on('exit', (code) => {
   }
 });
 process.chdir(projectRoot());
-require('../src/cli.ts')
+require('../src/commands/program.ts')
   .main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;

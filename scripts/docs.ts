@@ -1,8 +1,8 @@
-// `npm run docs`: writes the settings table that src/settings.ts makes into
+// `npm run docs`: writes the settings table that lib/settings.ts makes into
 // docs/user-guide.md, between its markers (test/docs.test.ts checks that it is current).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { settingsTable } from '../src/settings';
+import { settingsTable } from '../lib/settings';
 
 const guide = path.join(__dirname, '..', 'docs', 'user-guide.md');
 const markers = /(<!-- settings-table:start -->\n)[\s\S]*?(\n<!-- settings-table:end -->)/;

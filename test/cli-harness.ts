@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { invocationOf, main } from '../src/cli';
-import { Tool, ToolCommand, ToolResult } from '../src/tools';
+import { invocationOf, main } from '../src/commands/program';
+import { Tool, ToolCommand, ToolResult } from '../src/exec/tools';
 
 export const DIGEST = `sha256:${'4f'.repeat(32)}`;
 

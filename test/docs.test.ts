@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { buildProgram } from '../src/cli';
-import { settingsTable } from '../src/settings';
+import { buildProgram } from '../src/commands/program';
+import { settingsTable } from '../lib/settings';
 
 const ROOT = path.join(__dirname, '..');
 const DOCS = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))];
@@ -124,7 +124,7 @@ describe.each(DOCS)('%s', (doc) => {
   });
 });
 
-test('docs/user-guide.md\'s settings table is the one src/settings.ts makes (`npm run docs` writes it)', () => {
+test('docs/user-guide.md\'s settings table is the one lib/settings.ts makes (`npm run docs` writes it)', () => {
   const guide = read('docs/user-guide.md');
   const table = /<!-- settings-table:start -->\n([\s\S]*?)\n<!-- settings-table:end -->/.exec(guide);
   expect(table?.[1]).toBe(settingsTable());

@@ -2,7 +2,7 @@
 // project root the working directory: for tests that interrupt or race real synths.
 //   node -r ./scripts/ts-hook.js test/synth-child.ts <count> <marker>
 import { ApiObject, App, Chart } from 'cdk8s';
-import { runSynth } from '../src/synth';
+import { runSynth } from '../lib/synth';
 
 const [count, marker] = process.argv.slice(2);
 void runSynth(new App(), (app) => {

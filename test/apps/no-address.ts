@@ -3,7 +3,7 @@
 // load balancer gives an Ingress its address only once its certificates exist.
 import { App, Chart } from 'cdk8s';
 import { HelloNodeApp, k8s } from '../../lib';
-import { runSynth } from '../../src/synth';
+import { runSynth } from '../../lib/synth';
 
 void runSynth(new App(), (app) => {
   const chart = new Chart(app, 'hello-node');

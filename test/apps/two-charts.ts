@@ -3,8 +3,8 @@
 // 8080). API_NAMESPACE puts the second chart's objects in a namespace of its own.
 import { App, Chart } from 'cdk8s';
 import { IntOrString, KubeDeployment, KubeService } from '../../imports/k8s';
-import { fromEnv, loadAppSettings } from '../../src/settings';
-import { addHelloNodeChart, runSynth } from '../../src/synth';
+import { fromEnv, loadAppSettings } from '../../lib/settings';
+import { addHelloNodeChart, runSynth } from '../../lib/synth';
 
 void runSynth(new App(), (app) => {
   addHelloNodeChart(app, loadAppSettings(fromEnv(process.env)));

@@ -3,7 +3,7 @@
 // default), where cdk8s names each file by kind and name alone.
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { HelloNodeApp } from '../../lib';
-import { runSynth } from '../../src/synth';
+import { runSynth } from '../../lib/synth';
 
 const yamlOutputType = process.env.LAYOUT === 'chart' ? YamlOutputType.FILE_PER_CHART : YamlOutputType.FILE_PER_RESOURCE;
 void runSynth(new App({ yamlOutputType }), (app) => {

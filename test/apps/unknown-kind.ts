@@ -3,7 +3,7 @@
 // cluster without GKE's CRDs.
 import { ApiObject, App, Chart } from 'cdk8s';
 import { HelloNodeApp } from '../../lib';
-import { runSynth } from '../../src/synth';
+import { runSynth } from '../../lib/synth';
 
 void runSynth(new App(), (app) => {
   const chart = new Chart(app, 'hello-node');

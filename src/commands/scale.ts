@@ -1,0 +1,62 @@
+/** `hello-node scale`: resizes one of the app's workloads until the next deploy. */
+import { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp, ValidationError, Workload } from '../../lib/internal';
+import { appMembers, nothingDeployed, qualifiedRefOf } from '../kube/applyset';
+import { KubeObject, WORKLOAD_KINDS } from '../kube/cluster-state';
+import { kubectl, kubectlCommand } from '../kube/kubectl';
+import { refOf } from '../kube/manifests';
+import { autoscalerOf, boundsOf } from '../release/autoscaler';
+import { withDeployLease } from '../release/lease';
+import { Runner } from '../exec/tools';
+
+/** `name` or `kind[.group]/name`, as the workload argument of scale takes it. */
+const WORKLOAD_ARGUMENT = /^(?:[A-Za-z]+(?:\.[a-z0-9.-]+)?\/)?[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$/;
+
+/** Whether `workload` is the one HelloNodeApp makes (its default name), whose replicas HELLO_NODE_REPLICAS sets. */
+function isHelloNodeWorkload(workload: KubeObject): boolean {
+  return (Object.values(Workload) as string[]).includes(workload.kind)
+    && resolveHelloNodeApp({ workload: workload.kind as Workload }).objectNames.workload === workload.metadata.name;
+}
+
+/**
+ * Resizes one of the app's workloads (until the next deploy): the one named, or the
+ * only one the app's deploys applied.
+ *
+ * @param namespace HELLO_NODE_NAMESPACE, when set
+ * @param configured HELLO_NODE_REPLICAS, when set: what the next deploy sets again
+ * @param name `kind/name` or `name` of a workload; needed when the app has several
+ */
+export async function scale(namespace: string | undefined, configured: number | undefined, runner: Runner, replicas: number, name?: string): Promise<void> {
+  if (name !== undefined && !WORKLOAD_ARGUMENT.test(name)) {
+    throw new ValidationError('argument [workload]', name, 'must be a workload\'s name or kind/name, e.g. hello-node-rc or deployment/api');
+  }
+  const { applySet, parent, members } = await appMembers(namespace, runner);
+  if (runner.dryRun) {
+    runner.say(`# then: kubectl scale --replicas=${replicas} ${name ?? '<the app\'s workload>'} --namespace ${applySet.namespace}, if secret/${applySet.parent} records it and no autoscaler sizes it`);
+    return;
+  }
+  if (!parent) {
+    throw nothingDeployed(applySet);
+  }
+  const workloads = members.filter((m) => WORKLOAD_KINDS.includes(m.kind) && m.kind !== 'DaemonSet');
+  const listed = workloads.map(refOf).join(', ') || 'none';
+  // kinds are case-insensitive to kubectl; names are lower-case DNS names
+  const chosen = name === undefined ? workloads : workloads.filter((w) => [refOf(w), qualifiedRefOf(w), w.metadata.name].includes(name.toLowerCase()));
+  if (chosen.length !== 1) {
+    throw new ValidationError('argument [workload]', name ?? '(none)', name === undefined
+      ? `the app has ${workloads.length === 0 ? 'no workload to scale' : `several workloads: name one of ${listed}`}`
+      : chosen.length > 1 ? `names several of the app's workloads: name one of ${listed} with its kind` : `must name one of the app's workloads: ${listed}`);
+  }
+  const target = qualifiedRefOf(chosen[0]);
+  const autoscaler = autoscalerOf(chosen[0], members);
+  if (autoscaler) {
+    const { min, max } = boundsOf(autoscaler);
+    throw new ValidationError('argument <replicas>', replicas, `${refOf(chosen[0])} is sized by ${refOf(autoscaler)} (${min} to ${max} pods), which would undo it: set HELLO_NODE_MIN_REPLICAS and HELLO_NODE_MAX_REPLICAS (or the autoscaling prop) and deploy`);
+  }
+  await withDeployLease(runner, applySet.namespace, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
+  const next = !isHelloNodeWorkload(chosen[0]) ? 'the replicas main.ts gives it'
+    : configured === undefined
+      ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
+      : `${configured}, as configured (HELLO_NODE_REPLICAS or --replicas)`;
+  runner.say(`# note: the next deploy sets the replicas of ${target} back to ${next}`);
+}
+

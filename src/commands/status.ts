@@ -1,0 +1,134 @@
+/**
+ * `status`: what the app's deploys applied, in every chart, as its ApplySet records
+ * it: each workload with its pods, each Service and Ingress with its address, and each
+ * Google-managed certificate's state, in a few plain lines.
+ */
+import { boundsOf } from '../release/autoscaler';
+import { appApplySet, getMembers, getParent, unrecordedMembers } from '../kube/applyset';
+import { externalAddress, httpsNotes, ingressUrls, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from '../kube/cluster-state';
+import { getObjects, selectorOf } from '../kube/kubectl';
+import { refOf } from '../kube/manifests';
+import { Runner } from '../exec/tools';
+
+/** The workload's line: desired, updated and ready pods. */
+export function workloadLine(ref: string, workload: KubeObject | undefined, pods: readonly KubeObject[]): string {
+  if (!workload) {
+    return `${ref}: not found (\`hello-node deploy\` creates it)`;
+  }
+  const desired = workload.kind === 'DaemonSet' ? workload.status?.desiredNumberScheduled ?? 0 : workload.spec?.replicas ?? 0;
+  const live = pods.filter((p) => p.metadata.deletionTimestamp === undefined);
+  const ready = live.filter(isReady).length;
+  if (workload.kind !== 'ReplicationController') {
+    // the other workloads' controllers count their updated pods (a ReplicaSet has no versions)
+    const updated = workload.kind === 'DaemonSet' ? workload.status?.updatedNumberScheduled : workload.status?.updatedReplicas;
+    return `${ref}: ${desired} desired, ${updated === undefined ? '' : `${updated} updated, `}${ready} ready`;
+  }
+  // a ReplicationController records no template version: hello-node deploy stamps one
+  if (workload.spec?.template?.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] === undefined) {
+    return `${ref}: ${desired} desired, ${ready} ready (which pods are up to date is unknown: it was not applied by hello-node deploy)`;
+  }
+  return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, workload)).length} updated, ${ready} ready`;
+}
+
+/** One row per pod: name, ready, image, restarts, waiting reason. */
+export function podRows(pods: readonly KubeObject[]): string[] {
+  const rows = pods.map((p) => [
+    p.metadata.name,
+    p.metadata.deletionTimestamp ? 'terminating' : isReady(p) ? 'ready' : 'not ready',
+    (p.spec?.containers ?? []).map((c) => c.image).join(','),
+    `${restarts(p)} restarts`,
+    waitingReason(p) ?? '',
+  ]);
+  const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
+  return rows.map((row) => `  pod ${row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()}`);
+}
+
+/** The Service's line: type, ports and external address. */
+export function serviceLine(ref: string, service: KubeObject | undefined): string {
+  if (!service) {
+    return `${ref}: not found (\`hello-node deploy\` creates it)`;
+  }
+  const ports = (service.spec?.ports ?? []).map((p) => `${p.port} -> ${p.targetPort ?? p.port}/${p.protocol ?? 'TCP'}`).join(', ');
+  const type = service.spec?.type ?? 'ClusterIP';
+  const address = externalAddress(service);
+  const external = type !== 'LoadBalancer' ? '' : address ? `, external address ${address} (${serviceUrl(service)})` : ', no external address yet';
+  return `${ref}: ${type}, ports ${ports}${external}`;
+}
+
+/**
+ * The autoscaler's line: what it sizes, its bounds, its current and desired counts, and
+ * the CPU use it last read against its target.
+ */
+export function autoscalerLine(ref: string, autoscaler: KubeObject): string {
+  const { min, max } = boundsOf(autoscaler);
+  const target = autoscaler.spec?.scaleTargetRef;
+  const cpu = (autoscaler.spec?.metrics ?? []).find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.target?.averageUtilization;
+  const now = (autoscaler.status?.currentMetrics ?? []).find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.current?.averageUtilization;
+  const status = autoscaler.status;
+  // without metrics it still keeps the bounds, and says why it cannot scale by them
+  const inactive = (status?.conditions ?? []).find((c) => c.type === 'ScalingActive' && c.status === 'False');
+  const counts = status?.currentReplicas === undefined ? 'no count yet' : `${status.currentReplicas} current${inactive ? '' : `, ${status.desiredReplicas ?? status.currentReplicas} desired`}`;
+  const use = cpu === undefined ? '' : now === undefined ? `, target CPU ${cpu}% of the request` : `, CPU ${now}% of the request (target ${cpu}%)`;
+  const why = inactive ? `; not scaling by its metrics: ${inactive.reason ?? 'no reason given'}` : '';
+  return `${ref}: sizes ${target ? `${target.kind.toLowerCase()}/${target.name}` : 'nothing'} from ${min} to ${max} pods: ${counts}${use}${why}`;
+}
+
+/** The Ingress's line: its hosts' URLs and the load balancer's address. */
+export function ingressLine(ref: string, ingress: KubeObject): string {
+  const address = externalAddress(ingress);
+  return `${ref}: ${ingressUrls(ingress).join(', ') || 'no host'}, ${address ? `address ${address}` : 'no address yet'}`;
+}
+
+/**
+ * The workload's own pods: those its selector matches that it owns, through its
+ * ReplicaSets for a Deployment. Two workloads may select the same labels (a
+ * ReplicationController and the Deployment that replaces it).
+ */
+async function podsOf(runner: Runner, namespace: string, workload: KubeObject): Promise<KubeObject[]> {
+  const selected = await getObjects(runner, namespace, 'pods', '--selector', selectorOf(workload));
+  const owners = workload.kind === 'Deployment'
+    ? (await getObjects(runner, namespace, 'replicasets', '--selector', selectorOf(workload))).filter((rs) => isOwnedBy(rs, workload))
+    : [workload];
+  return selected.filter((pod) => owners.some((owner) => isOwnedBy(pod, owner)));
+}
+
+/** Prints the app's workloads (each with its pods), Services and other objects, as its ApplySet records them. */
+export async function status(namespace: string | undefined, runner: Runner): Promise<void> {
+  const { applySet } = await appApplySet(namespace, runner);
+  const parent = await getParent(runner, applySet);
+  const members = await getMembers(runner, applySet, parent);
+  if (runner.dryRun) {
+    runner.say(`# then: kubectl get pods --selector ... for each workload that secret/${applySet.parent} records`);
+    return;
+  }
+  if (!parent) {
+    const unrecorded = await unrecordedMembers(runner, applySet);
+    runner.result(unrecorded.length === 0
+      ? `nothing is deployed in namespace ${applySet.namespace}: there is no ApplySet record (secret/${applySet.parent}); \`hello-node deploy\` creates it`
+      : `there is no ApplySet record (secret/${applySet.parent}) in namespace ${applySet.namespace}, yet ${unrecorded.map(refOf).join(', ')} ${unrecorded.length === 1 ? 'carries' : 'carry'} its label: deploy once to write the record again`);
+    return;
+  }
+  const lines: string[] = [];
+  for (const workload of members.filter((m) => WORKLOAD_KINDS.includes(m.kind))) {
+    const pods = await podsOf(runner, applySet.namespace, workload);
+    lines.push(workloadLine(refOf(workload), workload, pods), ...podRows(pods));
+  }
+  for (const service of members.filter((m) => m.kind === 'Service')) {
+    lines.push(serviceLine(refOf(service), service));
+  }
+  for (const autoscaler of members.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
+    lines.push(autoscalerLine(refOf(autoscaler), autoscaler));
+  }
+  const certificates = members.filter((m) => m.kind === 'ManagedCertificate');
+  for (const ingress of members.filter((m) => m.kind === 'Ingress')) {
+    lines.push(ingressLine(refOf(ingress), ingress), ...httpsNotes(ingress, certificates).map((note) => `  ${note}`));
+  }
+  const shown = ['Service', 'Ingress', 'ManagedCertificate', 'HorizontalPodAutoscaler', ...WORKLOAD_KINDS];
+  const others = members.filter((m) => !shown.includes(m.kind));
+  if (others.length > 0) {
+    lines.push(`also: ${others.map(refOf).join(', ')}`);
+  }
+  for (const line of lines.length > 0 ? lines : [`nothing is deployed in namespace ${applySet.namespace}: secret/${applySet.parent} records no object that still exists`]) {
+    runner.result(line);
+  }
+}

@@ -1,0 +1,457 @@
+/**
+ * `hello-node synth` (what `npm run synth` runs, and `deploy`, `diff` and `up` too):
+ * cdk8s-cli's `cdk8s synth`, with every flag and mode of it, and around it the
+ * promises a synth keeps (docs/user-guide.md, "What each command guarantees").
+ *
+ * cdk8s-cli deletes its output directory before it starts the app, and leaves it
+ * deleted or half-written when anything fails, so it is never given the real one: it
+ * writes into a staging directory in the state directory beside the output
+ * (output-dir.ts), and only once it has succeeded does this command put that in the
+ * output's place (after keeping a copy, for a bare `cdk8s synth` that fails later).
+ * Before anything runs, the output directory is checked (the project root, its
+ * ancestors and directories holding files no synth wrote are refused) and locked.
+ * So a failure of any kind, before the app starts (a syntax error, a bad flag), in the
+ * app, in a validation plugin, or a signal, leaves the output as it was; and the
+ * command exits only after cdk8s-cli and the app have.
+ *
+ * `--stdout` is the same synth into a temporary directory, whose manifests are then
+ * printed with `---` between files (cdk8s-cli prints them back to back, and the last
+ * object of one file and the first of the next become one document). It never
+ * touches an output directory.
+ *
+ * It never loads cdk8s: cdk8s-cli runs as a process, and the app is told by
+ * {@link STAGING_ENV} that the staging directory is this command's to put in place.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parse } from 'yaml';
+import { LockedError } from '../../lib/lock';
+import { checkOnlyOursIn, commitOutput, isInside, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from '../../lib/output-dir';
+import { onTermination, signalExitCode } from '../../lib/signals';
+
+/** cdk8s-cli's output directory when neither `--output` nor cdk8s.yaml names one. */
+export const DEFAULT_OUTDIR = 'dist';
+
+/**
+ * The flags of `cdk8s synth` (cdk8s-cli's src/cli/cmds/synth.ts), each also read, as
+ * cdk8s-cli reads it, from `CDK8S_<FLAG>` (yargs' `.env('CDK8S')`) when not given.
+ */
+export interface Cdk8sSynthFlags {
+  /** `--app`: the command that runs the cdk8s app. @default cdk8s.yaml's `app` */
+  readonly app?: string;
+  /** `--output`: the output directory, relative to the project root. @default cdk8s.yaml's `output`, else `dist` */
+  readonly output?: string;
+  /** `--stdout`: print the manifests instead of writing an output directory. @default false */
+  readonly stdout?: boolean;
+  /** `--plugins-dir`. @default cdk8s.yaml's `pluginsDirectory`, else `~/.cdk8s/plugins` */
+  readonly pluginsDir?: string;
+  /** `--validate` / `--no-validate`: run cdk8s.yaml's `validations`. @default true */
+  readonly validate?: boolean;
+  /** `--validation-reports-output-file`. @default none */
+  readonly validationReportsOutputFile?: string;
+  /** `--format`: `plain` or `helm`. @default cdk8s.yaml's `synthConfig.format`, else `plain` */
+  readonly format?: string;
+  /** `--chart-api-version` (with `--format helm`). @default `v2` */
+  readonly chartApiVersion?: string;
+  /** `--chart-version` (required with `--format helm`). @default cdk8s.yaml's `synthConfig.chartVersion` */
+  readonly chartVersion?: string;
+}
+
+/** The `cdk8s synth` flags that take a value, as [attribute, flag]; the booleans are handled by name. */
+const VALUE_FLAGS = [
+  ['app', '--app'],
+  ['pluginsDir', '--plugins-dir'],
+  ['validationReportsOutputFile', '--validation-reports-output-file'],
+  ['format', '--format'],
+  ['chartApiVersion', '--chart-api-version'],
+  ['chartVersion', '--chart-version'],
+] as const;
+
+export interface SynthCommandOptions {
+  /** Where cdk8s.yaml is; cdk8s-cli runs here. */
+  readonly projectRoot: string;
+  readonly flags: Cdk8sSynthFlags;
+  /** The environment of cdk8s-cli and the app (settings included). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Show cdk8s-cli's and the app's whole error output as it comes, not only one line per failure. */
+  readonly verbose: boolean;
+  /** Progress: cdk8s-cli's output, naming the output directory (stdout for `synth`; stderr under `deploy`). */
+  progress(line: string): void;
+  /** What cdk8s-cli and the app print on stderr, when the synth succeeds (warnings), and everything under `verbose`. */
+  warn(line: string): void;
+  /** The manifests, under `--stdout`. */
+  write(text: string): void;
+}
+
+/** A synth that failed; `lines` say why, one per failure, and the output is as it was. */
+export class SynthFailedError extends Error {
+  constructor(readonly lines: readonly string[], readonly exitCode = 1) {
+    super(lines.join('; '));
+    this.name = 'SynthFailedError';
+  }
+}
+
+/** The synth stopped on a signal, after cdk8s-cli and the app had; the output is as it was. */
+export class SynthInterruptedError extends Error {
+  constructor(readonly signal: NodeJS.Signals, where: string) {
+    super(`interrupted by ${signal}; ${where}`);
+    this.name = 'SynthInterruptedError';
+  }
+
+  get exitCode(): number {
+    return signalExitCode(this.signal);
+  }
+}
+
+/** What cdk8s-cli reads of cdk8s.yaml that decides where the output goes. */
+interface Cdk8sConfig {
+  readonly output?: string;
+  readonly format?: string;
+}
+
+function readConfig(projectRoot: string): Cdk8sConfig {
+  const file = path.join(projectRoot, 'cdk8s.yaml');
+  if (!fs.existsSync(file)) {
+    return {};
+  }
+  let config: { output?: unknown; synthConfig?: { format?: unknown } };
+  try {
+    config = parse(fs.readFileSync(file, 'utf8')) ?? {};
+  } catch (err) {
+    throw new SynthFailedError([`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { output: text(config.output), format: text(config.synthConfig?.format) };
+}
+
+/** A flag's value, else `CDK8S_<FLAG>` as yargs reads it (a boolean is `true` or `false`). */
+function fromEnv(env: NodeJS.ProcessEnv, flag: string): string | undefined {
+  const value = env[`CDK8S_${flag.replace(/^--/, '').replace(/-/g, '_').toUpperCase()}`];
+  return value === '' ? undefined : value;
+}
+
+/** A boolean `CDK8S_<FLAG>`, as cdk8s-cli's yargs reads it: `true` is true, anything else false. */
+function booleanFromEnv(env: NodeJS.ProcessEnv, flag: string): boolean | undefined {
+  const value = fromEnv(env, flag);
+  return value === undefined ? undefined : value === 'true';
+}
+
+/** The output directory a synth with these flags writes, as the user named it (relative to the project root, or absolute); undefined under `--stdout`. */
+export function outputDirOf(projectRoot: string, flags: Cdk8sSynthFlags, env: NodeJS.ProcessEnv): string | undefined {
+  const config = readConfig(projectRoot);
+  const stdout = flags.stdout ?? booleanFromEnv(env, '--stdout') ?? false;
+  const output = flags.output ?? fromEnv(env, '--output');
+  // cdk8s-cli's own rules for --stdout (its synth command), checked here since it is never given --stdout
+  if (stdout && output !== undefined && output !== config.output) {
+    throw new SynthFailedError([`--stdout and --output ${output} cannot be combined: one prints the manifests, the other writes them (cdk8s-cli's rule)`]);
+  }
+  const format = flags.format ?? fromEnv(env, '--format') ?? config.format;
+  if (stdout && format === 'helm') {
+    const from = flags.format !== undefined ? '--format helm' : fromEnv(env, '--format') !== undefined ? 'CDK8S_FORMAT=helm' : 'cdk8s.yaml\'s synthConfig.format: helm';
+    throw new SynthFailedError([`--stdout cannot print a Helm chart (${from}): write it to a directory (cdk8s-cli's rule)`]);
+  }
+  return stdout ? undefined : (output ?? config.output ?? DEFAULT_OUTDIR);
+}
+
+/**
+ * Checks what a synth with these flags would write, as the synth itself checks it
+ * before anything runs (for --dry-run, which runs nothing).
+ *
+ * @throws SynthFailedError for flags cdk8s-cli cannot combine, or an output directory
+ *   that is refused (the project root, one of its parents, a file)
+ */
+export function checkSynth(projectRoot: string, flags: Cdk8sSynthFlags, env: NodeJS.ProcessEnv): void {
+  const shown = outputDirOf(projectRoot, flags, env);
+  if (shown === undefined) {
+    return;
+  }
+  const unit = path.resolve(projectRoot, shown);
+  try {
+    outputOf(unit, projectRoot, unit);
+  } catch (err) {
+    throw err instanceof OutputDirectoryError ? new SynthFailedError([err.message]) : err;
+  }
+}
+
+/** The arguments that give cdk8s-cli the flags it was given here, but for `--output` and `--stdout`, which this command decides. */
+function passedOn(flags: Cdk8sSynthFlags): string[] {
+  const args = VALUE_FLAGS.flatMap(([attribute, flag]) => (flags[attribute] === undefined ? [] : [flag, String(flags[attribute])]));
+  return flags.validate === undefined ? args : [...args, flags.validate ? '--validate' : '--no-validate'];
+}
+
+/** The flags of `hello-node synth` that do what this synth does, as --dry-run shows it. */
+export function synthCommandArgs(flags: Cdk8sSynthFlags): string[] {
+  return [...(flags.output === undefined ? [] : ['--output', flags.output]), ...(flags.stdout ? ['--stdout'] : []), ...passedOn(flags)];
+}
+
+/**
+ * Runs the synth (see this module's comment).
+ *
+ * @returns the output directory, absolute; undefined under `--stdout`
+ * @throws SynthFailedError for any failure (flags cdk8s-cli cannot combine among
+ *   them), SynthInterruptedError after SIGINT or SIGTERM
+ */
+export async function synthCommand(options: SynthCommandOptions): Promise<string | undefined> {
+  const shown = outputDirOf(options.projectRoot, options.flags, options.env);
+  const signals = watchSignals();
+  try {
+    if (shown === undefined) {
+      await synthToStdout(options, signals);
+      return undefined;
+    }
+    return await synthToOutputDir(options, shown, signals);
+  } catch (err) {
+    // the file system's refusals (a read-only directory, a full disk) are the user's to fix: one line
+    throw isSystemError(err) ? new SynthFailedError([err.message]) : err;
+  } finally {
+    signals.stop();
+  }
+}
+
+const isSystemError = (err: unknown): err is NodeJS.ErrnoException => err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+
+async function synthToOutputDir(options: SynthCommandOptions, shown: string, signals: Signals): Promise<string> {
+  // a symlink to a directory is written through, and locked as that directory
+  const named = path.resolve(options.projectRoot, shown);
+  const unit = fs.existsSync(named) ? fs.realpathSync(named) : named;
+  let output;
+  let release;
+  try {
+    output = outputOf(unit, options.projectRoot, unit);
+    // before the lock, which makes the state directory: a refused synth leaves nothing
+    checkOnlyOursIn(output, unit, MANIFEST_EXTENSION);
+    release = lockOutput(output);
+  } catch (err) {
+    throw err instanceof OutputDirectoryError || err instanceof LockedError ? new SynthFailedError([err.message]) : err;
+  }
+  let staging: string | undefined;
+  try {
+    staging = makeStagingDir(output);
+    // cdk8s-cli names what it wrote by the --output it was given: the staging directory stands for the output
+    const stagingArg = path.isAbsolute(shown) ? staging : path.relative(options.projectRoot, staging);
+    const shownDir = shown.replace(/(.)\/+$/, '$1');
+    const rename = (line: string) => line.split(stagingArg).join(shownDir);
+    // a reports file asked for inside the output goes into the staging directory that replaces it
+    const reports = options.flags.validationReportsOutputFile;
+    const reportsInside = reports !== undefined && isInside(path.resolve(options.projectRoot, reports), unit);
+    const flags = reportsInside ? { ...options.flags, validationReportsOutputFile: path.join(staging, path.relative(unit, path.resolve(options.projectRoot, reports))) } : options.flags;
+    await runCdk8s({ ...options, flags }, staging, ['--output', stagingArg], rename, signals, `${shown} is as it was`, (line) => options.progress(line));
+    if (!fs.existsSync(staging)) {
+      throw new SynthFailedError([`the app wrote no output where cdk8s-cli asked (${STAGING_ENV}, CDK8S_OUTDIR); does it give its App an outdir of its own?`]);
+    }
+    commitOutput(output, staging);
+    staging = undefined;
+    return unit;
+  } catch (err) {
+    throw err instanceof OutputDirectoryError ? new SynthFailedError([err.message]) : err;
+  } finally {
+    if (staging) {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+    release();
+  }
+}
+
+async function synthToStdout(options: SynthCommandOptions, signals: Signals): Promise<void> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-synth-'));
+  try {
+    // cdk8s-cli's own lines name the scratch directory: they are not what --stdout prints
+    const progress = (line: string) => {
+      if (line !== 'Synthesizing application' && !line.startsWith(`  - ${scratch}`)) {
+        options.warn(line);
+      }
+    };
+    await runCdk8s(options, scratch, ['--output', scratch], (line) => line, signals, 'nothing was printed', progress);
+    options.write(manifestStream(scratch));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The manifests under `dir` as one YAML stream, with `---` between files: the files
+ * cdk8s-cli counts as manifests (ending `.yaml`), in the order `kubectl apply -f
+ * dir/` reads them (filepath.Walk: each directory's entries sorted by name).
+ */
+export function manifestStream(dir: string): string {
+  const texts: string[] = [];
+  const walk = (at: string) => {
+    for (const name of fs.readdirSync(at).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const entry = path.join(at, name);
+      if (fs.statSync(entry).isDirectory()) {
+        walk(entry);
+      } else if (name.endsWith('.yaml')) {
+        const text = fs.readFileSync(entry, 'utf8');
+        if (text.trim() !== '') {
+          texts.push(text.endsWith('\n') ? text : `${text}\n`);
+        }
+      }
+    }
+  };
+  walk(dir);
+  return texts.join('---\n');
+}
+
+/** Where cdk8s-cli is: the project's own, as npx finds it (`cdk8s init` installs it as a devDependency). */
+function cdk8sCli(projectRoot: string): string {
+  for (let dir = projectRoot; ; dir = path.dirname(dir)) {
+    const bin = path.join(dir, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+    if (fs.existsSync(bin)) {
+      return bin;
+    }
+    if (path.dirname(dir) === dir) {
+      throw new SynthFailedError([`cdk8s-cli is not installed in ${projectRoot}: run npm install (a project made by cdk8s init has it), or npm install --save-dev cdk8s-cli`]);
+    }
+  }
+}
+
+/**
+ * Runs `cdk8s synth` into `staging`, in a process group of its own so that a signal
+ * reaches it (and the app) only through this command, which then waits for all of it
+ * to end. Its stdout goes line by line, renamed, to `onStdout`; its stderr is held
+ * and, when it fails, told as one line per failure.
+ *
+ * @param unchanged what a failure leaves, for its message
+ */
+async function runCdk8s(options: SynthCommandOptions, staging: string, outputArgs: string[], rename: (line: string) => string, signals: Signals, unchanged: string, onStdout: (line: string) => void): Promise<void> {
+  if (signals.received) {
+    throw new SynthInterruptedError(signals.received, unchanged);
+  }
+  const env: NodeJS.ProcessEnv = { ...options.env, [STAGING_ENV]: staging, CDK8S_CHECK_UPGRADE: 'false' };
+  // this command decides where the output goes: cdk8s-cli must not read it from the environment too
+  delete env.CDK8S_OUTPUT;
+  delete env.CDK8S_STDOUT;
+  const child = spawn(process.execPath, [cdk8sCli(options.projectRoot), 'synth', '--no-check-upgrade', ...outputArgs, ...passedOn(options.flags)], {
+    cwd: options.projectRoot,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stopForwarding = signals.forwardTo(child.pid);
+  const stderr: string[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => onStdout(rename(line)));
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    stderr.push(rename(line));
+    if (options.verbose) {
+      options.warn(rename(line));
+    }
+  });
+  const exitCode = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    // 'close': every process holding its output (the app too) has ended
+    child.on('close', (code, signal) => resolve(code ?? (signal ? signalExitCode(signal) : 1)));
+  }).finally(stopForwarding);
+  if (signals.received) {
+    throw new SynthInterruptedError(signals.received, unchanged);
+  }
+  if (exitCode !== 0) {
+    throw new SynthFailedError(failureLines(stderr, options.projectRoot, options.verbose), exitCode);
+  }
+  if (!options.verbose) {
+    stderr.forEach((line) => options.warn(line));
+  }
+}
+
+/** cdk8s-cli's line for an app that failed: the app has said why (or the lines before it have). */
+const APP_FAILED = /^Error: command ".*" at .* returned a non-zero exit code (\d+)$/;
+const APP_LINE = 'hello-node synth failed: ';
+/** The line of a JavaScript error as Node prints it: `TypeError: …`, `Error [ERR_X]: …`. */
+const ERROR_LINE = /^(\w*Error)(?: \[\w+\])?: (.*)$/;
+/** The first line Node prints for an uncaught error thrown at `file:line`. */
+const THROW_SITE = /^(\/.*|[A-Za-z]:\\.*):(\d+)$/;
+const STACK_FRAME = /^\s+at /;
+/** The file and line of a stack frame: `    at f (/p/main.ts:7:3)` or `    at /p/main.ts:7:3`. */
+const FRAME_PLACE = /\(?((?:\/|[A-Za-z]:\\)[^()]*?):(\d+):\d+\)?$/;
+
+/**
+ * One line per failure from what cdk8s-cli and the app printed on stderr: the app's
+ * own lines (`hello-node synth failed: …`), else the first error Node or cdk8s-cli
+ * printed, else the last line printed before the app or cdk8s-cli gave up; with,
+ * for a crash, the place in the project's code it came from. Never a stack trace.
+ *
+ * @param verbose whether the whole output has been shown already (then no hint to show it)
+ */
+export function failureLines(stderr: readonly string[], projectRoot: string, verbose = false): string[] {
+  const relative = (line: string) => line.split(`${projectRoot}${path.sep}`).join('');
+  const withPlace = (what: string, place: string | undefined) => (place === undefined ? what : `${what} (at ${place})${verbose ? '' : '; --verbose shows the stack trace'}`);
+  /** The first frame of the stack after line `at` that is in the project's own code. */
+  const placeInProject = (at: number): string | undefined => {
+    for (let i = at + 1; i < stderr.length && STACK_FRAME.test(stderr[i]); i++) {
+      const [, file, line] = FRAME_PLACE.exec(stderr[i]) ?? [];
+      if (file?.startsWith(`${projectRoot}${path.sep}`) && !file.includes(`${path.sep}node_modules${path.sep}`)) {
+        return `${file}:${line}`;
+      }
+    }
+    return undefined;
+  };
+  const own = stderr.flatMap((line, i) => (line.startsWith(APP_LINE) ? [relative(withPlace(line.slice(APP_LINE.length), placeInProject(i)))] : []));
+  if (own.length > 0) {
+    return own;
+  }
+  const errorAt = stderr.findIndex((line) => ERROR_LINE.test(line) && !APP_FAILED.test(line));
+  if (errorAt >= 0) {
+    const [, name, message] = ERROR_LINE.exec(stderr[errorAt]) ?? [];
+    const what = `${name === 'Error' ? '' : `${name}: `}${message}`;
+    // Node heads an uncaught error with where it was thrown: a crash of the app;
+    // cdk8s-cli's refusals (a bad flag) print their stack alone, and a message that
+    // names its place (a syntax error) needs no other
+    const site = stderr.slice(0, errorAt).find((line) => THROW_SITE.test(line));
+    const crashed = site !== undefined && !/\.[cm]?[jt]sx?:\d+/.test(message);
+    return [relative(withPlace(what, crashed ? placeInProject(errorAt) ?? site : undefined))];
+  }
+  const cliError = stderr.find((line) => line.startsWith('ERROR: '));
+  if (cliError) {
+    return [relative(cliError.slice('ERROR: '.length))];
+  }
+  // what was said last before giving up: a shell's `sh: 1: x: not found`, cdk8s-cli's `Validation failed…`
+  const failedAt = stderr.findIndex((line) => APP_FAILED.test(line));
+  const said = stderr.slice(0, failedAt < 0 ? stderr.length : failedAt).filter((line) => line.trim() !== '' && !STACK_FRAME.test(line)).pop();
+  if (said !== undefined) {
+    return [relative(said.trim())];
+  }
+  const code = failedAt < 0 ? undefined : APP_FAILED.exec(stderr[failedAt])?.[1];
+  return [`${code === undefined ? 'cdk8s synth' : `the app (exit code ${code})`} failed without a word on stderr${verbose ? '' : '; --verbose shows its whole output'}`];
+}
+
+interface Signals {
+  readonly received?: NodeJS.Signals;
+  /** Sends every signal from now on to the process group of `pid`; returns a function that stops it. */
+  forwardTo(pid: number | undefined): () => void;
+  stop(): void;
+}
+
+/**
+ * Holds SIGINT and SIGTERM for the synth's duration: each is noted and passed on to
+ * cdk8s-cli's process group while it runs, so the command ends only after it, and
+ * never in the middle of putting the output in place.
+ */
+function watchSignals(): Signals {
+  const state: { received?: NodeJS.Signals; group?: number } = {};
+  const onSignal = (signal: NodeJS.Signals) => {
+    // a second signal ends cdk8s-cli and the app at once, even an app that ignores the first
+    const passed = state.received === undefined ? signal : 'SIGKILL';
+    state.received ??= signal;
+    if (state.group !== undefined) {
+      try {
+        process.kill(-state.group, passed);
+      } catch {
+        // the group has ended meanwhile
+      }
+    }
+  };
+  return {
+    get received() {
+      return state.received;
+    },
+    forwardTo(pid) {
+      state.group = pid;
+      return () => {
+        state.group = undefined;
+      };
+    },
+    stop: onTermination(onSignal),
+  };
+}
