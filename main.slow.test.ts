@@ -152,9 +152,9 @@ describe.each(Object.keys(SYNTH_COMMANDS) as SynthCommand[])('%s: every cdk8s sy
     fs.writeFileSync(path.join(project, 'cdk8s.yaml'), `app: node -r ${path.join(__dirname, 'scripts', 'ts-hook.js')} main.ts\n`);
     const main = (props: string) => fs.writeFileSync(path.join(project, 'main.ts'), [
       'import { App, Chart } from \'cdk8s\';',
-      `import { HelloNodeApp } from '${path.join(__dirname, 'lib')}';`,
-      `import { runSynth } from '${path.join(__dirname, 'src', 'synth')}';`,
-      `void runSynth(new App(), (app) => { new HelloNodeApp(new Chart(app, 'hello-node'), 'app', ${props}); }, { projectRoot: process.cwd(), typecheck: __filename });`,
+      `import { HelloNodeApp, synthApp } from '${path.join(__dirname, 'lib')}';`,
+      '',
+      `void synthApp(new App(), (app) => { new HelloNodeApp(new Chart(app, 'hello-node'), 'app', ${props}); }, { typecheck: __filename });`,
     ].join('\n'));
     main('{ replicas: 5 }');
     expect(cdk8s([]).status).toBe(0);

@@ -1,9 +1,10 @@
 import * as api from '.';
 
-test('the public API holds the constructs, the types their props take, the enums, the errors and the imported API, nothing else', () => {
+test('the public API holds the constructs, the types their props take, the enums, the errors, the imported API and what an app needs to honour the CLI's settings and synthesize safely, nothing else', () => {
   expect(Object.keys(api).sort()).toEqual([
     'DuplicateObjectError',
     'HelloNodeApp',
+    'HelloNodeSettings',
     'ImagePullPolicy',
     'LabeledService',
     'LogFile',
@@ -17,5 +18,6 @@ test('the public API holds the constructs, the types their props take, the enums
     'gcp',
     'gke',
     'k8s',
+    'synthApp',
   ]);
 });

@@ -1,7 +1,10 @@
-// The library's public API: its constructs, the types their props take, its enums and
-// its errors. What the CLI needs besides comes through ./internal.
+// The library's public API: its constructs, the types their props take, its enums,
+// its errors, and what a cdk8s app needs to honour the hello-node CLI's settings
+// (HelloNodeSettings) and to synthesize without ever losing a file (synthApp). What the
+// CLI needs besides comes through ./internal.
 export type { Autoscaling } from './autoscaling';
 export { HelloNodeApp } from './hello-node-app';
+export { HelloNodeSettings } from './hello-node-settings';
 export type { HelloNodeAppProps } from './hello-node-props';
 export { ImagePullPolicy } from './image-pull-policy';
 export { LabeledService } from './labeled-service';
@@ -17,6 +20,10 @@ export { Protocol, ServiceType } from './service-type';
 export { DuplicateObjectError } from './unique-objects';
 export { ValidationError } from './validation';
 export { Workload } from './workload';
+// The cdk8s app's entry point (TypeScript and JavaScript: jsii leaves functions out of
+// the assembly): the synth that never loses a file.
+export { synthApp } from './synth';
+export type { SynthOptions } from './synth';
 // The imported Kubernetes API, which the constructs extend and expose (LabeledService is a
 // k8s.KubeService, HelloNodeApp.workload a k8s.KubeDeployment or k8s.KubeReplicationController),
 // and GKE's own kinds, imported from their CRDs (HelloNodeApp.managedCertificate is a

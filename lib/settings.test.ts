@@ -1,5 +1,6 @@
-import { fromEnv, helloNodeAppProps, isGoogleRegistry, loadAppSettings, loadClusterSettings, registryOf, settingsTable } from './settings';
+import { fromEnv, isGoogleRegistry, loadAppSettings, loadClusterSettings, registryOf, settingsTable } from './settings';
 import { HELLO_NODE_APP_DEFAULTS } from './internal';
+import { HelloNodeSettings } from './hello-node-settings';
 import { validationErrorOf } from '../test/errors';
 
 const load = (env: Record<string, string>) => loadAppSettings(fromEnv(env));
@@ -31,14 +32,14 @@ describe('loadAppSettings', () => {
   });
 
   test('reads replicas, namespace, service type, workload and profile, and hands them to the construct', () => {
-    const settings = load({
+    const props = HelloNodeSettings.fromEnvironment({
       HELLO_NODE_REPLICAS: '0',
       HELLO_NODE_NAMESPACE: 'prod',
       HELLO_NODE_SERVICE_TYPE: 'NodePort',
       HELLO_NODE_WORKLOAD: 'Deployment',
       HELLO_NODE_PROFILE: 'production',
     });
-    expect(helloNodeAppProps(settings)).toEqual({ image: HELLO_NODE_APP_DEFAULTS.image, replicas: 0, namespace: 'prod', serviceType: 'NodePort', workload: 'Deployment', profile: 'production' });
+    expect(props).toEqual({ replicas: 0, namespace: 'prod', serviceType: 'NodePort', workload: 'Deployment', profile: 'production' });
   });
 
   test.each([
@@ -182,16 +183,34 @@ describe('isGoogleRegistry', () => {
   });
 });
 
-describe('helloNodeAppProps', () => {
-  test('passes the image and leaves unset settings to the construct\'s defaults', () => {
-    expect(helloNodeAppProps(load({}))).toEqual({
-      image: 'gcr.io/terrycho-sandbox/hello-node:v1',
-      replicas: undefined,
-      namespace: undefined,
-      serviceType: undefined,
-      workload: undefined,
-      profile: undefined,
-    });
+describe('HelloNodeSettings.fromEnvironment', () => {
+  test('gives no prop for a setting that is not set, so the app\'s own props and the defaults stay', () => {
+    expect(HelloNodeSettings.fromEnvironment({})).toEqual({});
+    expect(HelloNodeSettings.fromEnvironment({ HELLO_NODE_REPLICAS: '' })).toEqual({});
+  });
+
+  test('gives the image whole from HELLO_NODE_IMAGE, or composed when any image setting is set', () => {
+    expect(HelloNodeSettings.fromEnvironment({ HELLO_NODE_IMAGE: 'example.com/shop@sha256:' + 'a'.repeat(64) }).image).toBe('example.com/shop@sha256:' + 'a'.repeat(64));
+    expect(HelloNodeSettings.fromEnvironment({ GCP_PROJECT: 'shop-123' }).image).toBe('gcr.io/shop-123/hello-node:v1');
+    expect(HelloNodeSettings.fromEnvironment({ IMAGE_TAG: 'v2' }).image).toBe(HELLO_NODE_APP_DEFAULTS.image.replace(':v1', ':v2'));
+  });
+
+  test('refuses a bad value naming its variable', () => {
+    expect(() => HelloNodeSettings.fromEnvironment({ HELLO_NODE_REPLICAS: 'five' })).toThrow('environment variable HELLO_NODE_REPLICAS: "five"');
+  });
+
+  test('reads process.env when given no variables', () => {
+    const saved = process.env.HELLO_NODE_NAMESPACE;
+    process.env.HELLO_NODE_NAMESPACE = 'from-process';
+    try {
+      expect(HelloNodeSettings.fromEnvironment().namespace).toBe('from-process');
+    } finally {
+      if (saved === undefined) {
+        delete process.env.HELLO_NODE_NAMESPACE;
+      } else {
+        process.env.HELLO_NODE_NAMESPACE = saved;
+      }
+    }
   });
 });
 

@@ -522,7 +522,15 @@ export function parseWholeNumber(raw: RawSetting, check: (subject: string, value
   }
 }
 
-/** The props of the app's {@link HelloNodeApp}; unset settings keep the construct's defaults. */
-export function helloNodeAppProps(settings: AppSettings): HelloNodeAppProps {
-  return { image: settings.image, ...settings.props };
+/** The image settings: any of them set means the app is given an image (the CLI's, composed or whole). */
+const IMAGE_SETTING_NAMES_SET = ['HELLO_NODE_IMAGE', 'IMAGE_REGISTRY', 'GCP_PROJECT', 'IMAGE_REPOSITORY', 'IMAGE_TAG'] as const;
+
+/**
+ * The props of the app's {@link HelloNodeApp} that the settings set give, checked
+ * together: a setting that is not set gives no prop, and the image is given only when
+ * an image setting is set (see HelloNodeSettings.fromEnvironment).
+ */
+export function settingProps(lookup: SettingLookup): HelloNodeAppProps {
+  const settings = loadAppSettings(lookup);
+  return IMAGE_SETTING_NAMES_SET.some((name) => lookup(name) !== undefined) ? { image: settings.image, ...settings.props } : { ...settings.props };
 }

@@ -4,10 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { LockedError } from './lock';
-import { DuplicateObjectError } from './index';
-import { fromEnv, loadAppSettings } from './settings';
+import { DuplicateObjectError, HelloNodeApp, HelloNodeSettings } from './index';
 import { OutputDirectoryError } from './output-dir';
-import { addHelloNodeChart, InterruptedError, synthesize } from './synth';
+import { InterruptedError, synthesize } from './synth';
 import { configMap, debris, docsOf, listing, read, STATE, useScratchProject } from '../test/synth-helpers';
 
 const scratch = useScratchProject();
@@ -25,7 +24,7 @@ const failingSynth = (dir = outdir) =>
 
 describe('synthesize', () => {
   test('writes the hello-node chart to dist/hello-node.k8s.yaml, readable by other users', async () => {
-    const files = await synthesize(new App({ outdir }), (app) => addHelloNodeChart(app, loadAppSettings(fromEnv({}))), { projectRoot: project });
+    const files = await synthesize(new App({ outdir }), (app) => new HelloNodeApp(new Chart(app, 'hello-node'), 'app', HelloNodeSettings.fromEnvironment({})), { projectRoot: project });
     expect(files).toEqual([path.join(outdir, 'hello-node.k8s.yaml')]);
     expect(docsOf(files[0]).map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['ReplicationController/hello-node-rc', 'Service/hello-node-svc']);
     expect(fs.statSync(outdir).mode & 0o777).toBe(0o755);

@@ -29,18 +29,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, Yaml } from 'cdk8s';
-import { DuplicateObjectError, HelloNodeApp, ValidationError } from './index';
-import { ensureUniqueObjects } from './unique-objects';
+import { ApiObject, App, Yaml } from 'cdk8s';
+import { DuplicateObjectError, ensureUniqueObjects } from './unique-objects';
+import { ValidationError } from './validation';
 import { LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
 import { checkOnlyOursIn, commitOutput, HELM_TEMPLATES, listFiles, lockOutput, makeStagingDir, Output, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
 import { onTermination, signalExitCode } from './signals';
 import { startTypecheck, TypeCheckError } from './typecheck';
-import { AppSettings, helloNodeAppProps } from './settings';
-
-/** The chart's id, and so the output file's name: `hello-node.k8s.yaml`. */
-export const CHART_ID = 'hello-node';
 
 /** The synth stopped on a signal; the process should exit 128 + its number. */
 export class InterruptedError extends Error {
@@ -57,10 +53,11 @@ export class InterruptedError extends Error {
 
 export interface SynthOptions {
   /**
-   * The project's root directory: refused as an output directory, as are its
-   * ancestors.
+   * The project's root directory (where cdk8s.yaml is, and where cdk8s runs the app):
+   * refused as an output directory, as are its ancestors.
+   * @default process.cwd()
    */
-  readonly projectRoot: string;
+  readonly projectRoot?: string;
   /**
    * The app's entry file (main.ts), to type-check with the project's tsconfig.json
    * while the app runs (typecheck.ts): a type error fails the synth before the output
@@ -108,7 +105,7 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
       // under hello-node synth, which holds the output's lock and puts its staging directory in place
       throw new OutputDirectoryError(target, `is the App's own outdir, not the directory hello-node synth asked for (CDK8S_OUTDIR): give the App no outdir, and choose the output with --output`);
     } else {
-      const output = outputOf(target, options.projectRoot);
+      const output = outputOf(target, options.projectRoot ?? process.cwd());
       const release = lockOutput(output);
       try {
         await writeOutput(app, build, output, signals.checkpoint, typesChecked);
@@ -125,23 +122,32 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
 }
 
 /**
- * Runs {@link synthesize} as a cdk8s app's entry point does: a failure is one line
- * on stderr (with a stack trace only for what is not the user's to fix) and the exit
- * code (1, or 128 + n after signal n).
+ * A cdk8s app's synth that never loses a file: builds `app` with `build` (which adds
+ * the app's charts) and writes its manifests into `app.outdir` as `app.synth()` would,
+ * atomically, keeping the last complete output when anything fails, even under a
+ * bare `npx cdk8s synth`, which deletes the output directory before it runs the app
+ * (see this module's comment). Call it as a cdk8s app's entry point, in place of
+ * `app.synth()`:
+ *
+ * ```ts
+ * synthApp(new App(), (app) => {
+ *   new HelloNodeApp(new Chart(app, 'shop'), 'shop', { name: 'shop', ...HelloNodeSettings.fromEnvironment() });
+ * });
+ * ```
+ *
+ * A failure is one line on stderr, `hello-node synth failed: <why>` (a stack trace only
+ * for what is not the app's to fix: a bad prop or setting, two objects of one name and a
+ * type error are one line), and the process's exit code: 1, or 128 + n after signal n.
+ * TypeScript and JavaScript apps only (jsii has no functions for other languages).
+ *
+ * @returns a promise that settles once the output is in place or left as it was
  */
-export function runSynth(app: App, build: (app: App) => void, options: SynthOptions): Promise<void> {
+export function synthApp(app: App, build: (app: App) => void, options: SynthOptions = {}): Promise<void> {
   return synthesize(app, build, options).then(() => undefined, (err: Error) => {
     const expected = err instanceof ValidationError || err instanceof DuplicateObjectError || err instanceof FileCollisionError || err instanceof TypeCheckError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
     process.stderr.write(`hello-node synth failed: ${expected ? err.message : err.stack}\n`);
     process.exitCode = err instanceof InterruptedError ? err.exitCode : 1;
   });
-}
-
-/** Adds the hello-node chart, configured by `settings`, to `app`. */
-export function addHelloNodeChart(app: App, settings: AppSettings): Chart {
-  const chart = new Chart(app, CHART_ID);
-  new HelloNodeApp(chart, 'app', helloNodeAppProps(settings));
-  return chart;
 }
 
 /**

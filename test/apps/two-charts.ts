@@ -3,11 +3,10 @@
 // 8080). API_NAMESPACE puts the second chart's objects in a namespace of its own.
 import { App, Chart } from 'cdk8s';
 import { IntOrString, KubeDeployment, KubeService } from '../../imports/k8s';
-import { fromEnv, loadAppSettings } from '../../lib/settings';
-import { addHelloNodeChart, runSynth } from '../../lib/synth';
+import { HelloNodeApp, HelloNodeSettings, synthApp } from '../../lib';
 
-void runSynth(new App(), (app) => {
-  addHelloNodeChart(app, loadAppSettings(fromEnv(process.env)));
+void synthApp(new App(), (app) => {
+  new HelloNodeApp(new Chart(app, 'hello-node'), 'app', HelloNodeSettings.fromEnvironment());
   const api = new Chart(app, 'api', { namespace: process.env.API_NAMESPACE });
   const labels = { app: 'api' };
   new KubeDeployment(api, 'deployment', {
@@ -22,4 +21,4 @@ void runSynth(new App(), (app) => {
     metadata: { name: 'api' },
     spec: { type: 'LoadBalancer', selector: labels, ports: [{ port: 8080, targetPort: IntOrString.fromNumber(8080) }] },
   });
-}, { projectRoot: process.cwd() });
+});

@@ -1,0 +1,38 @@
+import type { HelloNodeAppProps } from './hello-node-props';
+import { fromEnv, settingProps } from './settings';
+
+/**
+ * What the `hello-node` CLI tells a cdk8s app: its settings (`--replicas 5`,
+ * `HELLO_NODE_NAMESPACE=shop`, the image `up` has just pushed, by digest) reach the app
+ * as environment variables, `HELLO_NODE_*`, `IMAGE_*` and `GCP_PROJECT`
+ * (docs/user-guide.md, "Configuration"). An app honours them by giving them to its
+ * {@link HelloNodeApp}, after its own props, so that what the CLI passes wins:
+ *
+ * ```ts
+ * new HelloNodeApp(chart, 'shop', { name: 'shop', replicas: 2, ...HelloNodeSettings.fromEnvironment() });
+ * ```
+ *
+ * `hello-node deploy` and `up` check that the synthesized objects carry what they
+ * passed, and refuse an app that dropped a setting.
+ */
+export class HelloNodeSettings {
+  /**
+   * The props that the settings set in the environment give a `HelloNodeApp`, each
+   * read and checked as the CLI reads and checks it; a setting that is not set (or is
+   * empty) gives no prop, so the app's own props and the construct's defaults stay.
+   * The image is given when `HELLO_NODE_IMAGE` is set, or composed as
+   * `<registry>/<project>/[<repository>/]hello-node:<tag>` when any of
+   * `IMAGE_REGISTRY`, `GCP_PROJECT`, `IMAGE_REPOSITORY` or `IMAGE_TAG` is.
+   *
+   * @param env the variables to read, e.g. `{ HELLO_NODE_REPLICAS: '5' }`
+   * @default - process.env
+   * @throws ValidationError naming the variable, its value and the rule it breaks,
+   *   also for settings that are each valid but not together (a static IP without a
+   *   domain)
+   */
+  public static fromEnvironment(env?: { [name: string]: string }): HelloNodeAppProps {
+    return settingProps(fromEnv(env ?? process.env));
+  }
+
+  private constructor() {}
+}
