@@ -6,7 +6,7 @@
 // it is handed), and the classes of GKE's own kinds from their
 // CustomResourceDefinitions, with `cdk8s import <file>` (offline already).
 //
-//   npm run import                      # schema and CRDs from ../shared
+//   npm run import                      # schema from ../shared, CRDs from test/crds
 //   K8S_SCHEMA=/path/to/_definitions.json GKE_CRDS=/path/to/crds npm run import
 'use strict';
 
@@ -21,7 +21,7 @@ const schemaPath = path.resolve(
   process.env.K8S_SCHEMA ?? path.join(repoRoot, '..', 'shared', 'k8s-schemas', `v${K8S_VERSION}`, '_definitions.json'),
 );
 
-const crdsDir = path.resolve(process.env.GKE_CRDS ?? path.join(repoRoot, '..', 'shared', 'crds'));
+const crdsDir = path.resolve(process.env.GKE_CRDS ?? path.join(repoRoot, 'test', 'crds'));
 /**
  * The generated file of each API group, and the CRD files of its kinds. cdk8s import
  * writes one file per group and keeps only the last kind imported into it, so a

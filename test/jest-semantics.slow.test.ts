@@ -2,7 +2,9 @@
 // and ends the whole run on an error nobody catches; test/jest-semantics.js gives jest's
 // own behaviour back. Here a real jest run, with the project's own configuration, on test
 // files that break them: each such test fails, saying why (a timeout naming where the
-// test or hook was defined), and the run ends with the others' results.
+// test or hook was defined), and the run ends with the others' results. And the line that
+// ends every run (test/summary-reporter.js) counts test files that failed to run, and an
+// error outside every test file, among the failures.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -47,18 +49,24 @@ test('throws in a timer', async () => {
 test('passes', () => expect(1 + 1).toBe(2));
 `;
 
+const PASSING = `test('passes', () => expect(1 + 1).toBe(2));
+`;
+
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-semantics-'))));
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
-/** jest with the fast suite's configuration, on the test files in `work`. */
-function jest(): { status: number | null; output: string } {
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', path.join(ROOT, 'jest.config.js'), '--roots', work, '--testMatch', '**/*.test.ts'], {
+/**
+ * jest with the fast suite's configuration (and `args`), on the test files in `work`;
+ * `summary` is the last line of its standard output (jest's own report is on stderr).
+ */
+function jest(...args: string[]): { status: number | null; output: string; summary: string | undefined } {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', path.join(ROOT, 'jest.config.js'), '--roots', work, '--testMatch', '**/*.test.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
   });
-  return { status: run.status, output: run.stdout + run.stderr };
+  return { status: run.status, output: run.stdout + run.stderr, summary: run.stdout.trimEnd().split('\n').at(-1) };
 }
 
 test('a test or hook that never settles fails after its timeout (5 s unless given), where it was defined, and the run goes on', () => {
@@ -88,4 +96,32 @@ test('an error nobody catches fails the test it surfaces in, and the run goes on
   expect(output).toMatch(/rejects without awaiting\n {4}Error: an un-awaited rejection/);
   expect(output).toMatch(/throws in a timer\n {4}Error: thrown in a timer/);
   expect(output).toContain('1 passed, 2 failed, 0 skipped');
+}, 60_000);
+
+test('a test file that fails to load counts as failed, and the last line says how many did not run', () => {
+  fs.writeFileSync(path.join(work, 'passing.test.ts'), PASSING);
+  fs.writeFileSync(path.join(work, 'syntax-error.test.ts'), `test('never defined', () => {\n`);
+  fs.writeFileSync(path.join(work, 'throws-on-import.ts'), `throw new Error('thrown while importing');\n`);
+  fs.writeFileSync(path.join(work, 'throwing-import.test.ts'), `import './throws-on-import';\ntest('never defined', () => {});\n`);
+  const { status, output, summary } = jest();
+  expect(status).toBe(1);
+  expect(output).toContain('syntax-error.test.ts:2:1: Unexpected end of file');
+  expect(output).toContain('thrown while importing');
+  expect(summary).toBe('1 passed, 2 failed, 0 skipped, 2 suites failed to run');
+}, 60_000);
+
+test('an error outside every test file (the runner\'s) counts as failed, and the last line says it', () => {
+  fs.writeFileSync(path.join(work, 'passing.test.ts'), PASSING);
+  const runner = path.join(work, 'broken-runner.js');
+  fs.writeFileSync(runner, `module.exports = class { async runTests() { throw new Error('the runner broke'); } };\n`);
+  const { status, summary } = jest('--runner', runner);
+  expect(status).toBe(1);
+  expect(summary).toBe('0 passed, 1 failed, 0 skipped, the run failed outside any test file: the runner broke');
+}, 60_000);
+
+test('a run that fails nothing ends with the plain line', () => {
+  fs.writeFileSync(path.join(work, 'passing.test.ts'), PASSING);
+  const { status, summary } = jest();
+  expect(status).toBe(0);
+  expect(summary).toBe('1 passed, 0 failed, 0 skipped');
 }, 60_000);

@@ -1,6 +1,6 @@
 // Checks synthesized objects against the Kubernetes OpenAPI schema, with the
 // validators that kubernetes-models generates from it, and objects of GKE's own kinds
-// against the openAPIV3Schema of their CustomResourceDefinitions (../shared/crds, or
+// against the openAPIV3Schema of their CustomResourceDefinitions (test/crds, or
 // GKE_CRDS: test/gke-crds.ts), as the API server does.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
