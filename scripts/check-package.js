@@ -3,7 +3,8 @@
 // (which builds it with jsii), installs the tarball into a throw-away consumer project,
 // compiles a small consumer chart against it with strict tsc, and synthesizes that
 // chart; then checks the jsii assembly in the package and has jsii-pacmak generate the
-// Python and Go sources from it.
+// Python and Go sources from it. Before all that, it checks that the committed API.md is
+// the one jsii-docgen makes from the freshly built assembly.
 // No network: the consumer's peer dependencies (cdk8s, constructs) are linked from
 // this project's node_modules instead of being installed from the registry.
 'use strict';
@@ -42,12 +43,16 @@ try {
 app.synth();
 `;
 
+/** Thrown for a failure that one line explains: printed alone, without a stack trace. */
+class CheckFailure extends Error {}
+
 try {
   // prepack builds the package as `npm pack` does, but jsii writes its report on stdout, where the --json answer goes
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+  checkApiDocs(path.join(work, 'api-docs'));
   const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root));
   const files = packed[0].files.map((f) => f.path);
-  for (const expected of ['package.json', '.jsii', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts']) {
+  for (const expected of ['package.json', '.jsii', 'API.md', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts']) {
     assert.ok(files.includes(expected), `the package holds ${expected}`);
   }
   const leaked = files.filter((f) => f.endsWith('.test.js') || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.startsWith('src/') || f.startsWith('app/'));
@@ -85,9 +90,41 @@ try {
   const bin = spawnSync(process.execPath, [path.join(installed, manifest.bin['hello-node'])], { encoding: 'utf8' });
   assert.equal(bin.status, 1, 'the CLI, outside the repository, exits 1');
   assert.match(bin.stderr, /runs from a clone of the hello-node-cdk8s repository/, 'the CLI, outside the repository, says where it runs');
-  console.log(`package check passed: ${packed[0].filename} (${files.length} files) compiles with strict tsc in a consumer chart and synthesizes; its jsii assembly keeps every enum and prop type, and jsii-pacmak generates Python and Go from it`);
+  console.log(`package check passed: API.md is current; ${packed[0].filename} (${files.length} files) compiles with strict tsc in a consumer chart and synthesizes; its jsii assembly keeps every enum and prop type, and jsii-pacmak generates Python and Go from it`);
+} catch (err) {
+  if (!(err instanceof CheckFailure)) {
+    throw err;
+  }
+  console.error(err.message);
+  process.exitCode = 1;
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * The committed API.md is what package.json's docgen script writes from the assembly just built.
+ * The check runs that script's own command line, its output sent to a temp file, so that the two
+ * cannot drift apart; twice, so that a difference is the doc comments' and never the generator's.
+ */
+function checkApiDocs(dir) {
+  const docgen = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.docgen;
+  const [bin, ...args] = docgen.split(' ');
+  assert.deepEqual([bin, ...args.slice(-2)], ['jsii-docgen', '-o', 'API.md'], 'the docgen script is `jsii-docgen <options> -o API.md`');
+  const generate = (name) => {
+    const output = path.join(dir, name);
+    execFileSync(process.execPath, [require.resolve('jsii-docgen/bin/jsii-docgen'), ...args.slice(0, -2), '-o', output], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    return fs.readFileSync(output, 'utf8');
+  };
+  const first = generate('first.md');
+  if (generate('second.md') !== first) {
+    throw new CheckFailure('jsii-docgen wrote two different API.md files from one assembly: the comparison with the committed API.md would mean nothing');
+  }
+  const committed = fs.existsSync(path.join(root, 'API.md')) ? fs.readFileSync(path.join(root, 'API.md'), 'utf8') : '';
+  if (committed !== first) {
+    const [was, is] = [committed.split('\n'), first.split('\n')];
+    const line = was.findIndex((text, i) => text !== is[i]) + 1 || was.length + 1;
+    throw new CheckFailure(`API.md is out of date (first difference at line ${line}): run \`npm run docgen\` (after npm run build) and commit it`);
+  }
 }
 
 /** The jsii assembly names exactly the public API, keeps every enum's members and gives every prop a type. */
