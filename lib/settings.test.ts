@@ -218,7 +218,7 @@ describe('settingsTable', () => {
   const rows = settingsTable().split('\n').slice(2);
 
   test('has a row for every setting: its variable, flag, default and meaning', () => {
-    expect(rows).toHaveLength(20);
+    expect(rows).toHaveLength(21);
     expect(rows).toContain('| `GKE_ZONE` | `--zone <zone>` | `asia-northeast1-c` | GKE cluster zone, for a zonal cluster |');
   });
 

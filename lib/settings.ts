@@ -4,6 +4,8 @@
  * props. main.ts and the CLI both go through here, so the image that is built,
  * pushed and deployed is always the same one.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 // The library's cdk8s-free modules only: commands that do not synthesize never load cdk8s.
 import type { HelloNodeAppProps } from './index';
 import {
@@ -31,10 +33,11 @@ import {
  * The groups of commands that read a setting: `image` (image build and push, and so
  * every command that deploys the image), `app` (the cdk8s app and the commands that
  * synthesize it), `cluster` (the cluster commands), `platform` (the nodes' platform:
- * cluster create and every image build), `deployed` (the commands that act on the app
+ * cluster create and every image build), `build` (every image build), `deployed` (the
+ * commands that act on the app
  * once deployed).
  */
-export type SettingGroup = 'image' | 'app' | 'cluster' | 'platform' | 'deployed';
+export type SettingGroup = 'image' | 'app' | 'cluster' | 'platform' | 'build' | 'deployed';
 
 /** One setting: its environment variable is its name in {@link SETTINGS}. */
 interface SettingSpec {
@@ -159,6 +162,11 @@ export const SETTINGS = {
     help: 'the platform images are built for, linux/amd64 or linux/arm64',
     docs: '`image build` and `up` build for it (`docker build --platform`), whatever your machine\'s is: an arm64 image on x86-64 nodes crash-loops with `exec format error`',
   },
+  HELLO_NODE_BUILD_DIR: {
+    flag: '--build-dir', value: '<dir>', groups: ['build'], default: 'app',
+    help: 'the directory docker builds the image from (its Dockerfile inside), relative to the project root',
+    docs: '`image build` and `up` run `docker build` on it; this repository\'s server is in `app/`, and a project of your own names its own',
+  },
   GKE_CLUSTER: { flag: '--cluster', value: '<name>', groups: ['cluster'], default: 'hello-node', help: 'GKE cluster name' },
   GKE_ZONE: { flag: '--zone', value: '<zone>', groups: ['cluster'], default: 'asia-northeast1-c', help: 'GKE cluster zone, for a zonal cluster' },
   GKE_REGION: {
@@ -244,6 +252,8 @@ export const APP_SETTING_NAMES = settingsOf('app');
 export const CLUSTER_SETTING_NAMES = settingsOf('cluster');
 /** The settings that decide the nodes' platform: what `cluster create` and `image build` use. */
 export const PLATFORM_SETTING_NAMES = settingsOf('platform');
+/** What only an image build reads. */
+export const BUILD_SETTING_NAMES = settingsOf('build');
 
 /** A setting's raw text and where it came from, for error messages. */
 export interface RawSetting {
@@ -491,6 +501,20 @@ export function loadPlatform(lookup: SettingLookup): Platform {
     return checkOneOf(platform.source, platform.value, PLATFORMS);
   }
   return ARM_MACHINE_SERIES.includes(loadMachineType(lookup).split('-')[0]) ? 'linux/arm64' : 'linux/amd64';
+}
+
+/**
+ * Reads HELLO_NODE_BUILD_DIR: the directory, relative to the project root (the working
+ * directory of the CLI), that holds the Dockerfile docker builds the image from.
+ *
+ * @throws ValidationError when it is not a directory holding a Dockerfile
+ */
+export function loadBuildDir(lookup: SettingLookup): string {
+  const dir = settingOrDefault(lookup, 'HELLO_NODE_BUILD_DIR');
+  if (!fs.existsSync(path.join(dir.value, 'Dockerfile'))) {
+    throw new ValidationError(dir.source, dir.value, `must be a directory holding the image's Dockerfile, relative to the project root (${process.cwd()}); set HELLO_NODE_BUILD_DIR (or --build-dir) to yours`);
+  }
+  return dir.value;
 }
 
 /**

@@ -46,6 +46,14 @@ describe('hello-node image', () => {
     expect(run.stderr).toContain('hello-node: flag --platform: "windows/amd64" is invalid: must be one of linux/amd64, linux/arm64');
   });
 
+  test('builds the Dockerfile directory HELLO_NODE_BUILD_DIR (or --build-dir) names, and refuses one without a Dockerfile before docker runs', async () => {
+    expect((await runCli(['image', 'build', '--build-dir', './app'], { env: CHOSEN })).calls).toEqual([['docker', 'build', '--platform', 'linux/amd64', '-t', IMAGE, './app']]);
+    const run = await runCli(['image', 'build'], { env: { ...CHOSEN, HELLO_NODE_BUILD_DIR: 'lib' } });
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toContain('hello-node: environment variable HELLO_NODE_BUILD_DIR: "lib" is invalid: must be a directory holding the image\'s Dockerfile, relative to the project root');
+  });
+
   test('push makes sure of gcr.io\'s Artifact Registry repository, logs docker in to gcr.io alone, pushes, and reads the digest', async () => {
     const run = await runCli(['image', 'push'], { env: CHOSEN });
     expect(run.calls).toEqual([DESCRIBE_GCR, ['gcloud', 'auth', 'configure-docker', 'gcr.io', '--quiet'], ['docker', 'push', IMAGE]]);

@@ -35,11 +35,13 @@ import {
   loadClusterSettings,
   loadImageSettings,
   loadMachineType,
+  loadBuildDir,
   loadPlatform,
   loadProject,
   loadPropSetting,
   parseWholeNumber,
   PLATFORM_SETTING_NAMES,
+  BUILD_SETTING_NAMES,
   SETTING_NAMES,
   SettingLookup,
   SettingName,
@@ -270,9 +272,9 @@ export function buildProgram(context: CliContext): Command {
   });
 
   const image = command(program, 'image', 'build and push the container image');
-  act(command(image, 'build', 'docker build --platform <platform> -t <image> app', [...IMAGE_SETTING_NAMES, ...PLATFORM_SETTING_NAMES]), async (lookup, runner) => {
-    const [image, platform] = await withProject(lookup, runner, 'the image', true, (l) => [loadImageSettings(l), loadPlatform(l)] as const);
-    await imageBuild(image, platform, runner);
+  act(command(image, 'build', 'docker build --platform <platform> -t <image> <build-dir>', [...IMAGE_SETTING_NAMES, ...PLATFORM_SETTING_NAMES, ...BUILD_SETTING_NAMES]), async (lookup, runner) => {
+    const [image, platform, buildDir] = await withProject(lookup, runner, 'the image', true, (l) => [loadImageSettings(l), loadPlatform(l), loadBuildDir(l)] as const);
+    await imageBuild(image, platform, buildDir, runner);
   });
   act(command(image, 'push', 'make sure of the image\'s Artifact Registry repository (create it when missing), gcloud auth configure-docker <registry>, docker push <image>; prints the digest', IMAGE_SETTING_NAMES),
     async (lookup, runner) => void await imagePush(await withProject(lookup, runner, 'the image', true, loadImageSettings), runner));
@@ -340,11 +342,11 @@ export function buildProgram(context: CliContext): Command {
         throw new ExitCode(code);
       }
     });
-  act(historyMax(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...PLATFORM_SETTING_NAMES]))
+  act(historyMax(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...PLATFORM_SETTING_NAMES, ...BUILD_SETTING_NAMES]))
     .option('--keep-tag', 'deploy the image by its tag, not by the digest the registry returned')
     .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {
-    const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l) }] as const);
+    const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l), buildDir: loadBuildDir(l) }] as const);
     await deploying.up(settings, runner, options);
   });
 

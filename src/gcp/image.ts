@@ -7,9 +7,6 @@ import { ValidationError } from '../../lib/internal';
 import { ImageSettings, isGoogleRegistry, Platform } from '../../lib/settings';
 import { commandLine, Runner, ToolCommand, ToolFailedError } from '../exec/tools';
 
-/** The image build context, relative to the project root (where the CLI runs). */
-export const BUILD_CONTEXT = 'app';
-
 /**
  * Checks that the image can be built and pushed under its name: a tag, not a digest,
  * and for a Google registry, a whole repository path.
@@ -25,9 +22,9 @@ export function checkPushable(settings: ImageSettings): ArtifactRepository | und
 }
 
 /** Builds the image for the nodes' platform (settings.ts, loadPlatform), whatever this machine's is. */
-export async function imageBuild(settings: ImageSettings, platform: Platform, runner: Runner): Promise<void> {
+export async function imageBuild(settings: ImageSettings, platform: Platform, buildDir: string, runner: Runner): Promise<void> {
   checkPushable(settings);
-  await runner.run({ tool: 'docker', args: ['build', '--platform', platform, '-t', settings.image, BUILD_CONTEXT] });
+  await runner.run({ tool: 'docker', args: ['build', '--platform', platform, '-t', settings.image, buildDir] });
 }
 
 const DIGEST = /digest: (sha256:[0-9a-f]{64})/;

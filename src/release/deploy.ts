@@ -587,6 +587,8 @@ export interface UpOptions extends DeployOptions {
   readonly keepTag: boolean;
   /** The platform the image is built for: the nodes'. */
   readonly platform: Platform;
+  /** The directory docker builds the image from, relative to the project root. */
+  readonly buildDir: string;
 }
 
 /**
@@ -597,7 +599,7 @@ export async function up(settings: AppSettings, runner: Runner, options: UpOptio
   // before minutes of build and push
   checkPushable(settings);
   await requireCurrentContext(runner);
-  await imageBuild(settings, options.platform, runner);
+  await imageBuild(settings, options.platform, options.buildDir, runner);
   const digest = await imagePush(settings, runner);
   // by the digest: the pods run what was built even if the tag moves (by the tag when docker printed none)
   const pinned = runner.dryRun ? '<digest>' : digest;
