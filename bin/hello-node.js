@@ -1,18 +1,18 @@
 #!/usr/bin/env node
-// The `hello-node` CLI (see docs/user-guide.md, "Operating it: the hello-node CLI"). It runs from a clone of this
-// repository; the published package holds the construct library only, so there it
-// says so instead. It acts on the cdk8s project it is run in: the nearest directory,
-// from the current one up, that holds a cdk8s.yaml (as git finds its repository), else
-// this repository's root; it builds app/ and runs `npx cdk8s synth` there.
+// The `hello-node` CLI (see docs/user-guide.md, "Operating it: the hello-node CLI"). It
+// acts on the cdk8s project it is run in: the nearest directory, from the current one
+// up, that holds a cdk8s.yaml (as git finds its repository), else the current one; it
+// runs that project's cdk8s app with `npx cdk8s synth` and builds its Dockerfile
+// directory (HELLO_NODE_BUILD_DIR).
+// From a clone of this repository it runs the TypeScript sources (src/cli.ts) through
+// scripts/ts-hook.js; from the installed package, the compiled bundle that
+// `npm run build` writes (build/cli/hello-node.js), with no TypeScript at run time.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-if (!fs.existsSync(path.join(root, 'src', 'cli.ts'))) {
-  console.error('hello-node: the CLI runs from a clone of the hello-node-cdk8s repository; this package holds only its construct library');
-  process.exit(1);
-}
+const fromSources = fs.existsSync(path.join(root, 'src', 'cli.ts'));
 
 function projectRoot() {
   for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
@@ -20,7 +20,7 @@ function projectRoot() {
       return dir;
     }
     if (path.dirname(dir) === dir) {
-      return root;
+      return process.cwd();
     }
   }
 }
@@ -39,8 +39,11 @@ for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.std
   });
 }
 
-require('../scripts/ts-hook.js');
-const { signalExitCode } = require('../lib/signals.ts');
+if (fromSources) {
+  require('../scripts/ts-hook.js');
+}
+const cli = fromSources ? require('../src/cli.ts') : require('../build/cli/hello-node.js');
+const { signalExitCode } = cli;
 // at the very end: a failed write's error arrives a tick after the write
 process.on('exit', (code) => {
   if (writeFailure === undefined || code !== 0) {
@@ -56,8 +59,7 @@ process.on('exit', (code) => {
   }
 });
 process.chdir(projectRoot());
-require('../src/commands/program.ts')
-  .main(process.argv.slice(2))
+cli.main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;
     // the command has finished, its output in place: a signal now cannot stop anything,
