@@ -13,7 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../package.json';
 import { checkReplicas, ValidationError } from '../../lib/internal';
-import { NotDeployedError } from '../kube/applyset';
+import { AppRef, NotDeployedError } from '../kube/applyset';
+import { appName } from '../release/app-name';
 import * as deploying from '../release/deploy';
 import { DEFAULT_HISTORY_MAX, history, parseHistoryMax, parseRevision } from '../release/history';
 import { DeployLockedError, LeaseLostError } from '../release/lease';
@@ -214,6 +215,8 @@ export function buildProgram(context: CliContext): Command {
       await run(lookupFrom(flags, env), runner, self);
     });
   /** What deploy, up and rollback share: how they wait, and how much history they keep. */
+  /** The app a command acts on, named by its HelloNodeApp (app-name.ts), in the namespace of its settings. */
+  const appOf = async (namespace: string | undefined): Promise<AppRef> => ({ name: await appName(context.projectRoot, context.env), namespace });
   const rolloutOptions = (self: Command, wait: boolean): deploying.RolloutOptions => ({
     projectRoot: context.projectRoot,
     env,
@@ -315,7 +318,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {
     const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, self.opts().wait !== false)] as const);
-    await deploying.deploy(settings, runner, options);
+    await deploying.deploy(await appOf(settings.props.namespace), runner, options);
   });
   act(command(program, 'diff', 'what deploy (or rollback --to-revision) would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed', APP_SETTING_NAMES)
     .option('--to-revision <n>', 'compare a revision of the release history, not the app synthesized'),
@@ -329,10 +332,10 @@ export function buildProgram(context: CliContext): Command {
           if (ignored) {
             throw new ValidationError(ignored.source, ignored.value, 'would be ignored with --to-revision, which compares the objects the revision holds: drop one of them');
           }
-          code = await deploying.diff(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, deployOptions(self, lookup, false), toRevision);
+          code = await deploying.diff(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, deployOptions(self, lookup, false), toRevision);
         } else {
           const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, false)] as const);
-          code = await deploying.diff(settings.props.namespace, runner, options);
+          code = await deploying.diff(await appOf(settings.props.namespace), runner, options);
         }
       } catch (err) {
         // kubectl diff's convention: 1 means "there are differences", so a failure is 2 or more
@@ -347,16 +350,16 @@ export function buildProgram(context: CliContext): Command {
     .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {
     const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l), buildDir: loadBuildDir(l) }] as const);
-    await deploying.up(settings, runner, options);
+    await deploying.up(await appOf(settings.props.namespace), settings, runner, options);
   });
 
   act(command(program, 'history', 'the app\'s release history, newest last: each revision\'s number (the current one marked *), time, status, images and what wrote it', settingsOf('deployed')),
-    (lookup, runner) => history(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));
+    async (lookup, runner) => history(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
   act(historyMax(interval(timeout(command(program, 'rollback', 'apply a revision of the release history again (by default the previous successful one), roll out every pod as deploy does, prune what it did not have, wait, print the URL, record a new revision', settingsOf('deployed'))
     .option('--to-revision <n>', 'the revision to go back to (hello-node history lists them)')), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {
     const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
-    await deploying.rollback(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, { ...rolloutOptions(self, true), toRevision });
+    await deploying.rollback(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, { ...rolloutOptions(self, true), toRevision });
   });
   const scale = command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
     // optional to the parser only, so that `scale --replicas 5` is told what it needs (below)
@@ -365,7 +368,7 @@ export function buildProgram(context: CliContext): Command {
     .usage('[options] <replicas> [workload]');
   // HELLO_NODE_REPLICAS is read for what the next deploy resets the count to; its flag is no count to scale to
   scale.options.find((option) => option.long === SETTINGS.HELLO_NODE_REPLICAS.flag)?.hideHelp();
-  act(scale, (lookup, runner, self) => {
+  act(scale, async (lookup, runner, self) => {
     const configured = lookup('HELLO_NODE_REPLICAS');
     if (configured?.fromFlag) {
       // the flag would read as the count to scale to, and be silently ignored
@@ -374,14 +377,14 @@ export function buildProgram(context: CliContext): Command {
     if (self.args[0] === undefined) {
       self.error('error: missing required argument \'replicas\'');
     }
-    return scaleWorkload(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
+    return scaleWorkload(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
   });
   act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed')),
-    (lookup, runner) => status(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));
+    async (lookup, runner) => status(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
   act(interval(timeout(command(program, 'url', 'wait for each Ingress\'s and LoadBalancer Service\'s external address and print https://<domain>/ or http://<address>/ (with a domain: where its DNS must point and its certificate\'s state)', settingsOf('deployed'))), POLL_SECONDS.url),
-  (lookup, runner, self) => url(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
+  async (lookup, runner, self) => url(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
   act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', settingsOf('deployed')),
-    (lookup, runner) => teardown(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), runner));
+    async (lookup, runner) => teardown(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
   return program;
 }
 

@@ -1,6 +1,6 @@
 /** `hello-node scale`: resizes one of the app's workloads until the next deploy. */
 import { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp, ValidationError, Workload } from '../../lib/internal';
-import { appMembers, nothingDeployed, qualifiedRefOf } from '../kube/applyset';
+import { AppRef, appMembers, nothingDeployed, qualifiedRefOf } from '../kube/applyset';
 import { KubeObject, WORKLOAD_KINDS } from '../kube/cluster-state';
 import { kubectl, kubectlCommand } from '../kube/kubectl';
 import { refOf } from '../kube/manifests';
@@ -25,11 +25,11 @@ function isHelloNodeWorkload(workload: KubeObject): boolean {
  * @param configured HELLO_NODE_REPLICAS, when set: what the next deploy sets again
  * @param name `kind/name` or `name` of a workload; needed when the app has several
  */
-export async function scale(namespace: string | undefined, configured: number | undefined, runner: Runner, replicas: number, name?: string): Promise<void> {
+export async function scale(app: AppRef, configured: number | undefined, runner: Runner, replicas: number, name?: string): Promise<void> {
   if (name !== undefined && !WORKLOAD_ARGUMENT.test(name)) {
     throw new ValidationError('argument [workload]', name, 'must be a workload\'s name or kind/name, e.g. hello-node-rc or deployment/api');
   }
-  const { applySet, parent, members } = await appMembers(namespace, runner);
+  const { applySet, parent, members } = await appMembers(app, runner);
   if (runner.dryRun) {
     runner.say(`# then: kubectl scale --replicas=${replicas} ${name ?? '<the app\'s workload>'} --namespace ${applySet.namespace}, if secret/${applySet.parent} records it and no autoscaler sizes it`);
     return;
@@ -52,7 +52,7 @@ export async function scale(namespace: string | undefined, configured: number | 
     const { min, max } = boundsOf(autoscaler);
     throw new ValidationError('argument <replicas>', replicas, `${refOf(chosen[0])} is sized by ${refOf(autoscaler)} (${min} to ${max} pods), which would undo it: set HELLO_NODE_MIN_REPLICAS and HELLO_NODE_MAX_REPLICAS (or the autoscaling prop) and deploy`);
   }
-  await withDeployLease(runner, applySet.namespace, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
+  await withDeployLease(runner, applySet, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
   const next = !isHelloNodeWorkload(chosen[0]) ? 'the replicas main.ts gives it'
     : configured === undefined
       ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`

@@ -4,7 +4,7 @@
  * Google-managed certificate's state, in a few plain lines.
  */
 import { boundsOf } from '../release/autoscaler';
-import { appApplySet, getMembers, getParent, unrecordedMembers } from '../kube/applyset';
+import { AppRef, appApplySet, getMembers, getParent, unrecordedMembers } from '../kube/applyset';
 import { externalAddress, httpsNotes, ingressUrls, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from '../kube/cluster-state';
 import { getObjects, selectorOf } from '../kube/kubectl';
 import { refOf } from '../kube/manifests';
@@ -93,8 +93,8 @@ async function podsOf(runner: Runner, namespace: string, workload: KubeObject): 
 }
 
 /** Prints the app's workloads (each with its pods), Services and other objects, as its ApplySet records them. */
-export async function status(namespace: string | undefined, runner: Runner): Promise<void> {
-  const { applySet } = await appApplySet(namespace, runner);
+export async function status(app: AppRef, runner: Runner): Promise<void> {
+  const { applySet } = await appApplySet(app, runner);
   const parent = await getParent(runner, applySet);
   const members = await getMembers(runner, applySet, parent);
   if (runner.dryRun) {

@@ -1,5 +1,5 @@
 /** `hello-node teardown`: deletes exactly what the app's deploys applied, then their records. */
-import { appApplySet, getMembers, getParent, NotDeployedError, qualifiedRefOf, unrecordedMembers } from '../kube/applyset';
+import { AppRef, appApplySet, getMembers, getParent, NotDeployedError, qualifiedRefOf, unrecordedMembers } from '../kube/applyset';
 import { refOf } from '../kube/manifests';
 import { kubectl, kubectlCommand } from '../kube/kubectl';
 import { deleteHistory } from '../release/history';
@@ -15,11 +15,11 @@ const TEARDOWN_WAIT_SECONDS = 240;
  * pods), then the ApplySet's record and the release history. Never an object no
  * deploy applied, whatever its labels, and never `--all`.
  */
-export async function teardown(namespace: string | undefined, runner: Runner): Promise<void> {
-  const { applySet } = await appApplySet(namespace, runner);
+export async function teardown(app: AppRef, runner: Runner): Promise<void> {
+  const { applySet } = await appApplySet(app, runner);
   // the members are read under the Lease: a deploy cannot add one meanwhile. It is not
   // renewed: kubectl gives up waiting for the deletions (finalizers) well before it expires.
-  await withDeployLease(runner, applySet.namespace, 'teardown', TEARDOWN_WAIT_SECONDS + 60, async () => {
+  await withDeployLease(runner, applySet, 'teardown', TEARDOWN_WAIT_SECONDS + 60, async () => {
     const parent = await getParent(runner, applySet);
     const members = await getMembers(runner, applySet, parent);
     if (runner.dryRun) {

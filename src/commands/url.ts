@@ -1,5 +1,5 @@
 /** `hello-node url`: waits for the app's external addresses and prints them. */
-import { appMembers, nothingDeployed, NotDeployedError } from '../kube/applyset';
+import { AppRef, appMembers, nothingDeployed, NotDeployedError } from '../kube/applyset';
 import { refOf } from '../kube/manifests';
 import { externalAddress, httpsNotes, ingressUrls, isExternallyBalanced, serviceUrl } from '../kube/cluster-state';
 import { Clock, WaitOptions } from '../exec/clock';
@@ -13,10 +13,10 @@ export class UrlTimeoutError extends Error {}
  * has an external address, and prints each one's `http://<address>[:<port>]/`, one
  * per line.
  */
-export async function url(namespace: string | undefined, runner: Runner, wait: WaitOptions, clock: Clock): Promise<void> {
+export async function url(app: AppRef, runner: Runner, wait: WaitOptions, clock: Clock): Promise<void> {
   const started = clock.now();
   for (;;) {
-    const { applySet, parent, members } = await appMembers(namespace, runner);
+    const { applySet, parent, members } = await appMembers(app, runner);
     if (runner.dryRun) {
       return;
     }

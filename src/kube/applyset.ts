@@ -22,8 +22,22 @@ import { Runner, ToolFailedError } from '../exec/tools';
 /** The parent's annotation that lists the members' group-kinds (`Deployment.apps,Service`). */
 const CONTAINS_GROUP_KINDS = 'applyset.kubernetes.io/contains-group-kinds';
 
+/**
+ * The app a command acts on: its name, which names its ApplySet, deploy Lease and
+ * release history (`<name>-applyset`, `<name>-deploy`, `<name>-revision-<n>`), so that
+ * two apps in one namespace never touch each other's; and its namespace setting.
+ */
+export interface AppRef {
+  /** The name of the app's HelloNodeApp (app-name.ts). */
+  readonly name: string;
+  /** HELLO_NODE_NAMESPACE (or --namespace), when set. */
+  readonly namespace?: string;
+}
+
 /** Where the app's ApplySet record lives, and the ID its members are labelled with. */
 export interface ApplySet {
+  /** The app's name, which also names its Lease and its history's Secrets. */
+  readonly app: string;
   /** The parent Secret's name. */
   readonly parent: string;
   /** The one namespace of the parent and of the app's namespaced objects. */
@@ -32,8 +46,9 @@ export interface ApplySet {
   readonly id: string;
 }
 
-function applySetOf(parent: string, namespace: string): ApplySet {
-  return { parent, namespace, id: applySetId(parent, namespace) };
+function applySetOf(app: string, namespace: string): ApplySet {
+  const parent = `${app}-applyset`;
+  return { app, parent, namespace, id: applySetId(parent, namespace) };
 }
 
 /** The app's ApplySet and where its namespace came from (for errors). */
@@ -42,21 +57,16 @@ export interface AppApplySet {
   readonly namespaceSource: string;
 }
 
-/** The name of the Secret that records what the app's deploys applied: one per namespace. */
-const APPLYSET_PARENT = 'hello-node-applyset';
-
 /**
- * The app's ApplySet, from its namespace setting alone (no synth): the parent Secret
- * `hello-node-applyset` in HELLO_NODE_NAMESPACE, else in the namespace of kubectl's
+ * The app's ApplySet, from its name and namespace setting: the parent Secret
+ * `<name>-applyset` in HELLO_NODE_NAMESPACE, else in the namespace of kubectl's
  * current context, as `kubectl apply -f dist/` would place the objects.
- *
- * @param namespace HELLO_NODE_NAMESPACE (or --namespace), when set
  */
-export async function appApplySet(namespace: string | undefined, runner: Runner): Promise<AppApplySet> {
-  if (namespace !== undefined) {
-    return { applySet: applySetOf(APPLYSET_PARENT, namespace), namespaceSource: 'HELLO_NODE_NAMESPACE or --namespace' };
+export async function appApplySet(app: AppRef, runner: Runner): Promise<AppApplySet> {
+  if (app.namespace !== undefined) {
+    return { applySet: applySetOf(app.name, app.namespace), namespaceSource: 'HELLO_NODE_NAMESPACE or --namespace' };
   }
-  return { applySet: applySetOf(APPLYSET_PARENT, await contextNamespace(runner)), namespaceSource: 'the namespace of kubectl\'s current context' };
+  return { applySet: applySetOf(app.name, await contextNamespace(runner)), namespaceSource: 'the namespace of kubectl\'s current context' };
 }
 
 /** Nothing (or not what the command needs) was deployed: the command cannot act. */
@@ -180,8 +190,8 @@ async function kubectlVersion(runner: Runner): Promise<string> {
 }
 
 /** The live members of the app's ApplySet; under --dry-run, none (the commands are only printed). */
-export async function appMembers(namespace: string | undefined, runner: Runner): Promise<{ applySet: ApplySet; parent?: KubeObject; members: KubeObject[] }> {
-  const { applySet } = await appApplySet(namespace, runner);
+export async function appMembers(app: AppRef, runner: Runner): Promise<{ applySet: ApplySet; parent?: KubeObject; members: KubeObject[] }> {
+  const { applySet } = await appApplySet(app, runner);
   const parent = await getParent(runner, applySet);
   return { applySet, parent, members: await getMembers(runner, applySet, parent) };
 }

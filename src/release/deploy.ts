@@ -6,9 +6,11 @@
  * and recorded in the app's release history (history.ts).
  */
 import * as path from 'node:path';
-import { acquireDeployLease, DEPLOY_LEASE, DeployLease, LeaseLostError } from './lease';
+import { acquireDeployLease, DeployLease, LeaseLostError, leaseNameOf } from './lease';
+import { appNameOf } from './app-name';
+import { checkSettingsUsed } from './settings-used';
 import { autoscalerOf, clampToBounds, countsToHandOver, handOverReplicas, holdSurge, releaseSurge, removeDroppedAutoscalers } from './autoscaler';
-import { AppApplySet, ApplySet, appApplySet, checkOneNamespace, getMembers, getParent, groupKindOf, qualifiedRefOf, recordGroupKinds } from '../kube/applyset';
+import { AppApplySet, AppRef, ApplySet, appApplySet, NotDeployedError, checkOneNamespace, getMembers, getParent, groupKindOf, qualifiedRefOf, recordGroupKinds } from '../kube/applyset';
 import {
   currentPods,
   deploymentStep,
@@ -126,6 +128,14 @@ function toApply(objects: readonly KubeObject[], { applySet, namespaceSource }: 
 async function prepare(located: AppApplySet, runner: Runner, options: DeployOptions): Promise<Applied> {
   const parent = runner.dryRun ? undefined : await getParent(runner, located.applySet);
   const { objects, outdir } = await synth(runner, options);
+  if (!runner.dryRun) {
+    // the name was read before the Lease (app-name.ts): an app renamed since is not this one
+    const name = appNameOf(objects, `${outdir}/`);
+    if (name !== located.applySet.app) {
+      throw new NotDeployedError(`the app's HelloNodeApp is named ${name} now, not ${located.applySet.app} as when this command began (the app was renamed, or ${outdir}/ was older): nothing was applied; run it again`);
+    }
+    checkSettingsUsed(objects, options.settingEnv);
+  }
   return toApply(objects, located, parent, `${outdir}/`, options.description);
 }
 
@@ -170,9 +180,9 @@ interface Progress {
  * object of the last deploy, and every old pod that is still Ready, in place. One
  * deploy of the app at a time (deploy-lease.ts), from the first apply to the last.
  */
-export async function deploy(settings: AppSettings, runner: Runner, options: DeployOptions): Promise<void> {
+export async function deploy(app: AppRef, runner: Runner, options: DeployOptions): Promise<void> {
   await requireCurrentContext(runner);
-  const located = await appApplySet(settings.props.namespace, runner);
+  const located = await appApplySet(app, runner);
   // the synth comes after the Lease, as it rewrites dist/: a refused deploy changes nothing
   await release(located, runner, options, options.description, () => prepare(located, runner, options));
 }
@@ -189,9 +199,9 @@ export interface RollbackOptions extends RolloutOptions {
  *
  * @param namespace HELLO_NODE_NAMESPACE, when set
  */
-export async function rollback(namespace: string | undefined, runner: Runner, options: RollbackOptions): Promise<void> {
+export async function rollback(app: AppRef, runner: Runner, options: RollbackOptions): Promise<void> {
   await requireCurrentContext(runner);
-  const located = await appApplySet(namespace, runner);
+  const located = await appApplySet(app, runner);
   await release(located, runner, { ...options, settingEnv: {}, restart: false, description: '' }, 'rollback', () => revisionToApply(located, runner, options.toRevision, 'rollback'));
 }
 
@@ -221,8 +231,8 @@ async function revisionToApply(located: AppApplySet, runner: Runner, toRevision:
  * @param command what holds the Lease, for another command that finds it held: `deploy`, `up`, `rollback`
  */
 async function release(located: AppApplySet, runner: Runner, options: DeployOptions, command: string, load: () => Promise<Applied>): Promise<void> {
-  const lease = await acquireDeployLease(runner, located.applySet.namespace, command, leaseSeconds(options), options.clock.now);
-  const signals = watchSignals(runner);
+  const lease = await acquireDeployLease(runner, located.applySet, command, leaseSeconds(options), options.clock.now);
+  const signals = watchSignals(runner, located.applySet);
   const progress: Progress = { phase: 'preparing' };
   try {
     progress.applied = await load();
@@ -280,12 +290,12 @@ interface Signals {
  * ReplicationController at its surge and the Lease held: the deploy says so, stops at
  * its next step and cleans up. A second signal ends the process at once.
  */
-function watchSignals(runner: Runner): Signals {
+function watchSignals(runner: Runner, applySet: ApplySet): Signals {
   const state: { received?: NodeJS.Signals } = {};
   const controller = new AbortController();
   const handler = (signal: NodeJS.Signals) => {
     if (state.received) {
-      runner.say(`hello-node: stopped at once by a second ${signal}: a ReplicationController may be left at its surge, and lease/${DEPLOY_LEASE} expires unrenewed; deploy again to finish`);
+      runner.say(`hello-node: stopped at once by a second ${signal}: a ReplicationController may be left at its surge, and lease/${leaseNameOf(applySet)} expires unrenewed; deploy again to finish`);
       process.exit(signalExitCode(signal));
     }
     state.received = signal;
@@ -554,9 +564,9 @@ async function scaleBackSurges(applySet: ApplySet, workloads: readonly Tracked[]
  * @param namespace HELLO_NODE_NAMESPACE, when set
  * @param toRevision the revision of the history to compare, instead of the app synthesized
  */
-export async function diff(namespace: string | undefined, runner: Runner, options: DeployOptions, toRevision?: number): Promise<number> {
+export async function diff(app: AppRef, runner: Runner, options: DeployOptions, toRevision?: number): Promise<number> {
   await requireCurrentContext(runner);
-  const located = await appApplySet(namespace, runner);
+  const located = await appApplySet(app, runner);
   const prepared = toRevision === undefined ? await prepare(located, runner, options) : await revisionToApply(located, runner, toRevision, 'diff');
   // a deploy hands an autoscaler the count the last deploy set (autoscaler.ts): compared as it will be, unchanged
   const handOvers = await countsToHandOver(runner, located.applySet.namespace, prepared.objects);
@@ -595,7 +605,7 @@ export interface UpOptions extends DeployOptions {
  * Builds and pushes the image, then deploys it and waits: by default by the digest the
  * registry returned, so the pods run exactly what was built even if the tag moves.
  */
-export async function up(settings: AppSettings, runner: Runner, options: UpOptions): Promise<void> {
+export async function up(app: AppRef, settings: AppSettings, runner: Runner, options: UpOptions): Promise<void> {
   // before minutes of build and push
   checkPushable(settings);
   await requireCurrentContext(runner);
@@ -605,5 +615,5 @@ export async function up(settings: AppSettings, runner: Runner, options: UpOptio
   const pinned = runner.dryRun ? '<digest>' : digest;
   const image = options.keepTag || pinned === undefined ? settings.image : `${settings.image}@${pinned}`;
   const settingEnv = options.keepTag ? options.settingEnv : { ...options.settingEnv, HELLO_NODE_IMAGE: image };
-  await deploy({ ...settings, image }, runner, { ...options, settingEnv, wait: true });
+  await deploy(app, runner, { ...options, settingEnv, wait: true });
 }

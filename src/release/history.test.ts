@@ -5,7 +5,7 @@ import { defaultRollbackTarget, historyRows, objectsOf, parseHistoryMax, parseRe
 import { createRunner } from '../exec/tools';
 import { validationErrorOf } from '../../test/errors';
 
-const APPLY_SET = { parent: 'hello-node-applyset', namespace: 'shop', id: 'applyset-x-v1' };
+const APPLY_SET = { app: 'hello-node', parent: 'hello-node-applyset', namespace: 'shop', id: 'applyset-x-v1' };
 
 /** A revision as listRevisions reads it from its Secret, holding `manifests` as the synth wrote them. */
 function revision(number: number, status: RevisionStatus, manifests = `kind: ReplicationController\nimage: v${number}\n`, data?: string): Revision {

@@ -18,7 +18,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseAllDocuments } from 'yaml';
 import { ValidationError } from '../../lib/internal';
-import { ApplySet, appApplySet, NotDeployedError } from '../kube/applyset';
+import { AppRef, ApplySet, appApplySet, NotDeployedError } from '../kube/applyset';
 import { KubeObject } from '../kube/cluster-state';
 import { getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
 import { toYamlStream } from '../kube/manifests';
@@ -62,12 +62,16 @@ export interface Revision {
   readonly secret: KubeObject & { data?: Record<string, string> };
 }
 
-/** The Secret of revision `number` (`<N>` under --dry-run, where the number is not known). */
-const secretName = (number: number | '<N>') => `hello-node-revision-${number}`;
+/** The Secret of the app's revision `number` (`<N>` under --dry-run, where the number is not known): `<app>-revision-<n>`. */
+const secretName = (applySet: ApplySet, number: number | '<N>') => `${applySet.app}-revision-${number}`;
 
-/** The revision number a Secret's name takes, if it is named as one (a number past 2^53 is no revision of ours). */
-function numberInName(name: string): number | undefined {
-  const number = Number(/^hello-node-revision-([1-9][0-9]*)$/.exec(name)?.[1]);
+/**
+ * The revision number a Secret's name takes, if it is named as one of the app's (a
+ * number past 2^53 is no revision of ours): another app's in the namespace is not.
+ */
+function numberInName(applySet: ApplySet, name: string): number | undefined {
+  const prefix = `${applySet.app}-revision-`;
+  const number = name.startsWith(prefix) && /^[1-9][0-9]*$/.test(name.slice(prefix.length)) ? Number(name.slice(prefix.length)) : NaN;
   return Number.isSafeInteger(number) ? number : undefined;
 }
 
@@ -104,7 +108,10 @@ const revisionSecrets = (runner: Runner, applySet: ApplySet) =>
 
 /** Every revision of the app, oldest first (a Secret whose labels were spoiled by hand is none); under --dry-run, none. */
 export async function listRevisions(runner: Runner, applySet: ApplySet): Promise<Revision[]> {
-  return (await revisionSecrets(runner, applySet)).flatMap((s) => revisionOf(s) ?? []).sort((a, b) => a.number - b.number);
+  return (await revisionSecrets(runner, applySet))
+    .filter((s) => numberInName(applySet, s.metadata.name) !== undefined)
+    .flatMap((s) => revisionOf(s) ?? [])
+    .sort((a, b) => a.number - b.number);
 }
 
 /** Whether a revision's objects were applied in full: a rollback target. */
@@ -183,7 +190,7 @@ export function objectsOf(revision: Revision): KubeObject[] {
 /** One above every Secret named as a revision, read by name: a revision whose labels were changed by hand still holds its name. */
 async function nextRevisionNumber(runner: Runner, applySet: ApplySet): Promise<number> {
   const names = await kubectl(runner, kubectlCommand(applySet.namespace, 'get', 'secrets', '--output', 'name'));
-  return Math.max(0, ...names.split('\n').map((line) => numberInName(line.replace(/^secret\//, '')) ?? 0)) + 1;
+  return Math.max(0, ...names.split('\n').map((line) => numberInName(applySet, line.replace(/^secret\//, '')) ?? 0)) + 1;
 }
 
 /**
@@ -206,7 +213,7 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
   const number = runner.dryRun ? 0 : await nextRevisionNumber(runner, applySet);
   // under --dry-run the number is not known
   const shown = runner.dryRun ? '<N>' : number;
-  const name = secretName(shown);
+  const name = secretName(applySet, shown);
   if (!runner.dryRun) {
     numbered(number);
   }
@@ -249,7 +256,7 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
 /** Marks revision `number` with its outcome; a failed one with why. */
 export async function markRevision(runner: Runner, applySet: ApplySet, number: number, status: Exclude<RevisionStatus, 'pending'>, failure?: string): Promise<void> {
   const patch = { metadata: { labels: { [STATUS_LABEL]: status }, annotations: failure === undefined ? undefined : { [ANNOTATIONS.failure]: failure } } };
-  await kubectl(runner, kubectlCommand(applySet.namespace, 'patch', 'secret', secretName(runner.dryRun ? '<N>' : number),
+  await kubectl(runner, kubectlCommand(applySet.namespace, 'patch', 'secret', secretName(applySet, runner.dryRun ? '<N>' : number),
     '--type=merge', '--patch', JSON.stringify(patch)));
   if (!runner.dryRun) {
     runner.say(`revision ${number}: ${status}${failure === undefined ? '' : ` (${failure})`}`);
@@ -319,8 +326,8 @@ export function parseHistoryMax(text: string): number {
 }
 
 /** Prints the app's release history (`hello-node history`). */
-export async function history(namespace: string | undefined, runner: Runner): Promise<void> {
-  const { applySet } = await appApplySet(namespace, runner);
+export async function history(app: AppRef, runner: Runner): Promise<void> {
+  const { applySet } = await appApplySet(app, runner);
   const revisions = await listRevisions(runner, applySet);
   if (runner.dryRun) {
     return;

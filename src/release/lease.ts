@@ -14,12 +14,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
+import { ApplySet } from '../kube/applyset';
 import { KubeObject } from '../kube/cluster-state';
 import { getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
 import { Runner } from '../exec/tools';
 
-/** The Lease's name, in the app's namespace. */
-export const DEPLOY_LEASE = 'hello-node-deploy';
+/** The app's Lease's name, in the app's namespace: `<app>-deploy`. */
+export const leaseNameOf = (applySet: ApplySet): string => `${applySet.app}-deploy`;
 
 /** A deploy (or a scale, or a teardown) of the app holds the Lease. */
 export class DeployLockedError extends Error {}
@@ -55,19 +56,21 @@ export interface DeployLease {
  *
  * @param command what holds it, for the message another command gets: `deploy`, `teardown`, ...
  */
-export async function acquireDeployLease(runner: Runner, namespace: string, command: string, durationSeconds: number, now: () => number): Promise<DeployLease> {
+export async function acquireDeployLease(runner: Runner, applySet: ApplySet, command: string, durationSeconds: number, now: () => number): Promise<DeployLease> {
+  const { namespace } = applySet;
+  const name = leaseNameOf(applySet);
   if (runner.dryRun) {
-    runner.say(`# ${command} holds lease/${DEPLOY_LEASE} in namespace ${namespace} meanwhile: one deploy, rollback, scale or teardown of the app at a time`);
+    runner.say(`# ${command} holds lease/${name} in namespace ${namespace} meanwhile: one deploy, rollback, scale or teardown of the app at a time`);
     return { renew: async () => undefined, release: async () => undefined };
   }
   // unique across machines and runs: the host and pid say who, the suffix tells two runs apart
   const holder = `${command} on ${os.hostname()} pid ${process.pid} ${randomBytes(3).toString('hex')}`;
-  const get = async () => (await getObjects(runner, namespace, `lease/${DEPLOY_LEASE}`))[0] as LeaseObject | undefined;
+  const get = async () => (await getObjects(runner, namespace, `lease/${name}`))[0] as LeaseObject | undefined;
   const create = async (): Promise<boolean> => {
     const lease = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: DEPLOY_LEASE, namespace },
+      metadata: { name: name, namespace },
       spec: { holderIdentity: holder, leaseDurationSeconds: Math.ceil(durationSeconds), acquireTime: microTime(now()), renewTime: microTime(now()) },
     };
     return kubectl(runner, { ...kubectlCommand(namespace, 'create', '-f', '-'), input: JSON.stringify(lease) }).then(() => true, (err: Error & { stderr?: string }) => {
@@ -81,43 +84,43 @@ export async function acquireDeployLease(runner: Runner, namespace: string, comm
     const other = await get();
     const expires = expiryOf(other);
     if (other && expires > now() && !isGoneFromThisMachine(other.spec?.holderIdentity)) {
-      throw new DeployLockedError(`${printable(other.spec?.holderIdentity ?? 'another command')} holds lease/${DEPLOY_LEASE} in namespace ${namespace} (since ${other.spec?.acquireTime ?? 'an unknown time'}): wait for it; if it was interrupted, the lease expires in ${Math.ceil((expires - now()) / 1000)} s, or delete it once you know it is not running (kubectl delete lease/${DEPLOY_LEASE} --namespace ${namespace})`);
+      throw new DeployLockedError(`${printable(other.spec?.holderIdentity ?? 'another command')} holds lease/${name} in namespace ${namespace} (since ${other.spec?.acquireTime ?? 'an unknown time'}): wait for it; if it was interrupted, the lease expires in ${Math.ceil((expires - now()) / 1000)} s, or delete it once you know it is not running (kubectl delete lease/${name} --namespace ${namespace})`);
     }
     // expired, or its process is gone: deleted and taken; if another command took it meanwhile, the create says so
-    await kubectl(runner, kubectlCommand(namespace, 'delete', `lease/${DEPLOY_LEASE}`, '--ignore-not-found'));
+    await kubectl(runner, kubectlCommand(namespace, 'delete', `lease/${name}`, '--ignore-not-found'));
     if (!await create()) {
-      throw new DeployLockedError(`another command has just taken lease/${DEPLOY_LEASE} in namespace ${namespace}: wait for it`);
+      throw new DeployLockedError(`another command has just taken lease/${name} in namespace ${namespace}: wait for it`);
     }
   }
   return {
     async renew() {
       const lease = await get();
-      const gone = `lease/${DEPLOY_LEASE} in namespace ${namespace} is gone (deleted, or its namespace is being deleted): this ${command} stopped where it was; run it again`;
+      const gone = `lease/${name} in namespace ${namespace} is gone (deleted, or its namespace is being deleted): this ${command} stopped where it was; run it again`;
       if (!lease) {
         throw new LeaseLostError(gone);
       }
       if (lease.spec?.holderIdentity !== holder) {
-        throw new LeaseLostError(`lease/${DEPLOY_LEASE} in namespace ${namespace} is held by ${printable(lease.spec?.holderIdentity ?? 'another command')}: this ${command} was not renewing it in time, and stopped where it was; run it again`);
+        throw new LeaseLostError(`lease/${name} in namespace ${namespace} is held by ${printable(lease.spec?.holderIdentity ?? 'another command')}: this ${command} was not renewing it in time, and stopped where it was; run it again`);
       }
       // conditional on the version read: if another command takes the Lease in between, the update fails
-      await kubectl(runner, kubectlCommand(namespace, 'patch', `lease/${DEPLOY_LEASE}`, '--type', 'merge', '--patch',
+      await kubectl(runner, kubectlCommand(namespace, 'patch', `lease/${name}`, '--type', 'merge', '--patch',
         JSON.stringify({ metadata: { resourceVersion: lease.metadata.resourceVersion }, spec: { renewTime: microTime(now()) } }))).catch((err: Error & { stderr?: string }) => {
         const stderr = err.stderr ?? '';
-        throw /Conflict|modified/.test(stderr) ? new LeaseLostError(`lease/${DEPLOY_LEASE} in namespace ${namespace} was taken over while this ${command} renewed it: stopped where it was; run it again`)
+        throw /Conflict|modified/.test(stderr) ? new LeaseLostError(`lease/${name} in namespace ${namespace} was taken over while this ${command} renewed it: stopped where it was; run it again`)
           : /\(NotFound\)/.test(stderr) ? new LeaseLostError(gone) : err;
       });
     },
     async release() {
       if ((await get())?.spec?.holderIdentity === holder) {
-        await kubectl(runner, kubectlCommand(namespace, 'delete', `lease/${DEPLOY_LEASE}`, '--ignore-not-found'));
+        await kubectl(runner, kubectlCommand(namespace, 'delete', `lease/${name}`, '--ignore-not-found'));
       }
     },
   };
 }
 
 /** Runs `act` holding the app's deploy Lease, which it gives back afterwards, whatever happened. */
-export async function withDeployLease<T>(runner: Runner, namespace: string, command: string, durationSeconds: number, act: () => Promise<T>): Promise<T> {
-  const lease = await acquireDeployLease(runner, namespace, command, durationSeconds, Date.now);
+export async function withDeployLease<T>(runner: Runner, applySet: ApplySet, command: string, durationSeconds: number, act: () => Promise<T>): Promise<T> {
+  const lease = await acquireDeployLease(runner, applySet, command, durationSeconds, Date.now);
   try {
     return await act();
   } finally {
