@@ -5,22 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isRunning } from './signals';
 
 /** Another live process holds the lock. */
 export class LockedError extends Error {
   constructor(public readonly holder: number, what: string) {
     super(`another synth into ${what} is running (pid ${holder}): wait for it to finish, or stop it`);
     this.name = 'LockedError';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, but belongs to another user
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -63,7 +54,7 @@ export function acquireLock(file: string, what: string): () => void {
         }
       }
       const holder = holderOf(file);
-      if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+      if (holder !== undefined && holder !== process.pid && isRunning(holder)) {
         throw new LockedError(holder, what);
       }
       breakStaleLock(file, holder);
@@ -105,7 +96,7 @@ function sweepLeftovers(file: string): void {
   const prefix = `${path.basename(file)}.`;
   for (const entry of fs.readdirSync(path.dirname(file))) {
     const pid = entry.startsWith(prefix) ? Number(entry.slice(prefix.length).replace(/^stale-/, '')) : NaN;
-    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+    if (Number.isInteger(pid) && pid !== process.pid && !isRunning(pid)) {
       fs.rmSync(path.join(path.dirname(file), entry), { force: true });
     }
   }

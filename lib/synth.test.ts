@@ -6,7 +6,8 @@ import { App, Chart, YamlOutputType } from 'cdk8s';
 import { LockedError } from './lock';
 import { DuplicateObjectError, HelloNodeApp, HelloNodeSettings } from './index';
 import { OutputDirectoryError } from './output-dir';
-import { InterruptedError, synthesize } from './synth';
+import { InterruptedError } from './signals';
+import { synthesize } from './synth';
 import { configMap, debris, docsOf, listing, read, STATE, useScratchProject } from '../test/synth-helpers';
 
 const scratch = useScratchProject();
@@ -217,6 +218,6 @@ describe('a real full disk', () => {
 });
 
 test('InterruptedError exits as a shell reports a signal: 128 + n', () => {
-  expect(new InterruptedError('SIGINT').exitCode).toBe(130);
-  expect(new InterruptedError('SIGTERM').exitCode).toBe(143);
+  expect(new InterruptedError('SIGINT', 'interrupted').exitCode).toBe(130);
+  expect(new InterruptedError('SIGTERM', 'interrupted').exitCode).toBe(143);
 });

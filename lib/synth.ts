@@ -35,21 +35,8 @@ import { ValidationError } from './validation';
 import { LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
 import { checkOnlyOursIn, commitOutput, HELM_TEMPLATES, listFiles, lockOutput, makeStagingDir, Output, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
-import { onTermination, signalExitCode } from './signals';
+import { InterruptedError, watchTermination } from './signals';
 import { startTypecheck, TypeCheckError } from './typecheck';
-
-/** The synth stopped on a signal; the process should exit 128 + its number. */
-export class InterruptedError extends Error {
-  constructor(public readonly signal: NodeJS.Signals) {
-    super(`interrupted by ${signal}; the output directory holds the last complete output`);
-    this.name = 'InterruptedError';
-  }
-
-  /** The exit code a shell reports for a process killed by this signal. */
-  get exitCode(): number {
-    return signalExitCode(this.signal);
-  }
-}
 
 export interface SynthOptions {
   /**
@@ -252,23 +239,19 @@ function withManifestYaml(app: App, dir: string, synth: () => void): void {
 /**
  * Handles SIGINT and SIGTERM for the synth's duration: a signal is noted, and the
  * next checkpoint (between the synth's steps, where the output is complete, old or
- * new) throws {@link InterruptedError}, so the synth cleans up and fails instead of
+ * new) throws an {@link InterruptedError}, so the synth cleans up and fails instead of
  * dying half-way.
  */
 function watchSignals(): { checkpoint: () => Promise<void>; stop: () => void } {
-  let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    received ??= signal;
-  };
-  const stop = onTermination(onSignal);
+  const watch = watchTermination();
   return {
     async checkpoint() {
       // signals are delivered on the event loop: let it turn once
       await new Promise((resolve) => setImmediate(resolve));
-      if (received) {
-        throw new InterruptedError(received);
+      if (watch.received) {
+        throw new InterruptedError(watch.received, `interrupted by ${watch.received}; the output directory holds the last complete output`);
       }
     },
-    stop,
+    stop: watch.stop,
   };
 }

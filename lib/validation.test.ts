@@ -2,7 +2,6 @@ import {
   compareQuantities,
   checkDns1035Label,
   checkDns1123Label,
-  checkDns1123Subdomain,
   checkHttpPath,
   checkImage,
   checkImageTag,
@@ -62,17 +61,6 @@ describe('checkDns1035Label', () => {
   test('honours a smaller maximum, both sides', () => {
     expect(checkDns1035Label(S, 'x'.repeat(59), 59)).toHaveLength(59);
     expect(validationErrorOf(() => checkDns1035Label(S, 'x'.repeat(60), 59)).rule).toMatch(/1 to 59 characters/);
-  });
-});
-
-describe('checkDns1123Subdomain', () => {
-  const longest = [61, 63, 63, 63].map((n) => 'a'.repeat(n)).join('.');
-  test.each(['a', 'a.b', 'a-1.b-2', longest])('accepts %j', (v) => {
-    expect(longest).toHaveLength(253);
-    expect(checkDns1123Subdomain(S, v)).toBe(v);
-  });
-  test.each(['', `${longest}a`, 'a..b', '.a', 'a.', 'A.b', 'a_b'])('rejects %j', (v) => {
-    expect(validationErrorOf(() => checkDns1123Subdomain(S, v)).rule).toMatch(/DNS-1123 subdomain: 1 to 253 characters/);
   });
 });
 

@@ -118,17 +118,6 @@ export function checkDns1035Label(subject: string, value: unknown, maxLength = M
   return text.length <= maxLength && DNS1035_LABEL.test(text) ? text : fail(subject, value, rule);
 }
 
-/**
- * A DNS-1123 subdomain: what most object names (ReplicationControllers, pods) must be.
- *
- * @returns the value, once checked
- */
-export function checkDns1123Subdomain(subject: string, value: unknown): string {
-  const text = checkString(subject, value);
-  const rule = `must be a DNS-1123 subdomain: 1 to ${MAX_DNS_SUBDOMAIN_LENGTH} characters, dot-separated parts of lowercase letters, digits and '-', each starting and ending with a letter or digit`;
-  return isDns1123Subdomain(text) ? text : fail(subject, value, rule);
-}
-
 // ManagedCertificate's spec.domains items (GoogleCloudPlatform/gke-managed-certs,
 // deploy/managedcertificates-crd.yaml): at least two labels, the last starting with a letter.
 const MANAGED_CERTIFICATE_DOMAIN = /^(([a-z0-9]+|[a-z0-9][-a-z0-9]*[a-z0-9])\.)+[a-z][-a-z0-9]*[a-z0-9]$/;

@@ -13,20 +13,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../package.json';
 import { checkReplicas, ValidationError } from '../../lib/internal';
-import { AppRef, NotDeployedError } from '../kube/applyset';
+import { AppRef } from '../kube/applyset';
 import { appName } from '../release/app-name';
 import * as deploying from '../release/deploy';
 import { DEFAULT_HISTORY_MAX, history, parseHistoryMax, parseRevision } from '../release/history';
-import { DeployLockedError, LeaseLostError } from '../release/lease';
-import { NoProjectError, withChosenProject } from '../gcp/project';
+import { withChosenProject } from '../gcp/project';
 import { ExplainedKubectlError } from '../kube/kubectl';
 import { Clock } from '../exec/clock';
 import { clusterCreate, clusterCredentials, clusterDelete, CLUSTER_SHAPE } from '../gcp/cluster';
 import { ipCreate, ipDelete } from '../gcp/address';
-import { imageBuild, imagePush, PushDeniedError } from '../gcp/image';
+import { imageBuild, imagePush } from '../gcp/image';
 import { scale as scaleWorkload } from './scale';
 import { teardown } from './teardown';
-import { url, UrlTimeoutError } from './url';
+import { url } from './url';
 import {
   APP_SETTING_NAMES,
   CLUSTER_SETTING_NAMES,
@@ -52,7 +51,8 @@ import {
 } from '../../lib/settings';
 import { status } from './status';
 import { Cdk8sSynthFlags, checkSynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from '../synth/synth-command';
-import { createRunner, isExplained, MissingToolError, Runner, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
+import { createRunner, isExplained, Runner, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
+import { CliError } from '../exec/errors';
 
 const attributeOf = (setting: SettingName) => new Option(SETTINGS[setting].flag).attributeName();
 
@@ -442,9 +442,9 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
     say(err.message);
     return err.exitCode;
   }
-  if (err instanceof ValidationError || err instanceof NoProjectError || err instanceof PushDeniedError || err instanceof MissingToolError || err instanceof UrlTimeoutError || err instanceof deploying.RolloutFailedError || err instanceof NotDeployedError || err instanceof DeployLockedError || err instanceof LeaseLostError) {
+  if (err instanceof ValidationError || err instanceof CliError) {
     say(err.message);
-    return err instanceof MissingToolError ? 127 : 1;
+    return err instanceof CliError ? err.exitCode : 1;
   }
   say((err as Error).stack ?? String(err));
   return 1;

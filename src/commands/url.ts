@@ -4,9 +4,10 @@ import { refOf } from '../kube/manifests';
 import { externalAddress, httpsNotes, ingressUrls, isExternallyBalanced, serviceUrl } from '../kube/cluster-state';
 import { Clock, WaitOptions } from '../exec/clock';
 import { Runner } from '../exec/tools';
+import { CliError } from '../exec/errors';
 
 /** No external address came within the timeout. */
-export class UrlTimeoutError extends Error {}
+export class UrlTimeoutError extends CliError {}
 
 /**
  * Waits, with progress, until every LoadBalancer Service the app's deploys applied

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { signalExitCode } from '../../lib/signals';
+import { CliError } from './errors';
 
 export type Tool = 'docker' | 'gcloud' | 'kubectl' | 'npx';
 
@@ -81,10 +82,9 @@ export function componentsInstall(components: readonly string[], pathVariable?: 
 export const isExplained = (command: ToolCommand): boolean => command.tool === 'kubectl' || command.explained === true;
 
 /** A tool that is not on PATH. */
-export class MissingToolError extends Error {
+export class MissingToolError extends CliError {
   constructor(public readonly tool: Tool) {
-    super(`${tool} was not found on PATH: ${INSTALL_HINTS[tool]()}`);
-    this.name = 'MissingToolError';
+    super(`${tool} was not found on PATH: ${INSTALL_HINTS[tool]()}`, 127);
   }
 }
 

@@ -6,6 +6,7 @@
 import { ValidationError } from '../../lib/internal';
 import { ImageSettings, isGoogleRegistry, Platform } from '../../lib/settings';
 import { commandLine, Runner, ToolCommand, ToolFailedError } from '../exec/tools';
+import { CliError } from '../exec/errors';
 
 /**
  * Checks that the image can be built and pushed under its name: a tag, not a digest,
@@ -78,10 +79,9 @@ const createRepository = (repo: ArtifactRepository) => ({
 export const enableArtifactRegistry = (project: string): ToolCommand => ({ tool: 'gcloud', args: ['services', 'enable', 'artifactregistry.googleapis.com', `--project=${project}`] });
 
 /** A push the registry refused, explained: the cause and the command that fixes it. */
-export class PushDeniedError extends Error {
+export class PushDeniedError extends CliError {
   constructor(cause: string, fix: string) {
     super(`${cause}: ${fix}`);
-    this.name = 'PushDeniedError';
   }
 }
 

@@ -8,15 +8,15 @@
  */
 import { SettingLookup } from '../../lib/settings';
 import { Runner } from '../exec/tools';
+import { CliError } from '../exec/errors';
 
 /** What a user does to choose a project. */
 const CHOOSE = 'choose one with --project or GCP_PROJECT, or `gcloud config set project PROJECT_ID`';
 
 /** No project was chosen for a command that acts on Google Cloud. */
-export class NoProjectError extends Error {
+export class NoProjectError extends CliError {
   constructor(what: string) {
     super(`no Google Cloud project chosen for ${what}: ${CHOOSE}`);
-    this.name = 'NoProjectError';
   }
 }
 

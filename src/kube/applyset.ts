@@ -18,6 +18,7 @@ import { KubeObject } from './cluster-state';
 import { contextNamespace, getObjects, kubectl, kubectlCommand } from './kubectl';
 import { APPLYSET_PART_OF_LABEL, applySetId } from './manifests';
 import { Runner, ToolFailedError } from '../exec/tools';
+import { CliError } from '../exec/errors';
 
 /** The parent's annotation that lists the members' group-kinds (`Deployment.apps,Service`). */
 const CONTAINS_GROUP_KINDS = 'applyset.kubernetes.io/contains-group-kinds';
@@ -70,7 +71,7 @@ export async function appApplySet(app: AppRef, runner: Runner): Promise<AppApply
 }
 
 /** Nothing (or not what the command needs) was deployed: the command cannot act. */
-export class NotDeployedError extends Error {}
+export class NotDeployedError extends CliError {}
 
 /** `kind.group/name`, lower-case, as kubectl names an object unambiguously (`deployment.apps/web`). */
 export const qualifiedRefOf = (obj: KubeObject): string => `${groupKindOf(obj).toLowerCase()}/${obj.metadata.name}`;

@@ -36,8 +36,9 @@ import { Clock } from '../exec/clock';
 import { checkPushable, imageBuild, imagePush } from '../gcp/image';
 import { AppSettings, Platform } from '../../lib/settings';
 import { DEFAULT_OUTDIR, outputDirOf, synthCommand } from '../synth/synth-command';
-import { onTermination, signalExitCode } from '../../lib/signals';
+import { InterruptedError, signalExitCode, watchTermination } from '../../lib/signals';
 import { Runner, ToolCommand } from '../exec/tools';
+import { CliError } from '../exec/errors';
 
 /** How deploy, up and rollback apply, wait and record. */
 export interface RolloutOptions {
@@ -65,7 +66,7 @@ export interface DeployOptions extends RolloutOptions {
 }
 
 /** A rollout that could not finish: its causes were printed; the CLI exits 1. */
-export class RolloutFailedError extends Error {
+export class RolloutFailedError extends CliError {
   /** @param summary its first cause in a few words, for the release history */
   constructor(message: string, readonly summary: string) {
     super(message);
@@ -261,17 +262,13 @@ async function release(located: AppApplySet, runner: Runner, options: DeployOpti
 }
 
 /** A deploy stopped by SIGINT or SIGTERM, at its next step, where it is safe. */
-export class DeployInterruptedError extends Error {
+export class DeployInterruptedError extends InterruptedError {
   /** @param command the command interrupted, which is what finishes it: `deploy`, `up`, `rollback` */
-  constructor(readonly signal: NodeJS.Signals, phase: Phase, backFromSurge: boolean, command: string) {
-    super(`interrupted by ${signal} ${phase === 'preparing' ? 'before anything was applied'
+  constructor(signal: NodeJS.Signals, phase: Phase, backFromSurge: boolean, command: string) {
+    super(signal, `interrupted by ${signal} ${phase === 'preparing' ? 'before anything was applied'
       : phase === 'pruning' ? `while pruning: some of what the app no longer has may be deleted already; ${command} again to finish`
         : `during the rollout: ${backFromSurge ? 'no ReplicationController is left at a surge' : 'a ReplicationController may still be at its surge'}, the pods that were ready still serve, and nothing was pruned; ${command} again to finish`}`);
-  }
-
-  /** The exit code a shell reports for a process killed by this signal. */
-  get exitCode(): number {
-    return signalExitCode(this.signal);
+    this.name = 'DeployInterruptedError';
   }
 }
 
@@ -291,30 +288,25 @@ interface Signals {
  * its next step and cleans up. A second signal ends the process at once.
  */
 function watchSignals(runner: Runner, applySet: ApplySet): Signals {
-  const state: { received?: NodeJS.Signals } = {};
-  const controller = new AbortController();
-  const handler = (signal: NodeJS.Signals) => {
-    if (state.received) {
+  const watch = watchTermination((signal, first) => {
+    if (!first) {
       runner.say(`hello-node: stopped at once by a second ${signal}: a ReplicationController may be left at its surge, and lease/${leaseNameOf(applySet)} expires unrenewed; deploy again to finish`);
       process.exit(signalExitCode(signal));
     }
-    state.received = signal;
     runner.say(`hello-node: ${signal}: stopping at the next step, where it is safe (again to stop at once)`);
-    controller.abort();
-  };
-  const stop = onTermination(handler);
+  });
   return {
     get received() {
-      return state.received;
+      return watch.received;
     },
-    abort: controller.signal,
+    abort: watch.abort,
     stopIfReceived(phase) {
-      if (state.received) {
+      if (watch.received) {
         // the caller's catch makes the error it reports, with the command's name and the surge's state
-        throw new Error(`stopped by ${state.received} (${phase})`);
+        throw new Error(`stopped by ${watch.received} (${phase})`);
       }
     },
-    stop,
+    stop: watch.stop,
   };
 }
 

@@ -14,19 +14,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
+import { isRunning } from '../../lib/signals';
 import { ApplySet } from '../kube/applyset';
 import { KubeObject } from '../kube/cluster-state';
 import { getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
 import { Runner } from '../exec/tools';
+import { CliError } from '../exec/errors';
 
 /** The app's Lease's name, in the app's namespace: `<app>-deploy`. */
 export const leaseNameOf = (applySet: ApplySet): string => `${applySet.app}-deploy`;
 
 /** A deploy (or a scale, or a teardown) of the app holds the Lease. */
-export class DeployLockedError extends Error {}
+export class DeployLockedError extends CliError {}
 
 /** This command's Lease was taken over by another (it was not renewed in time): it stops. */
-export class LeaseLostError extends Error {}
+export class LeaseLostError extends CliError {}
 
 /** Kubernetes' MicroTime: RFC 3339 with microseconds. */
 const microTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
@@ -140,10 +142,5 @@ function isGoneFromThisMachine(holderIdentity: string | undefined): boolean {
   if (!match || match[1] !== os.hostname()) {
     return false;
   }
-  try {
-    process.kill(Number(match[2]), 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !isRunning(Number(match[2]));
 }

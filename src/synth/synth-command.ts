@@ -30,7 +30,7 @@ import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { LockedError } from '../../lib/lock';
 import { checkOnlyOursIn, commitOutput, isInside, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from '../../lib/output-dir';
-import { onTermination, signalExitCode } from '../../lib/signals';
+import { InterruptedError, signalExitCode, watchTermination } from '../../lib/signals';
 
 /** cdk8s-cli's output directory when neither `--output` nor cdk8s.yaml names one. */
 export const DEFAULT_OUTDIR = 'dist';
@@ -95,14 +95,10 @@ export class SynthFailedError extends Error {
 }
 
 /** The synth stopped on a signal, after cdk8s-cli and the app had; the output is as it was. */
-export class SynthInterruptedError extends Error {
-  constructor(readonly signal: NodeJS.Signals, where: string) {
-    super(`interrupted by ${signal}; ${where}`);
+export class SynthInterruptedError extends InterruptedError {
+  constructor(signal: NodeJS.Signals, where: string) {
+    super(signal, `interrupted by ${signal}; ${where}`);
     this.name = 'SynthInterruptedError';
-  }
-
-  get exitCode(): number {
-    return signalExitCode(this.signal);
   }
 }
 
@@ -429,29 +425,27 @@ interface Signals {
  * never in the middle of putting the output in place.
  */
 function watchSignals(): Signals {
-  const state: { received?: NodeJS.Signals; group?: number } = {};
-  const onSignal = (signal: NodeJS.Signals) => {
-    // a second signal ends cdk8s-cli and the app at once, even an app that ignores the first
-    const passed = state.received === undefined ? signal : 'SIGKILL';
-    state.received ??= signal;
-    if (state.group !== undefined) {
+  let group: number | undefined;
+  const watch = watchTermination((signal, first) => {
+    if (group !== undefined) {
       try {
-        process.kill(-state.group, passed);
+        // a second signal ends cdk8s-cli and the app at once, even an app that ignores the first
+        process.kill(-group, first ? signal : 'SIGKILL');
       } catch {
         // the group has ended meanwhile
       }
     }
-  };
+  });
   return {
     get received() {
-      return state.received;
+      return watch.received;
     },
     forwardTo(pid) {
-      state.group = pid;
+      group = pid;
       return () => {
-        state.group = undefined;
+        group = undefined;
       };
     },
-    stop: onTermination(onSignal),
+    stop: watch.stop,
   };
 }
