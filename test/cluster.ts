@@ -50,12 +50,13 @@ export function runProcess(command: string, args: readonly string[], options: { 
 /** A DNS-1123 label that no other test uses. */
 export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(3).toString('hex')}`;
 
-/** A scratch cdk8s project for the CLI: cdk8s.yaml running `appFile` (default: the project's main.ts), the project's node_modules for npx. */
+/** A scratch cdk8s project for the CLI: cdk8s.yaml running `appFile` (default: the project's main.ts), the project's node_modules for npx, and app/ for `up` to build. */
 export function cliProject(appFile?: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-e2e-'));
   const app = appFile ? APP_COMMAND.replace(/\S+main\.ts\b/, path.resolve(ROOT, appFile)) : APP_COMMAND;
   fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), stringify({ language: 'typescript', app }));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(ROOT, 'app'), path.join(dir, 'app'));
   return dir;
 }
 
