@@ -5,7 +5,8 @@
 // cdk8s and constructs installed from the npm registry next to it:
 // - at the floors of package.json's peer ranges (`^floor`), the oldest versions the
 //   library claims; there the library's own sources are also type-checked against those
-//   versions' API, since jsii builds them against the devDependencies;
+//   versions' API, since the devDependencies it is built and tested with are newer (see
+//   docs/contributing.md, "Peer dependencies");
 // - at the versions `cdk8s init typescript-app` installs in a new project today.
 // Each time it compiles a small consumer chart with the consumer's own TypeScript and
 // the template's strict tsconfig.json, and synthesizes it. Then it checks the jsii
