@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-// Proves the construct library works from another project: packs it with `npm pack`
-// (which builds it with jsii), installs the tarball into a throw-away consumer project,
-// compiles a small consumer chart against it with strict tsc, and synthesizes that
-// chart; then checks the jsii assembly in the package and has jsii-pacmak generate the
-// Python and Go sources from it. Before all that, it checks that the committed API.md is
-// the one jsii-docgen makes from the freshly built assembly.
-// No network: the consumer's peer dependencies (cdk8s, constructs) are linked from
-// this project's node_modules instead of being installed from the registry.
+// Proves the construct library works from another project, with the peers such a
+// project really has: packs it with `npm pack` (which builds it with jsii), checks the
+// tarball, and installs it into a throw-away consumer project twice, each time with real
+// cdk8s and constructs installed from the npm registry next to it:
+// - at the floors of package.json's peer ranges (`^floor`), the oldest versions the
+//   library claims; there the library's own sources are also type-checked against those
+//   versions' API, since the devDependencies it is built and tested with are newer (see
+//   docs/contributing.md, "Peer dependencies");
+// - at the versions `cdk8s init typescript-app` installs in a new project today.
+// Each time it compiles a small consumer chart with the consumer's own TypeScript and
+// the template's strict tsconfig.json, and synthesizes it. Then it checks the jsii
+// assembly in the package and has jsii-pacmak generate the Python and Go sources from it.
+// Before all that, it checks that the committed API.md is the one jsii-docgen makes from
+// the freshly built assembly. Needs the npm registry, as `npm ci` does.
 'use strict';
 
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -18,6 +24,15 @@ const assert = require('node:assert/strict');
 const root = path.resolve(__dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hello-node-package-'));
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+
+// What `cdk8s init typescript-app` of cdk8s-cli 2.207.60 (the newest) installed in an
+// empty directory: its template asks for cdk8s at ^ the version cdk8s-cli itself loads,
+// constructs at ^ cdk8s-cli's own dependency's floor, typescript 5.9.x and @types/node
+// ^14, and npm resolved them to these. The template's tsconfig.json is read from the
+// template itself (INIT_TEMPLATE). Update the versions when a newer cdk8s-cli's template
+// installs newer ones (see docs/contributing.md, "The package check").
+const INIT_TYPESCRIPT_APP = { cdk8s: '2.70.106', constructs: '10.8.1', typescript: '5.9.3', '@types/node': '14.18.63' };
+const INIT_TEMPLATE = path.join(root, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
 
 const CONSUMER_CHART = `
 import { App, Chart } from 'cdk8s';
@@ -51,46 +66,33 @@ try {
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
   checkApiDocs(path.join(work, 'api-docs'));
   const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root));
+  const tarball = path.join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const expected of ['package.json', '.jsii', 'API.md', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts']) {
+  for (const expected of ['package.json', '.jsii', 'API.md', 'bin/hello-node.js', 'build/cli/hello-node.js', 'node_modules/yaml/package.json', 'node_modules/js-yaml/package.json', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts']) {
     assert.ok(files.includes(expected), `the package holds ${expected}`);
   }
   const leaked = files.filter((f) => f.endsWith('.test.js') || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.startsWith('src/') || f.startsWith('app/'));
   assert.deepEqual(leaked, [], 'the package holds compiled library code only');
 
-  const consumer = path.join(work, 'consumer');
-  const installed = path.join(consumer, 'node_modules', 'hello-node-cdk8s');
-  fs.mkdirSync(installed, { recursive: true });
-  run('tar', ['-xzf', path.join(work, packed[0].filename), '-C', installed, '--strip-components=1'], work);
-  const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+  const manifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], work));
   assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['cdk8s', 'constructs'], 'cdk8s and constructs are peer dependencies');
-  assert.equal(manifest.dependencies, undefined, 'the library needs nothing beyond its peers');
-  for (const peer of ['cdk8s', 'constructs', '@types/node']) {
-    fs.mkdirSync(path.dirname(path.join(consumer, 'node_modules', peer)), { recursive: true });
-    fs.symlinkSync(path.join(root, 'node_modules', peer), path.join(consumer, 'node_modules', peer), 'dir');
+  // jsii lets a library depend on a package that is no jsii module only when it bundles it
+  assert.deepEqual(Object.keys(manifest.dependencies).sort(), [...manifest.bundledDependencies].sort(), 'the library\'s own dependencies (YAML for its synth) are bundled: a user installs nothing else');
+  const floors = {};
+  for (const [peer, range] of Object.entries(manifest.peerDependencies)) {
+    const floor = /^\^(\d+\.\d+\.\d+)$/.exec(range);
+    assert.ok(floor, `the peer range of ${peer} is ^ a version, whose floor is installed below (found "${range}")`);
+    floors[peer] = floor[1];
   }
 
-  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  fs.writeFileSync(path.join(consumer, 'main.ts'), CONSUMER_CHART);
-  fs.writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', moduleResolution: 'node', types: ['node'], outDir: 'out', noUnusedLocals: true },
-    files: ['main.ts'],
-  }));
-  run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], consumer);
+  typecheckLibraryAgainst(consumerProject(tarball, 'floors', { ...INIT_TYPESCRIPT_APP, ...floors }));
+  const installed = path.join(consumerProject(tarball, 'init', INIT_TYPESCRIPT_APP), 'node_modules', 'hello-node-cdk8s');
 
-  const output = run(process.execPath, ['out/main.js'], consumer);
-  assert.match(output, /^rejected: must be an integer from 0 to 2147483647$/m, 'bad props are rejected with the library\'s ValidationError');
-  const yaml = fs.readFileSync(path.join(consumer, 'dist', 'consumer.k8s.yaml'), 'utf8');
-  for (const expected of ['name: shop-rc', 'replicas: 2', 'name: shop-svc', 'type: ClusterIP', 'name: shop-debug', 'readinessProbe:', 'example.com/team: shop']) {
-    assert.ok(yaml.includes(expected), `the consumer's chart synthesizes "${expected}"`);
-  }
-  assert.ok(!yaml.includes('livenessProbe'), 'Probe.none() leaves the profile\'s liveness probe out');
   checkAssembly(JSON.parse(fs.readFileSync(path.join(installed, '.jsii'), 'utf8')));
   checkGeneratedSources(root, path.join(work, 'pacmak'));
-  const bin = spawnSync(process.execPath, [path.join(installed, manifest.bin['hello-node'])], { encoding: 'utf8' });
-  assert.equal(bin.status, 1, 'the CLI, outside the repository, exits 1');
-  assert.match(bin.stderr, /runs from a clone of the hello-node-cdk8s repository/, 'the CLI, outside the repository, says where it runs');
-  console.log(`package check passed: API.md is current; ${packed[0].filename} (${files.length} files) compiles with strict tsc in a consumer chart and synthesizes; its jsii assembly keeps every enum and prop type, and jsii-pacmak generates Python and Go from it`);
+  checkInstalledCli(path.dirname(path.dirname(installed)), manifest.version);
+  const peers = (versions) => `cdk8s ${versions.cdk8s} and constructs ${versions.constructs}`;
+  console.log(`package check passed: API.md is current; ${packed[0].filename} (${files.length} files) installs from the registry with ${peers(floors)} (the peer ranges' floors, against which the library's sources type-check too) and with ${peers(INIT_TYPESCRIPT_APP)} (what cdk8s init typescript-app installs), and each time a consumer chart compiles with the template's strict tsconfig and synthesizes; its jsii assembly keeps every enum and prop type, and jsii-pacmak generates Python and Go from it`);
 } catch (err) {
   if (!(err instanceof CheckFailure)) {
     throw err;
@@ -99,6 +101,23 @@ try {
   process.exitCode = 1;
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * The package's CLI, as `npx hello-node` runs it in the consumer project: the bundle,
+ * with no TypeScript hook (the consumer has typescript installed, but the CLI must not
+ * load it). The slow suite deploys with it (test/user-project.ts).
+ */
+function checkInstalledCli(consumer, version) {
+  const cli = (...args) => spawnSync(path.join(consumer, 'node_modules', '.bin', 'hello-node'), args, { cwd: consumer, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--trace-warnings' } });
+  const shown = cli('--version');
+  assert.equal(shown.status, 0, `npx hello-node --version exits 0 (stderr: ${shown.stderr})`);
+  assert.equal(shown.stdout.trim(), `hello-node ${version}`, 'the installed CLI says its version');
+  const help = cli('deploy', '--help');
+  assert.equal(help.status, 0, 'npx hello-node deploy --help exits 0');
+  assert.match(help.stdout, /--build-dir|--replicas/, 'the installed CLI has the commands and their setting flags');
+  const loaded = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(consumer, 'node_modules', 'hello-node-cdk8s', 'build', 'cli', 'hello-node.js'))}); console.log(Object.keys(require.cache).filter((f) => /node_modules[\\/](typescript|esbuild|cdk8s)[\\/]/.test(f)).length)`], { encoding: 'utf8' });
+  assert.equal(loaded.stdout.trim(), '0', 'the installed CLI loads neither TypeScript nor esbuild nor cdk8s');
 }
 
 /**
@@ -125,6 +144,57 @@ function checkApiDocs(dir) {
     const line = was.findIndex((text, i) => text !== is[i]) + 1 || was.length + 1;
     throw new CheckFailure(`API.md is out of date (first difference at line ${line}): run \`npm run docgen\` (after npm run build) and commit it`);
   }
+}
+
+/**
+ * A consumer project in `work/<name>` that installs the tarball with `versions` of cdk8s,
+ * constructs, typescript and @types/node from the npm registry, as `npm install` in a
+ * project does, compiles the consumer chart and synthesizes it.
+ * @returns the consumer project's directory
+ */
+function consumerProject(tarball, name, versions) {
+  const consumer = path.join(work, name);
+  fs.mkdirSync(consumer);
+  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true }));
+  fs.writeFileSync(path.join(consumer, 'main.ts'), CONSUMER_CHART);
+  // the template's compiler options (strict, lib es2016, and no skipLibCheck: the package's .d.ts are checked too)
+  const template = JSON.parse(fs.readFileSync(path.join(INIT_TEMPLATE, 'tsconfig.json'), 'utf8'));
+  fs.writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: template.compilerOptions, files: ['main.ts'] }));
+
+  const specs = Object.entries(versions).map(([pkg, version]) => `${pkg}@${version}`);
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...specs], consumer);
+  for (const [pkg, version] of Object.entries(versions)) {
+    const got = JSON.parse(fs.readFileSync(path.join(consumer, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+    assert.equal(got, version, `the ${name} consumer has ${pkg} ${version}`);
+  }
+  run(process.execPath, [path.join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
+
+  const output = run(process.execPath, ['main.js'], consumer);
+  assert.match(output, /^rejected: must be an integer from 0 to 2147483647$/m, `${name}: bad props are rejected with the library's ValidationError`);
+  const yaml = fs.readFileSync(path.join(consumer, 'dist', 'consumer.k8s.yaml'), 'utf8');
+  for (const expected of ['name: shop-rc', 'replicas: 2', 'name: shop-svc', 'type: ClusterIP', 'name: shop-debug', 'readinessProbe:', 'example.com/team: shop']) {
+    assert.ok(yaml.includes(expected), `${name}: the consumer's chart synthesizes "${expected}"`);
+  }
+  assert.ok(!yaml.includes('livenessProbe'), `${name}: Probe.none() leaves the profile's liveness probe out`);
+  return consumer;
+}
+
+/**
+ * Type-checks the library's sources (what the build compiles) against the cdk8s and
+ * constructs installed in `consumer`, with this repository's compiler and settings.
+ * jsii builds them against the devDependencies, which may be newer than the floors, so
+ * there a use of an API newer than a floor would compile.
+ */
+function typecheckLibraryAgainst(consumer) {
+  const peer = (name) => [path.join(consumer, 'node_modules', name)];
+  const tsconfig = path.join(consumer, 'tsconfig.library.json');
+  fs.writeFileSync(tsconfig, JSON.stringify({
+    extends: path.join(root, 'tsconfig.build.json'),
+    compilerOptions: { noEmit: true, typeRoots: [path.join(root, 'node_modules', '@types')], paths: { cdk8s: peer('cdk8s'), constructs: peer('constructs') } },
+    include: ['lib/**/*.ts', 'imports/**/*.ts'].map((glob) => path.join(root, glob)),
+    exclude: [path.join(root, '**', '*.test.ts')],
+  }));
+  run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig], consumer);
 }
 
 /** The jsii assembly names exactly the public API, keeps every enum's members and gives every prop a type. */
