@@ -291,17 +291,24 @@ export function manifestStream(dir: string): string {
   return texts.join('---\n');
 }
 
-/** Where cdk8s-cli is: the project's own, as npx finds it (`cdk8s init` installs it as a devDependency). */
+/**
+ * Where cdk8s-cli is: the project's own, as npx finds it (`cdk8s init` installs it as a
+ * devDependency), else the one beside hello-node itself (a clone of this repository, run
+ * on a project that has none).
+ */
 function cdk8sCli(projectRoot: string): string {
-  for (let dir = projectRoot; ; dir = path.dirname(dir)) {
-    const bin = path.join(dir, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
-    if (fs.existsSync(bin)) {
-      return bin;
-    }
-    if (path.dirname(dir) === dir) {
-      throw new SynthFailedError([`cdk8s-cli is not installed in ${projectRoot}: run npm install (a project made by cdk8s init has it), or npm install --save-dev cdk8s-cli`]);
+  for (const start of [projectRoot, __dirname]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const bin = path.join(dir, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+      if (fs.existsSync(bin)) {
+        return bin;
+      }
+      if (path.dirname(dir) === dir) {
+        break;
+      }
     }
   }
+  throw new SynthFailedError([`cdk8s-cli is not installed in ${projectRoot}: run npm install (a project made by cdk8s init has it), or npm install --save-dev cdk8s-cli`]);
 }
 
 /**
