@@ -615,7 +615,7 @@ describe('ip create', () => {
     const run = await runCli(['ip', 'create'], { env: CHOSEN });
     expect(run.code).toBe(1);
     expect(run.calls).toEqual([]);
-    expect(run.stderr).toBe('hello-node: HELLO_NODE_STATIC_IP (or --static-ip): "unset" is invalid: must name the global static address\n');
+    expect(run.stderr).toBe('hello-node: the address needs a name, the one deploy gives the Ingress: --static-ip <name> (or HELLO_NODE_STATIC_IP), e.g. `hello-node ip create --static-ip hello-node-ip`, then deploy with --static-ip hello-node-ip --domain <your domain>\n');
   });
 
   test('ip delete releases it, asking to confirm unless --yes', async () => {

@@ -304,7 +304,8 @@ export function buildProgram(context: CliContext): Command {
   const addressOf = (lookup: SettingLookup) => {
     const address = loadPropSetting(lookup, 'HELLO_NODE_STATIC_IP');
     if (address === undefined) {
-      throw new ValidationError('HELLO_NODE_STATIC_IP (or --static-ip)', 'unset', 'must name the global static address');
+      // no default: the Ingress takes the address by the name deploy is given, which must be this one
+      throw new CliError('the address needs a name, the one deploy gives the Ingress: --static-ip <name> (or HELLO_NODE_STATIC_IP), e.g. `hello-node ip create --static-ip hello-node-ip`, then deploy with --static-ip hello-node-ip --domain <your domain>');
     }
     return [loadProject(lookup), address] as const;
   };
