@@ -20,8 +20,11 @@ export function workloadLine(ref: string, workload: KubeObject | undefined, pods
   const ready = live.filter(isReady).length;
   if (workload.kind !== 'ReplicationController') {
     // the other workloads' controllers count their updated pods (a ReplicaSet has no versions)
-    const updated = workload.kind === 'DaemonSet' ? workload.status?.updatedNumberScheduled : workload.status?.updatedReplicas;
-    return `${ref}: ${desired} desired, ${updated === undefined ? '' : `${updated} updated, `}${ready} ready`;
+    // the API leaves a count of 0 out of the status
+    const updated = workload.kind === 'ReplicaSet' ? undefined
+      : (workload.kind === 'DaemonSet' ? workload.status?.updatedNumberScheduled : workload.status?.updatedReplicas) ?? 0;
+    const paused = workload.spec?.paused === true ? ' (paused: kubectl rollout resume to go on)' : '';
+    return `${ref}: ${desired} desired, ${updated === undefined ? '' : `${updated} updated, `}${ready} ready${paused}`;
   }
   // a ReplicationController records no template version: hello-node deploy stamps one
   if (workload.spec?.template?.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] === undefined) {

@@ -5,6 +5,7 @@ import {
   deploymentStep,
   diagnose,
   diagnoseLoadBalancer,
+  diagnosePaused,
   externalAddress,
   httpsNotes,
   ingressUrls,
@@ -140,6 +141,19 @@ describe('deploymentStep', () => {
     const { done } = recorded('rollout-progressing');
     const step = deploymentStep({ ...done, metadata: { ...done.metadata, generation: 6 } });
     expect(step).toMatchObject({ action: 'wait', progress: expect.stringContaining('the controller to see the new template') });
+  });
+});
+
+describe('diagnosePaused', () => {
+  test('a paused Deployment is a cause that waiting cannot fix, with the command that resumes it', () => {
+    const { workload } = recorded('rollout-progressing');
+    expect(diagnosePaused({ ...workload, spec: { ...workload.spec, paused: true } })).toEqual({
+      subject: `deployment/${workload.metadata.name}`,
+      cause: 'is paused (kubectl rollout pause): its controller replaces no pod until it is resumed, and hello-node does not resume a rollout someone paused',
+      nextStep: `kubectl rollout resume deployment/${workload.metadata.name}${workload.metadata.namespace ? ` --namespace ${workload.metadata.namespace}` : ''}, then deploy again`,
+      permanent: true,
+    });
+    expect(diagnosePaused(workload)).toBeUndefined();
   });
 });
 

@@ -28,6 +28,8 @@ export interface KubeObject {
 /** The spec fields read here, of pods, workloads and Services alike. */
 export interface ObjectSpec {
   readonly replicas?: number;
+  /** A Deployment paused by `kubectl rollout pause`. */
+  readonly paused?: boolean;
   readonly selector?: Readonly<Record<string, unknown>>;
   readonly template?: { readonly metadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> } };
   readonly containers?: readonly { readonly name: string; readonly image?: string }[];
@@ -211,6 +213,24 @@ export function deploymentStep(deployment: KubeObject): RolloutStep {
       : old > 0 ? `${old} old pod(s) to terminate`
         : `${replicas - Math.min(ready, available)} pod(s) to be ready`;
   return { action: 'wait', progress: `${updated} of ${replicas} updated, ${ready} ready; waiting for ${waitingFor}` };
+}
+
+/**
+ * A paused Deployment (`kubectl rollout pause`), whose controller replaces no pod until
+ * it is resumed: a rollout waiting for it waits forever. hello-node never resumes it
+ * (as Helm and Argo CD do not): whoever paused it may be holding it on purpose.
+ */
+export function diagnosePaused(deployment: KubeObject): Diagnosis | undefined {
+  if (deployment.kind !== 'Deployment' || deployment.spec?.paused !== true) {
+    return undefined;
+  }
+  const ref = `deployment/${deployment.metadata.name}`;
+  return {
+    subject: ref,
+    cause: 'is paused (kubectl rollout pause): its controller replaces no pod until it is resumed, and hello-node does not resume a rollout someone paused',
+    nextStep: `kubectl rollout resume ${ref}${deployment.metadata.namespace ? ` --namespace ${deployment.metadata.namespace}` : ''}, then deploy again`,
+    permanent: true,
+  };
 }
 
 /** The external address of a LoadBalancer Service, once the cloud has given it one. */

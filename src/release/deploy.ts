@@ -14,6 +14,7 @@ import { AppApplySet, AppRef, ApplySet, appApplySet, NotDeployedError, checkOneN
 import {
   currentPods,
   deploymentStep,
+  diagnosePaused,
   diagnose,
   diagnoseLoadBalancer,
   Diagnosis,
@@ -446,6 +447,10 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
           : replicationControllerStep({ rc: live, replicas, pods, restartedAt });
       if (step.action === 'done') {
         continue;
+      }
+      const paused = live && diagnosePaused(live);
+      if (paused) {
+        stuck.push(paused);
       }
       acted ||= step.action !== 'wait';
       if (step.action === 'scale') {
