@@ -5,13 +5,18 @@
  */
 import { boundsOf } from '../release/autoscaler';
 import { AppRef, appApplySet, getMembers, getParent, unrecordedMembers } from '../kube/applyset';
-import { externalAddress, httpsNotes, ingressUrls, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from '../kube/cluster-state';
+import { Containers, externalAddress, httpsNotes, ingressUrls, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, runsTemplate, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from '../kube/cluster-state';
 import { getObjects, selectorOf } from '../kube/kubectl';
-import { refOf } from '../kube/manifests';
+import { forCluster, refOf } from '../kube/manifests';
+import { currentOf, listRevisions, objectsOf } from '../release/history';
 import { Runner } from '../exec/tools';
 
-/** The workload's line: desired, updated and ready pods. */
-export function workloadLine(ref: string, workload: KubeObject | undefined, pods: readonly KubeObject[]): string {
+/**
+ * The workload's line: desired, updated and ready pods. A ReplicationController's pods
+ * are updated when they are what the last deploy applied (`deployed`, from the release
+ * history), whatever was changed by hand since (`kubectl set image rc/...`).
+ */
+export function workloadLine(ref: string, workload: KubeObject | undefined, pods: readonly KubeObject[], deployed?: KubeObject): string {
   if (!workload) {
     return `${ref}: not found (\`hello-node deploy\` creates it)`;
   }
@@ -30,7 +35,9 @@ export function workloadLine(ref: string, workload: KubeObject | undefined, pods
   if (workload.spec?.template?.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] === undefined) {
     return `${ref}: ${desired} desired, ${ready} ready (which pods are up to date is unknown: it was not applied by hello-node deploy)`;
   }
-  return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, workload)).length} updated, ${ready} ready`;
+  const edited = deployed !== undefined && !runsTemplate(workload.spec?.template as Containers, deployed.spec?.template as Containers)
+    ? ' (its template was changed by hand since the last deploy, which the next deploy undoes)' : '';
+  return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, deployed ?? workload)).length} updated, ${ready} ready${edited}`;
 }
 
 /** One row per pod: name, ready, image, restarts, waiting reason. */
@@ -112,9 +119,13 @@ export async function status(app: AppRef, runner: Runner): Promise<void> {
     return;
   }
   const lines: string[] = [];
+  // what the last deploy applied: a ReplicationController's pods are counted against it
+  const current = currentOf(await listRevisions(runner, applySet));
+  const deployed = current ? forCluster(objectsOf(current)) : [];
   for (const workload of members.filter((m) => WORKLOAD_KINDS.includes(m.kind))) {
     const pods = await podsOf(runner, applySet.namespace, workload);
-    lines.push(workloadLine(refOf(workload), workload, pods), ...podRows(pods));
+    const asDeployed = deployed.find((o) => o.kind === workload.kind && o.metadata.name === workload.metadata.name);
+    lines.push(workloadLine(refOf(workload), workload, pods, asDeployed), ...podRows(pods));
   }
   for (const service of members.filter((m) => m.kind === 'Service')) {
     lines.push(serviceLine(refOf(service), service));

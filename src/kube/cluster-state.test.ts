@@ -41,6 +41,15 @@ describe('replicationControllerStep', () => {
     expect(replicationControllerStep({ rc: rc(2), replicas: 2, pods: [pod('a', NEW, true), pod('b', NEW, true)] })).toEqual({ action: 'done' });
   });
 
+  test('replaces a pod that carries the current template\'s hash but runs another image: one made from a template edited by hand', () => {
+    const running = (image: string) => ({ spec: { containers: [{ name: 'hello-node', image }] } });
+    const withImage = (p: KubeObject, image: string): KubeObject => ({ ...p, ...running(image) });
+    const live: KubeObject = { ...rc(2), spec: { replicas: 2, template: { ...rc(2).spec?.template, ...running('gcr.io/p/hello-node:v1') } as NonNullable<KubeObject['spec']>['template'] } };
+    const pods = [withImage(pod('a', NEW, true), 'gcr.io/p/hello-node:v1'), withImage(pod('hotfix', NEW, true), 'gcr.io/p/hello-node:hotfix')];
+    expect(replicationControllerStep({ rc: live, replicas: 2, pods })).toMatchObject({ action: 'scale', replicas: 3 });
+    expect(replicationControllerStep({ rc: live, replicas: 2, pods: [pods[0], withImage(pod('b', NEW, true), 'gcr.io/p/hello-node:v1')] })).toEqual({ action: 'done' });
+  });
+
   test('replaces an outdated pod that is not ready first, since it serves nothing', () => {
     const step = replicationControllerStep({ rc: rc(2), replicas: 2, pods: [pod('old-ready', 'old', true), pod('old-broken', 'old', false)] });
     expect(step).toMatchObject({ action: 'delete', pod: 'old-broken' });

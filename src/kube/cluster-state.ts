@@ -127,15 +127,35 @@ export interface ReplicationControllerState {
   readonly restartedAt?: string;
 }
 
+/** What a container runs: the fields of a pod's container that must be the template's for the pod to be up to date. */
+const RUN_FIELDS = ['image', 'command', 'args', 'env'] as const;
+export type Containers = { readonly spec?: { readonly containers?: readonly ({ readonly name: string } & Partial<Record<(typeof RUN_FIELDS)[number], unknown>>)[] } };
+
 /**
- * Whether the pod was made from the ReplicationController's current template: the
- * template hash it was created with is the template's, and it is not older than a
- * requested restart.
+ * Whether the pod runs what the template says, container by container: a pod made from
+ * a template someone edited by hand (`kubectl set image rc/...`) carries the template
+ * hash of the template it was edited from, but runs something else.
+ */
+export function runsTemplate(pod: KubeObject | Containers, template: Containers | undefined): boolean {
+  const wanted = template?.spec?.containers ?? [];
+  const running = (pod as Containers).spec?.containers ?? [];
+  return wanted.length === running.length && wanted.every((container) => {
+    const ran = running.find((c) => c.name === container.name);
+    return ran !== undefined && RUN_FIELDS.every((field) => JSON.stringify(container[field]) === JSON.stringify(ran[field]));
+  });
+}
+
+/**
+ * Whether the pod is what the ReplicationController's current template makes: the
+ * template hash it was created with is the template's, its containers run what the
+ * template says (whatever was changed by hand since, and however), and it is not older
+ * than a requested restart.
  */
 export function isUpdated(pod: KubeObject, rc: KubeObject, restartedAt?: string): boolean {
   const current = rc.spec?.template?.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION];
   const created = pod.metadata.creationTimestamp ?? '';
   return current !== undefined && pod.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION] === current
+    && runsTemplate(pod, rc.spec?.template as Containers | undefined)
     && (restartedAt === undefined || Date.parse(created) >= Date.parse(restartedAt));
 }
 

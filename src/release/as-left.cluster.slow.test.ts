@@ -1,7 +1,7 @@
 // The cluster as people leave it (issue reports from users of kubectl, Helm and cdk8s):
 // run as users run the CLI (bin/hello-node.js, the real `npx cdk8s synth` and kubectl)
 // against the suite's real control plane and stand-in node.
-import { describeWithCluster, expectExit, get, helloNode, kubectl, useApp } from '../../test/cluster';
+import { describeWithCluster, expectExit, get, helloNode, kubectl, list, TEST_PROJECT, useApp } from '../../test/cluster';
 
 const SLOW = 120_000;
 const FAST_POLL = ['--interval', '0.2'];
@@ -23,6 +23,33 @@ describeWithCluster('a Deployment paused by hand (kubectl rollout pause)', () =>
     expect((await get(`/apis/apps/v1/namespaces/${app.namespace}/deployments/hello-node-deployment`)).spec.paused).toBe(true);
     const status = await helloNode(app.project, app.env, 'status');
     expect(status.stdout).toMatch(/^deployment\/hello-node-deployment: 3 desired, \d+ updated, \d+ ready \(paused: kubectl rollout resume to go on\)$/m);
+  }, 2 * SLOW);
+});
+
+describeWithCluster('a pod made from a template edited by hand (kubectl set image, the hotfix habit)', () => {
+  const app = useApp('setting');
+  const IMAGE = `gcr.io/${TEST_PROJECT}/hello-node`;
+  const liveImages = async () => (await list(`/api/v1/namespaces/${app.namespace}/pods`, 'app=hello-node'))
+    .filter((p) => !p.metadata.deletionTimestamp).map((p) => p.spec.containers[0].image).sort();
+
+  test('the next deploy replaces it, and status never counted it updated', async () => {
+    expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
+    const ns = ['--namespace', app.namespace];
+    expectExit(await kubectl(app.kubeconfig, 'set', 'image', 'rc/hello-node-rc', `hello-node=${IMAGE}:hotfix`, ...ns), 0);
+    const [first] = (await list(`/api/v1/namespaces/${app.namespace}/pods`, 'app=hello-node')).map((p) => p.metadata.name);
+    expectExit(await kubectl(app.kubeconfig, 'delete', 'pod', first, '--wait=false', ...ns), 0);
+    // the ReplicationController makes the missing pod from its edited template
+    for (let i = 0; i < 100 && !(await liveImages()).includes(`${IMAGE}:hotfix`); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await liveImages()).toEqual([`${IMAGE}:hotfix`, `${IMAGE}:v1`, `${IMAGE}:v1`]);
+    const status = await helloNode(app.project, app.env, 'status');
+    expect(status.stdout).toMatch(/^replicationcontroller\/hello-node-rc: 3 desired, 2 updated, \d ready \(its template was changed by hand since the last deploy, which the next deploy undoes\)$/m);
+    const deploy = await helloNode(app.project, app.env, 'deploy', ...FAST_POLL);
+    expectExit(deploy, 0);
+    expect(deploy.stderr).toMatch(/replicationcontroller\/hello-node-rc: replacing pod \S+ /);
+    expect(await liveImages()).toEqual(Array(3).fill(`${IMAGE}:v1`));
+    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.template.spec.containers[0].image).toBe(`${IMAGE}:v1`);
   }, 2 * SLOW);
 });
 
