@@ -2,7 +2,7 @@
 import { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp, ValidationError, Workload } from '../../lib/internal';
 import { AppRef, appMembers, nothingDeployed, qualifiedRefOf } from '../kube/applyset';
 import { KubeObject, WORKLOAD_KINDS } from '../kube/cluster-state';
-import { kubectl, kubectlCommand } from '../kube/kubectl';
+import { getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
 import { refOf } from '../kube/manifests';
 import { autoscalerOf, boundsOf } from '../release/autoscaler';
 import { withDeployLease } from '../release/lease';
@@ -47,10 +47,14 @@ export async function scale(app: AppRef, configured: number | undefined, runner:
       : chosen.length > 1 ? `names several of the app's workloads: name one of ${listed} with its kind` : `must name one of the app's workloads: ${listed}`);
   }
   const target = qualifiedRefOf(chosen[0]);
-  const autoscaler = autoscalerOf(chosen[0], members);
+  // any autoscaler of the workload undoes a scale, the app's or one made by hand
+  const autoscaler = autoscalerOf(chosen[0], [...members, ...await getObjects(runner, applySet.namespace, 'horizontalpodautoscalers')]);
   if (autoscaler) {
     const { min, max } = boundsOf(autoscaler);
-    throw new ValidationError('argument <replicas>', replicas, `${refOf(chosen[0])} is sized by ${refOf(autoscaler)} (${min} to ${max} pods), which would undo it: set HELLO_NODE_MIN_REPLICAS and HELLO_NODE_MAX_REPLICAS (or the autoscaling prop) and deploy`);
+    const own = members.includes(autoscaler);
+    throw new ValidationError('argument <replicas>', replicas, `${refOf(chosen[0])} is sized by ${refOf(autoscaler)} (${min} to ${max} pods${own ? '' : ', not the app\'s: made by hand or by another tool'}), which would undo it: ${own
+      ? 'set HELLO_NODE_MIN_REPLICAS and HELLO_NODE_MAX_REPLICAS (or the autoscaling prop) and deploy'
+      : `change its bounds (kubectl patch ${refOf(autoscaler)} --namespace ${applySet.namespace} --patch '{"spec":{"minReplicas":N}}'), or delete it`}`);
   }
   await withDeployLease(runner, applySet, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
   const next = !isHelloNodeWorkload(chosen[0]) ? 'the replicas main.ts gives it'

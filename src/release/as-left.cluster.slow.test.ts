@@ -53,6 +53,40 @@ describeWithCluster('a pod made from a template edited by hand (kubectl set imag
   }, 2 * SLOW);
 });
 
+describeWithCluster('an autoscaler made by hand (kubectl autoscale), outside the app', () => {
+  const app = useApp('setting');
+  const counts: number[] = [];
+
+  test('scale refuses under it, naming it; a deploy keeps the count it keeps, and its rollout never sets fewer pods', async () => {
+    expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
+    const ns = ['--namespace', app.namespace];
+    expectExit(await kubectl(app.kubeconfig, 'autoscale', 'rc', 'hello-node-rc', '--min=5', '--max=8', ...ns), 0);
+    expectExit(await kubectl(app.kubeconfig, 'scale', 'rc/hello-node-rc', '--replicas=5', ...ns), 0);
+    const scale = await helloNode(app.project, app.env, 'scale', '2');
+    expectExit(scale, 1);
+    expect(scale.stderr).toContain('hello-node: argument <replicas>: 2 is invalid: replicationcontroller/hello-node-rc is sized by horizontalpodautoscaler/hello-node-rc (5 to 8 pods, not the app\'s: made by hand or by another tool), which would undo it: change its bounds');
+    // the ReplicationController's count, each time it changes during the deploy's rollout
+    const watching = (async () => {
+      for (let stop = Date.now() + 100_000; Date.now() < stop && counts.at(-1) !== -1;) {
+        const count = (await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas;
+        if (counts.at(-1) !== count && counts.at(-1) !== -1) {
+          counts.push(count);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const deploy = await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL);
+    counts.push(-1);
+    await watching;
+    expectExit(deploy, 0);
+    expect(deploy.stderr).toContain('replicationcontroller/hello-node-rc is sized by horizontalpodautoscaler/hello-node-rc (5 to 8 pods), which is not the app\'s: the deploy keeps its 5 pods instead of the app\'s 3');
+    expect(Math.min(...counts.slice(0, -1))).toBe(5);
+    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(5);
+    const hpa = await get(`/apis/autoscaling/v2/namespaces/${app.namespace}/horizontalpodautoscalers/hello-node-rc`);
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([5, 8]);
+  }, 3 * SLOW);
+});
+
 /** The tutorial's app as a Deployment, in a namespace of its own (HELLO_NODE_NAMESPACE). */
 function useAppWithDeployment() {
   const app = useApp('setting');

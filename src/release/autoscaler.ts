@@ -20,6 +20,45 @@ export function autoscalerOf(workload: KubeObject, objects: readonly KubeObject[
     && o.spec?.scaleTargetRef?.kind === workload.kind && o.spec.scaleTargetRef.name === workload.metadata.name);
 }
 
+/**
+ * The HorizontalPodAutoscalers in `namespace` that are not among the app's `objects`
+ * (made by hand, `kubectl autoscale`, or by another tool), each sizing one of the app's
+ * workloads whose manifest gives a replica count, which such an autoscaler undoes. None
+ * under --dry-run.
+ */
+export async function foreignAutoscalers(runner: Runner, namespace: string, objects: readonly KubeObject[]): Promise<KubeObject[]> {
+  const counted = objects.filter((o) => o.spec?.replicas !== undefined);
+  if (runner.dryRun || counted.length === 0) {
+    return [];
+  }
+  const own = new Set(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => o.metadata.name));
+  return (await getObjects(runner, namespace, 'horizontalpodautoscalers'))
+    .filter((hpa) => !own.has(hpa.metadata.name) && counted.some((workload) => autoscalerOf(workload, [hpa])));
+}
+
+/**
+ * `objects` with the replica count of each workload that one of `autoscalers` sizes set
+ * to its live count within that autoscaler's bounds, as the autoscaler keeps it: a deploy
+ * never sets fewer (or more) pods than an autoscaler keeps, wherever the autoscaler came
+ * from.
+ */
+export async function countsWithin(runner: Runner, namespace: string, objects: readonly KubeObject[], autoscalers: readonly KubeObject[]): Promise<KubeObject[]> {
+  const result: KubeObject[] = [];
+  for (const obj of objects) {
+    const autoscaler = autoscalerOf(obj, autoscalers);
+    if (!autoscaler || obj.spec?.replicas === undefined) {
+      result.push(obj);
+      continue;
+    }
+    const [live] = await getObjects(runner, namespace, refOf(obj));
+    const replicas = clampToBounds(live?.spec?.replicas ?? obj.spec.replicas, autoscaler);
+    const { min, max } = boundsOf(autoscaler);
+    runner.say(`${refOf(obj)} is sized by ${refOf(autoscaler)} (${min} to ${max} pods), which is not the app's: the deploy keeps its ${replicas} pods instead of the app's ${obj.spec.replicas}`);
+    result.push({ ...obj, spec: { ...obj.spec, replicas } });
+  }
+  return result;
+}
+
 /** The autoscaler's bounds: `minReplicas` (its default 1 when unset) to `maxReplicas`. */
 export function boundsOf(autoscaler: KubeObject): { readonly min: number; readonly max: number } {
   const min = autoscaler.spec?.minReplicas ?? AUTOSCALING_DEFAULTS.minReplicas;

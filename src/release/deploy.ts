@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { acquireDeployLease, DeployLease, LeaseLostError, leaseNameOf } from './lease';
 import { appNameOf } from './app-name';
 import { checkSettingsUsed } from './settings-used';
-import { autoscalerOf, clampToBounds, countsToHandOver, handOverReplicas, holdSurge, releaseSurge, removeDroppedAutoscalers } from './autoscaler';
+import { autoscalerOf, clampToBounds, countsToHandOver, countsWithin, foreignAutoscalers, handOverReplicas, holdSurge, releaseSurge, removeDroppedAutoscalers } from './autoscaler';
 import { AppApplySet, AppRef, ApplySet, appApplySet, NotDeployedError, checkOneNamespace, getMembers, getParent, groupKindOf, qualifiedRefOf, recordGroupKinds } from '../kube/applyset';
 import {
   currentPods,
@@ -110,6 +110,18 @@ interface Applied {
   readonly description: string;
   /** The revision a rollback applies again: the history's limit never deletes it. */
   readonly source?: number;
+  /** The autoscalers outside the app that size its workloads (autoscaler.ts, foreignAutoscalers). */
+  readonly foreignAutoscalers?: readonly KubeObject[];
+}
+
+/** `applied`, with each workload that an autoscaler outside the app sizes kept at its live count, within that autoscaler's bounds. */
+async function underForeignAutoscalers(applied: Applied, located: AppApplySet, runner: Runner): Promise<Applied> {
+  const foreign = await foreignAutoscalers(runner, located.applySet.namespace, applied.objects);
+  if (foreign.length === 0) {
+    return applied;
+  }
+  const objects = await countsWithin(runner, located.applySet.namespace, applied.objects, foreign);
+  return { ...applied, ...toApply(objects, located, applied.parent, applied.origin, applied.description), foreignAutoscalers: foreign };
 }
 
 /** `objects`, to be applied to the ApplySet `applySet`. */
@@ -138,7 +150,7 @@ async function prepare(located: AppApplySet, runner: Runner, options: DeployOpti
     }
     checkSettingsUsed(objects, options.settingEnv);
   }
-  return toApply(objects, located, parent, `${outdir}/`, options.description);
+  return underForeignAutoscalers(toApply(objects, located, parent, `${outdir}/`, options.description), located, runner);
 }
 
 const inputNote = (applied: Applied, labelled: boolean) =>
@@ -224,7 +236,7 @@ async function revisionToApply(located: AppApplySet, runner: Runner, toRevision:
   if (purpose === 'rollback' && target === current && target === newest) {
     runner.say(`# revision ${target.number} is the current one: its objects are applied again as they are`);
   }
-  return { ...toApply(objectsOf(target), located, parent, `revision ${target.number}`, `rollback to ${target.number}`), source: target.number };
+  return underForeignAutoscalers({ ...toApply(objectsOf(target), located, parent, `revision ${target.number}`, `rollback to ${target.number}`), source: target.number }, located, runner);
 }
 
 /**
@@ -421,7 +433,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
   const startedAt = new Date(started).toISOString();
   const workloads: Tracked[] = [];
   for (const manifest of applied.objects.filter((o) => o.kind === 'ReplicationController' || o.kind === 'Deployment')) {
-    const autoscaler = autoscalerOf(manifest, applied.objects);
+    const autoscaler = autoscalerOf(manifest, [...applied.objects, ...applied.foreignAutoscalers ?? []]);
     const replicas = autoscaler ? await autoscaledCount(runner, applied.applySet.namespace, manifest, autoscaler) : manifest.spec?.replicas ?? 1;
     workloads.push({ manifest, replicas, autoscaler, restartedAt: options.restart ? startedAt : undefined });
   }
