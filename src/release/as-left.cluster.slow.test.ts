@@ -1,7 +1,7 @@
 // The cluster as people leave it (issue reports from users of kubectl, Helm and cdk8s):
 // run as users run the CLI (bin/hello-node.js, the real `npx cdk8s synth` and kubectl)
 // against the suite's real control plane and stand-in node.
-import { describeWithCluster, expectExit, get, helloNode, kubectl, list, TEST_PROJECT, useApp } from '../../test/cluster';
+import { describeWithCluster, expectExit, get, helloNode, helloNodeUntil, kubectl, linesOf, list, TEST_PROJECT, useApp } from '../../test/cluster';
 
 const SLOW = 120_000;
 const FAST_POLL = ['--interval', '0.2'];
@@ -85,6 +85,29 @@ describeWithCluster('an autoscaler made by hand (kubectl autoscale), outside the
     const hpa = await get(`/apis/autoscaling/v2/namespaces/${app.namespace}/horizontalpodautoscalers/hello-node-rc`);
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([5, 8]);
   }, 3 * SLOW);
+});
+
+describeWithCluster('a rollback interrupted by Ctrl-C, then rolled back again', () => {
+  const app = useApp('setting');
+  const IMAGE = `gcr.io/${TEST_PROJECT}/hello-node`;
+
+  test('goes on toward the interrupted rollback\'s own target, and the history says so', async () => {
+    expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
+    expectExit(await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL), 0);
+    const interrupted = await helloNodeUntil(app.project, app.env, 'replacing pod', (child) => child.kill('SIGINT'), 'rollback', ...FAST_POLL);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('rollback again to finish');
+    const again = await helloNode(app.project, app.env, 'rollback', ...FAST_POLL);
+    expectExit(again, 0);
+    expect(again.stderr).toContain('rolling back to revision 1 ');
+    expect(again.stderr).toContain('# revision 3, a rollback to 1, did not finish (failed): this rollback goes on with it');
+    const images = (await list(`/api/v1/namespaces/${app.namespace}/pods`, 'app=hello-node')).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.spec.containers[0].image);
+    expect(images).toEqual(Array(3).fill(`${IMAGE}:v1`));
+    const rows = linesOf((await helloNode(app.project, app.env, 'history')).stdout).slice(1).map((row) => row.split(/ {2,}/));
+    expect(rows.map((row) => [row[0], row[2], row[4]])).toEqual([
+      ['1', 'superseded', 'deploy'], ['2', 'superseded', 'deploy'], ['3', 'failed', expect.stringMatching(/^rollback to 1: interrupted by SIGINT /)], ['4 *', 'deployed', 'rollback to 1'],
+    ]);
+  }, 4 * SLOW);
 });
 
 /** The tutorial's app as a Deployment, in a namespace of its own (HELLO_NODE_NAMESPACE). */

@@ -233,6 +233,9 @@ async function revisionToApply(located: AppApplySet, runner: Runner, toRevision:
   const newest = revisions.at(-1);
   const current = currentOf(revisions);
   runner.say(`${purpose === 'rollback' ? 'rolling back to' : 'comparing with'} revision ${target.number} (${target.images.join(', ') || 'no images'}, ${target.description} at ${target.time})${newest ? `; the newest is revision ${newest.number} (${newest === current ? 'current' : newest.status})` : ''}`);
+  if (toRevision === undefined && newest !== undefined && newest !== current && newest.rollbackOf === target.number) {
+    runner.say(`# revision ${newest.number}, a rollback to ${target.number}, did not finish (${newest.status}): this ${purpose === 'rollback' ? 'rollback goes on with it' : 'compares with its target'}`);
+  }
   if (purpose === 'rollback' && target === current && target === newest) {
     runner.say(`# revision ${target.number} is the current one: its objects are applied again as they are`);
   }
@@ -331,7 +334,7 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
   const check = applyCommand(applied, false);
   await kubectl(runner, { ...check, args: [...check.args, '--dry-run=server'], inputNote: `${check.inputNote} (checked by the API server, changing nothing)` });
   signals.stopIfReceived('preparing');
-  progress.revision = await recordRevision(runner, applied.applySet, applied.objects, applied.description, options.clock.now(), (number) => {
+  progress.revision = await recordRevision(runner, applied.applySet, applied.objects, { description: applied.description, rollbackOf: applied.source }, options.clock.now(), (number) => {
     // set before the Secret is created: an interruption meanwhile still marks it failed
     progress.revision = number;
   });

@@ -40,6 +40,14 @@ describe('the default rollback target', () => {
     expect(defaultRollbackTarget(revisions)?.number).toBe(2);
   });
 
+  test('after a rollback to N that did not finish (interrupted, or failed), is N again: the rollback goes on toward its own target', () => {
+    const interrupted = (status: RevisionStatus): Revision => ({ ...revision(3, status, 'kind: ReplicationController\nimage: v1\n'), description: 'rollback to 1', rollbackOf: 1 });
+    expect(defaultRollbackTarget([revision(1, 'deployed'), revision(2, 'deployed'), interrupted('failed')])?.number).toBe(1);
+    expect(defaultRollbackTarget([revision(1, 'deployed'), revision(2, 'deployed'), interrupted('pending')])?.number).toBe(1);
+    // finished, it is the current revision: the next rollback goes back from it as usual
+    expect(defaultRollbackTarget([revision(1, 'deployed'), revision(2, 'deployed'), interrupted('deployed')])?.number).toBe(2);
+  });
+
   test('is none with a single successful revision, or none at all', () => {
     expect(defaultRollbackTarget([revision(1, 'deployed')])).toBeUndefined();
     expect(defaultRollbackTarget([revision(1, 'failed')])).toBeUndefined();
@@ -115,7 +123,7 @@ describe('recordRevision', () => {
         : { exitCode: 1, stdout: '', stderr: 'Error from server (AlreadyExists): error when creating "STDIN": secrets "hello-node-revision-2" already exists\n' }),
     });
     const told: (number | undefined)[] = [];
-    await expect(recordRevision(runner, APPLY_SET, [], 'deploy', 0, (number) => told.push(number)))
+    await expect(recordRevision(runner, APPLY_SET, [], { description: 'deploy' }, 0, (number) => told.push(number)))
       .rejects.toThrow(new NotDeployedError('secret/hello-node-revision-2 was created by someone else while this command numbered its revision 2: nothing was applied; run it again'));
     expect(told).toEqual([2, undefined]);
   });
@@ -130,7 +138,7 @@ describe('recordRevision', () => {
     // random bytes, which gzip cannot shrink below the API server's 1 MiB
     const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { blob: randomBytes(1536 * 1024).toString('base64') } };
     const told: (number | undefined)[] = [];
-    await expect(recordRevision(runner, APPLY_SET, [configMap], 'deploy', 0, (number) => told.push(number)))
+    await expect(recordRevision(runner, APPLY_SET, [configMap], { description: 'deploy' }, 0, (number) => told.push(number)))
       .rejects.toThrow(/^the app's manifests take \d+ bytes gzipped: over the 1048576 a Secret holds, so the release history cannot record them/);
     expect(calls).toEqual([]);
     expect(told).toEqual([]);

@@ -36,6 +36,7 @@ const ANNOTATIONS = {
   description: 'hello-node/description',
   images: 'hello-node/images',
   failure: 'hello-node/failure',
+  rollbackOf: 'hello-node/rollback-of',
 } as const;
 /** The Secret's type, which kubectl shows and selects by (`--field-selector type=hello-node/revision`). */
 const SECRET_TYPE = 'hello-node/revision';
@@ -58,6 +59,8 @@ export interface Revision {
   readonly images: readonly string[];
   /** Why it failed, when it did. */
   readonly failure?: string;
+  /** The revision it applied again, when a rollback wrote it. */
+  readonly rollbackOf?: number;
   /** The Secret that holds it. */
   readonly secret: KubeObject & { data?: Record<string, string> };
 }
@@ -98,6 +101,7 @@ function revisionOf(secret: Revision['secret']): Revision | undefined {
     description: annotations[ANNOTATIONS.description] ?? '',
     images: (annotations[ANNOTATIONS.images] ?? '').split(',').filter(Boolean),
     failure: annotations[ANNOTATIONS.failure],
+    rollbackOf: annotations[ANNOTATIONS.rollbackOf] === undefined ? undefined : Number(annotations[ANNOTATIONS.rollbackOf]),
     secret,
   };
 }
@@ -135,12 +139,19 @@ function manifestsOf(revision: Revision): string | undefined {
 }
 
 /**
- * The revision `rollback` goes back to by default: after a deploy that did not finish
- * (the newest revision failed, or is pending), the current one, whose objects that
- * deploy changed; otherwise the newest successful revision before the current one that
- * holds other objects (after a rollback to 2, the one before 2, not 2 again).
+ * The revision `rollback` goes back to by default: after a rollback to N that did not
+ * finish (interrupted, or failed), N again, to finish it; after a deploy that did not
+ * finish (the newest revision failed, or is pending), the current one, whose objects
+ * that deploy changed; otherwise the newest successful revision before the current one
+ * that holds other objects (after a rollback to 2, the one before 2, not 2 again).
  */
 export function defaultRollbackTarget(revisions: readonly Revision[]): Revision | undefined {
+  const newest = revisions.at(-1);
+  const unfinishedRollbackOf = newest && !succeeded(newest) ? newest.rollbackOf : undefined;
+  const resumed = revisions.find((r) => r.number === unfinishedRollbackOf && succeeded(r) && manifestsOf(r) !== undefined);
+  if (resumed) {
+    return resumed;
+  }
   const current = currentOf(revisions);
   if (current && current !== revisions.at(-1)) {
     return current;
@@ -204,7 +215,7 @@ async function nextRevisionNumber(runner: Runner, applySet: ApplySet): Promise<n
  * @returns its number; under --dry-run, 0 (only the command is printed)
  * @throws NotDeployedError when the name was taken
  */
-export async function recordRevision(runner: Runner, applySet: ApplySet, objects: readonly KubeObject[], description: string, now: number, numbered: (number: number | undefined) => void = () => undefined): Promise<number> {
+export async function recordRevision(runner: Runner, applySet: ApplySet, objects: readonly KubeObject[], { description, rollbackOf }: { description: string; rollbackOf?: number }, now: number, numbered: (number: number | undefined) => void = () => undefined): Promise<number> {
   const gzipped = gzipSync(toYamlStream(objects));
   if (gzipped.length > MAX_SECRET_DATA) {
     // the API server's own limit (ValidateSecret, pkg/apis/core/validation), before anything is applied
@@ -229,6 +240,7 @@ export async function recordRevision(runner: Runner, applySet: ApplySet, objects
         [ANNOTATIONS.time]: new Date(now).toISOString(),
         [ANNOTATIONS.description]: description,
         [ANNOTATIONS.images]: imagesOf(objects).join(','),
+        ...rollbackOf === undefined ? {} : { [ANNOTATIONS.rollbackOf]: String(rollbackOf) },
       },
     },
     data: { [DATA_KEY]: gzipped.toString('base64') },
