@@ -226,8 +226,11 @@ function withManifestYaml(app: App, dir: string, synth: () => void): void {
       throw new FileCollisionError(path.relative(dir, filePath), describeObjects(app, first), describeObjects(app, docs));
     }
     written.set(filePath, docs);
-    // writeFileSync writes the whole text or throws (ENOSPC on a full disk): never a short file
-    fs.writeFileSync(filePath, stringifyManifests(docs));
+    // writeFileSync writes the whole text or throws (ENOSPC on a full disk): never a short
+    // file. Each file starts with `---`: a bare `cdk8s synth --stdout` prints the files
+    // back to back, where the last object of one and the first of the next would
+    // otherwise become one document (kubectl would read one of them).
+    fs.writeFileSync(filePath, `---\n${stringifyManifests(docs)}`);
   };
   try {
     synth();

@@ -117,6 +117,17 @@ describe('hello-node synth', () => {
     expect(fs.existsSync(path.join(project, 'dist'))).toBe(false);
   }, 60_000);
 
+  test('a bare `npx cdk8s synth --stdout` with several charts (cdk8s-cli prints the files back to back): kubectl reads every object', () => {
+    const app = APP_COMMAND.replace(/\S+main\.ts\b/, path.join(ROOT, 'test', 'apps', 'two-charts.ts'));
+    const printed = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--app', app, '--stdout'], {
+      cwd: project, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    });
+    expect(printed.status).toBe(0);
+    const read = spawnSync('kubectl', ['annotate', '--local', '-f', '-', 'read=yes', '-o', 'name'], { encoding: 'utf8', input: printed.stdout, env: { PATH: process.env.PATH, KUBECONFIG: os.devNull } });
+    expect(read.stderr).toBe('');
+    expect(read.stdout.trim().split('\n').sort()).toEqual(['deployment.apps/api', 'replicationcontroller/hello-node-rc', 'service/api', 'service/hello-node-svc']);
+  }, 60_000);
+
   test('an output where no directory can be made (/proc) is one line, at once; a symlink to a directory is written through', () => {
     const proc = helloNode(['synth', '--output', '/proc/hello-node-out']);
     expect(proc.status).toBe(1);

@@ -288,7 +288,8 @@ export function manifestStream(dir: string): string {
     }
   };
   walk(dir);
-  return texts.join('---\n');
+  // files the app's synth wrote start with `---` themselves (lib/synth.ts)
+  return texts.map((text, i) => (i === 0 || text.startsWith('---') ? text : `---\n${text}`)).join('');
 }
 
 /**
