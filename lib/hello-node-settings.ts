@@ -2,11 +2,13 @@ import type { HelloNodeAppProps } from './hello-node-props';
 import { fromEnv, settingProps } from './settings';
 
 /**
- * What the `hello-node` CLI tells a cdk8s app: its settings (`--replicas 5`,
- * `HELLO_NODE_NAMESPACE=shop`, the image `up` has just pushed, by digest) reach the app
- * as environment variables, `HELLO_NODE_*`, `IMAGE_*` and `GCP_PROJECT`
- * (docs/user-guide.md, "Configuration"). An app honours them by giving them to its
- * {@link HelloNodeApp}, after its own props, so that what the CLI passes wins:
+ * The settings the `hello-node` CLI passes a cdk8s app, as `HelloNodeApp` props.
+ *
+ * The CLI's settings (`--replicas 5`, `HELLO_NODE_NAMESPACE=shop`, the image `up` has
+ * just pushed, by digest) reach the app as environment variables, `HELLO_NODE_*`,
+ * `IMAGE_*` and `GCP_PROJECT` (docs/user-guide.md, "Configuration"). An app honours
+ * them by giving them to its `HelloNodeApp` after its own props, so that what the CLI
+ * passes wins over them:
  *
  * ```ts
  * new HelloNodeApp(chart, 'shop', { name: 'shop', replicas: 2, ...HelloNodeSettings.fromEnvironment() });
@@ -17,9 +19,11 @@ import { fromEnv, settingProps } from './settings';
  */
 export class HelloNodeSettings {
   /**
-   * The props that the settings set in the environment give a `HelloNodeApp`, each
-   * read and checked as the CLI reads and checks it; a setting that is not set (or is
-   * empty) gives no prop, so the app's own props and the construct's defaults stay.
+   * The `HelloNodeApp` props that the settings set in the environment give.
+   *
+   * Each is read and checked as the CLI reads and checks it. A setting that is not set
+   * (or is empty) gives no prop, so the app's own props and the construct's defaults
+   * stay.
    * The image is given when `HELLO_NODE_IMAGE` is set, or composed as
    * `<registry>/<project>/[<repository>/]hello-node:<tag>` when any of
    * `IMAGE_REGISTRY`, `GCP_PROJECT`, `IMAGE_REPOSITORY` or `IMAGE_TAG` is.

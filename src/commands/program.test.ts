@@ -482,7 +482,7 @@ describe('--dry-run', () => {
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace default',
       '# then: kubectl delete of every object that secret/hello-node-applyset records, then of the record and the release history',
       'kubectl delete secret hello-node-applyset --ignore-not-found --namespace default',
-      'kubectl delete secrets --selector hello-node/revision --field-selector type=hello-node/revision --ignore-not-found --namespace default',
+      '# then: kubectl delete secret hello-node-revision-<N> ... --namespace default, every revision of the app\'s history (another app\'s in the namespace are not its)',
     ]],
   ])('%j prints the commands, one per line, and runs nothing but a look at the kubeconfig', async (args, lines) => {
     const run = await runCli(['--dry-run', ...args]);

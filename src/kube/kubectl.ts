@@ -53,6 +53,10 @@ function explainKubectlFailure(stderr: string): ExplainedKubectlError | undefine
       ? `it is a kind of GKE's own, which GKE clusters have (HELLO_NODE_DOMAIN writes it): deploy to a GKE cluster, or leave the domain out`
       : `install its CustomResourceDefinition first, or leave the object out`);
   }
+  const terminating = /unable to create new content in namespace (\S+) because it is being terminated/.exec(stderr)?.[1];
+  if (terminating) {
+    return new ExplainedKubectlError(`namespace ${terminating} is being deleted (Terminating), with everything in it, and nothing new can be made in it`, `wait until it is gone (kubectl get namespace ${terminating}); to deploy there again, create it then, or name another one with HELLO_NODE_NAMESPACE or --namespace`);
+  }
   if (/Error from server/.test(stderr)) {
     return undefined;
   }

@@ -55,7 +55,7 @@ describe('checkSettingsUsed', () => {
 
   test('refuses an app that ignored the replicas and the image, naming each and what it has instead', () => {
     expect(() => checkSettingsUsed(synth({ shop: { name: 'shop', replicas: 2 } }), { HELLO_NODE_REPLICAS: '7', HELLO_NODE_IMAGE: digest }))
-      .toThrow(`the app ignored settings hello-node passed it (HELLO_NODE_REPLICAS=7 HELLO_NODE_IMAGE=${digest}): HelloNodeApp "shop" did not take image "${digest}" (its container runs gcr.io/terrycho-sandbox/hello-node:v1); replicas 7 (its ReplicationController keeps 2 replicas); nothing was applied`);
+      .toThrow(`the app ignored settings hello-node passed it (of HELLO_NODE_REPLICAS=7 HELLO_NODE_IMAGE=${digest}): HelloNodeApp "shop" did not take image "${digest}" (its container runs gcr.io/terrycho-sandbox/hello-node:v1); replicas 7 (its ReplicationController keeps 2 replicas); nothing was applied`);
   });
 
   test('checks the autoscaler, the domain and the Service type the settings ask for', () => {

@@ -1,7 +1,8 @@
 // The cluster as people leave it (issue reports from users of kubectl, Helm and cdk8s):
 // run as users run the CLI (bin/hello-node.js, the real `npx cdk8s synth` and kubectl)
 // against the suite's real control plane and stand-in node.
-import { describeWithCluster, expectExit, get, helloNode, helloNodeUntil, kubectl, linesOf, list, TEST_PROJECT, useApp } from '../../test/cluster';
+import { apiRequest } from '../../test/kube-api';
+import { createNamespace, describeWithCluster, expectExit, get, helloNode, helloNodeUntil, kubectl, linesOf, list, TEST_PROJECT, theCluster, uniqueName, useApp, userEnv } from '../../test/cluster';
 
 const SLOW = 120_000;
 const FAST_POLL = ['--interval', '0.2'];
@@ -108,6 +109,31 @@ describeWithCluster('a rollback interrupted by Ctrl-C, then rolled back again', 
       ['1', 'superseded', 'deploy'], ['2', 'superseded', 'deploy'], ['3', 'failed', expect.stringMatching(/^rollback to 1: interrupted by SIGINT /)], ['4 *', 'deployed', 'rollback to 1'],
     ]);
   }, 4 * SLOW);
+});
+
+describeWithCluster('a namespace being deleted (Terminating)', () => {
+  const app = useApp('setting');
+
+  test('deploy and teardown say so in one line, and what it means', async () => {
+    const namespace = uniqueName('terminating');
+    await createNamespace(namespace);
+    // a finalizer nobody removes holds the namespace in Terminating, as a slow controller does
+    const held = `/api/v1/namespaces/${namespace}/configmaps`;
+    await apiRequest(theCluster(), 'POST', held, { metadata: { name: 'held', finalizers: ['example.com/hold'] } });
+    await apiRequest(theCluster(), 'DELETE', `/api/v1/namespaces/${namespace}`);
+    try {
+      const env = userEnv(app.kubeconfig, { HELLO_NODE_NAMESPACE: namespace });
+      for (const args of [['deploy', ...FAST_POLL], ['teardown']]) {
+        const run = await helloNode(app.project, env, ...args);
+        expectExit(run, 1);
+        expect(run.stderr.split('\n').filter(Boolean).filter((line) => !line.startsWith('+ ') && !line.startsWith('#') && !/^(Synthesizing| {2}- )/.test(line))).toEqual([
+          `hello-node: namespace ${namespace} is being deleted (Terminating), with everything in it, and nothing new can be made in it: wait until it is gone (kubectl get namespace ${namespace}); to deploy there again, create it then, or name another one with HELLO_NODE_NAMESPACE or --namespace`,
+        ]);
+      }
+    } finally {
+      await apiRequest(theCluster(), 'PATCH', `${held}/held`, { metadata: { finalizers: null } });
+    }
+  }, 2 * SLOW);
 });
 
 /** The tutorial's app as a Deployment, in a namespace of its own (HELLO_NODE_NAMESPACE). */

@@ -300,7 +300,16 @@ export async function pruneHistory(runner: Runner, applySet: ApplySet, max: numb
 
 /** Deletes every revision of the app: what teardown leaves behind last. */
 export async function deleteHistory(runner: Runner, applySet: ApplySet): Promise<void> {
-  await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secrets', '--selector', REVISION_LABEL, '--field-selector', `type=${SECRET_TYPE}`, '--ignore-not-found'), false);
+  if (runner.dryRun) {
+    runner.say(`# then: kubectl delete secret ${secretName(applySet, '<N>')} ... --namespace ${applySet.namespace}, every revision of the app's history (another app's in the namespace are not its)`);
+    return;
+  }
+  // by name: another app in the namespace keeps its own history
+  const names = (await getObjects(runner, applySet.namespace, 'secrets', '--field-selector', `type=${SECRET_TYPE}`))
+    .map((secret) => secret.metadata.name).filter((name) => numberInName(applySet, name) !== undefined);
+  if (names.length > 0) {
+    await kubectl(runner, kubectlCommand(applySet.namespace, 'delete', 'secrets', ...names, '--ignore-not-found'), false);
+  }
 }
 
 /**

@@ -73,6 +73,6 @@ export function checkSettingsUsed(objects: readonly KubeObject[], settingEnv: Re
     return instead === undefined ? [] : [`${prop} ${JSON.stringify(value)} (${instead})`];
   });
   if (ignored.length > 0) {
-    throw new NotDeployedError(`the app ignored settings hello-node passed it (${given}): HelloNodeApp "${apps[0].name}" did not take ${ignored.join('; ')}; nothing was applied: give it HelloNodeSettings.fromEnvironment() after its own props, new HelloNodeApp(chart, '${apps[0].name}', { ...yourProps, ...HelloNodeSettings.fromEnvironment() }) (docs/user-guide.md, "In your own project")`);
+    throw new NotDeployedError(`the app ignored settings hello-node passed it (of ${given}): HelloNodeApp "${apps[0].name}" did not take ${ignored.join('; ')}; nothing was applied: give it HelloNodeSettings.fromEnvironment() after its own props, new HelloNodeApp(chart, '${apps[0].name}', { ...yourProps, ...HelloNodeSettings.fromEnvironment() }) (docs/user-guide.md, "In your own project")`);
   }
 }
