@@ -208,7 +208,8 @@ type DefaultedSettingName = { [N in SettingName]: (typeof SETTINGS)[N] extends {
 /** The props that settings set. */
 export type SettingProps = { -readonly [N in PropSettingName as (typeof SETTINGS)[N]['prop']]?: HelloNodeAppProps[(typeof SETTINGS)[N]['prop']] };
 
-const isPropSetting = (name: SettingName): name is PropSettingName => 'prop' in SETTINGS[name];
+/** Whether the setting sets a HelloNodeApp prop (unset, the app's own prop, else the construct's default, stands). */
+export const isPropSetting = (name: SettingName): name is PropSettingName => 'prop' in SETTINGS[name];
 /** The field of an object prop that a setting sets, when it sets one. */
 const fieldOf = (name: PropSettingName): string | undefined => ('field' in SETTINGS[name] ? (SETTINGS[name] as { readonly field: string }).field : undefined);
 /** The path of the prop (`replicas`) or field (`autoscaling.maxReplicas`) a setting sets, as the library names it in errors. */

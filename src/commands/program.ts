@@ -45,6 +45,7 @@ import {
   SETTING_NAMES,
   SettingLookup,
   SettingName,
+  isPropSetting,
   SETTINGS,
   settingsOf,
   unsetMeaning,
@@ -61,7 +62,9 @@ function withSettingFlags(cmd: Command, settings: readonly SettingName[], hidden
   for (const setting of settings) {
     const { flag, value, help } = SETTINGS[setting];
     const meaning = unsetMeaning(setting);
-    const option = new Option(`${flag} ${value}`, `${help} (env ${setting}${meaning === 'none' ? '' : `; default: ${meaning}`})`);
+    // a prop's setting, unset, leaves the app's own prop: HelloNodeApp's default only where the app gives none
+    const unset = meaning === 'none' ? '' : isPropSetting(setting) ? `; unset: the app's own, else ${meaning}` : `; default: ${meaning}`;
+    const option = new Option(`${flag} ${value}`, `${help} (env ${setting}${unset})`);
     cmd.addOption(hidden ? option.hideHelp() : option);
   }
   return cmd;
