@@ -546,6 +546,7 @@ describe('HelloNodeApp with a domain', () => {
     ['domain', { domain: '*.example.com' }, 'may not be a wildcard'],
     ['domain', { domain: 'Shop.example.com' }, 'fully qualified domain name'],
     ['domain', { domain: 'localhost' }, 'fully qualified domain name'],
+    ['domain', { domain: 'bücher.example.com' }, 'an internationalized domain is given in its punycode form: xn--bcher-kva.example.com'],
     ['domain', { domain: `${'a'.repeat(52)}.example.com` }, 'at most 63 characters'],
     ['staticIpName', { staticIpName: 'shop-ip' }, 'needs a domain'],
     ['staticIpName', { domain: 'shop.example.com', staticIpName: 'Shop_IP' }, 'Compute Engine resource name'],

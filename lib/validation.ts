@@ -9,6 +9,7 @@
  * OCI distribution reference grammar for images.
  */
 
+import { domainToASCII } from 'node:url';
 import { IConstruct } from 'constructs';
 
 /**
@@ -134,7 +135,10 @@ export function checkManagedCertificateDomain(subject: string, value: unknown): 
     fail(subject, value, 'may not be a wildcard: a Google-managed certificate covers exact domain names only');
   }
   const valid = text.length <= MAX_MANAGED_CERTIFICATE_DOMAIN_LENGTH && MANAGED_CERTIFICATE_DOMAIN.test(text) && isDns1123Subdomain(text);
-  return valid ? text : fail(subject, value, `must be a fully qualified domain name such as shop.example.com: at most ${MAX_MANAGED_CERTIFICATE_DOMAIN_LENGTH} characters, dot-separated parts of lowercase letters, digits and '-', the last starting with a letter`);
+  // an internationalized domain is valid in its ASCII (punycode) form, which DNS and the certificate use
+  // eslint-disable-next-line no-control-regex -- any character outside ASCII
+  const punycode = /[^\x00-\x7f]/.test(text) ? domainToASCII(text) : '';
+  return valid ? text : fail(subject, value, `must be a fully qualified domain name such as shop.example.com: at most ${MAX_MANAGED_CERTIFICATE_DOMAIN_LENGTH} characters, dot-separated parts of lowercase letters, digits and '-', the last starting with a letter${punycode ? `; an internationalized domain is given in its punycode form: ${punycode}` : ''}`);
 }
 
 /** A Compute Engine resource name (RFC 1035), e.g. a static address: 1 to 63 lowercase letters, digits and '-', starting with a letter. */
