@@ -515,7 +515,8 @@ export function loadBuildDir(lookup: SettingLookup): string {
   if (!fs.existsSync(path.join(dir.value, 'Dockerfile'))) {
     throw new ValidationError(dir.source, dir.value, `must be a directory holding the image's Dockerfile, relative to the project root (${process.cwd()}); set HELLO_NODE_BUILD_DIR (or --build-dir) to yours`);
   }
-  return dir.value;
+  // docker would read a directory named like an option as one
+  return dir.value.startsWith('-') ? `./${dir.value}` : dir.value;
 }
 
 /**

@@ -22,6 +22,13 @@ const CREATE_GCR = ['gcloud', 'artifacts', 'repositories', 'create', 'gcr.io', '
 const gcloudConfigured = (project: string): FakeTool => (c) => ({ exitCode: 0, stdout: c.args.join(' ') === 'config get-value project' ? `${project}\n` : '', stderr: '' });
 const failing = (stderr: string) => ({ exitCode: 1, stdout: '', stderr: `${stderr}\n` });
 
+test('synth outside any cdk8s project says so in one line and writes nothing', async () => {
+  const run = await runCli(['synth']);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(`hello-node synth failed: there is no cdk8s.yaml in ${run.projectRoot} or any directory above it: run hello-node in a cdk8s project (npx cdk8s init typescript-app makes one), or give the app's command with --app\n`);
+  expect(fs.readdirSync(run.projectRoot)).toEqual([]);
+});
+
 describe('hello-node image', () => {
   test('build runs docker build for the nodes\' platform, linux/amd64, and prints it first', async () => {
     const run = await runCli(['image', 'build'], { env: CHOSEN });

@@ -219,7 +219,7 @@ export function buildProgram(context: CliContext): Command {
     });
   /** What deploy, up and rollback share: how they wait, and how much history they keep. */
   /** The app a command acts on, named by its HelloNodeApp (app-name.ts), in the namespace of its settings. */
-  const appOf = async (namespace: string | undefined): Promise<AppRef> => ({ name: await appName(context.projectRoot, context.env), namespace });
+  const appOf = async (namespace: string | undefined, fresh = false): Promise<AppRef> => ({ name: await appName(context.projectRoot, context.env, fresh), namespace });
   const rolloutOptions = (self: Command, wait: boolean): deploying.RolloutOptions => ({
     projectRoot: context.projectRoot,
     env,
@@ -363,7 +363,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--to-revision <n>', 'the revision to go back to (hello-node history lists them)')), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {
     const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
-    await deploying.rollback(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, { ...rolloutOptions(self, true), toRevision });
+    await deploying.rollback(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner, { ...rolloutOptions(self, true), toRevision });
   });
   const scale = command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
     // optional to the parser only, so that `scale --replicas 5` is told what it needs (below)
@@ -381,14 +381,14 @@ export function buildProgram(context: CliContext): Command {
     if (self.args[0] === undefined) {
       self.error('error: missing required argument \'replicas\'');
     }
-    return scaleWorkload(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
+    return scaleWorkload(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
   });
   act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed')),
     async (lookup, runner) => status(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
   act(interval(timeout(command(program, 'url', 'wait for each Ingress\'s and LoadBalancer Service\'s external address and print https://<domain>/ or http://<address>/ (with a domain: where its DNS must point and its certificate\'s state)', settingsOf('deployed'))), POLL_SECONDS.url),
   async (lookup, runner, self) => url(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
   act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', settingsOf('deployed')),
-    async (lookup, runner) => teardown(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
+    async (lookup, runner) => teardown(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner));
   return program;
 }
 

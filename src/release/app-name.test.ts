@@ -22,12 +22,14 @@ describe('appNameOf', () => {
     expect(appNameOf(synth({ app: {} }), 'dist/')).toBe('hello-node');
   });
 
-  test('is HelloNodeApp\'s default name for an app without one, whatever else it holds', () => {
+  test('refuses an app without one, whatever else it holds: two such apps would share one ApplySet and prune each other', () => {
     const objects = synth({}, (chart) => new k8s.KubeDeployment(chart, 'api', {
       metadata: { name: 'api-deployment' },
       spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'example.com/api:v1' }] } } },
     }));
-    expect(appNameOf(objects, 'dist/')).toBe('hello-node');
+    const err = validationErrorOf(() => appNameOf(objects, 'dist/'));
+    expect([err.subject, err.value]).toEqual(['the cdk8s app\'s objects (dist/)', 'no HelloNodeApp']);
+    expect(err.rule).toContain('give the app a HelloNodeApp');
   });
 
   test('refuses an app of several HelloNodeApps, naming them', () => {

@@ -3,7 +3,7 @@
  * `name` of its HelloNodeApp, read from the objects the app synthesizes: a user's app
  * called `shop` gets `shop-applyset`, `shop-deploy` and `shop-revision-<n>`, so that two
  * apps in one namespace never prune, lock or record over each other. An app with no
- * HelloNodeApp takes HelloNodeApp's default name.
+ * HelloNodeApp has no name, and is refused: two such apps would share one ApplySet.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -57,30 +57,41 @@ function objectNamesOf(name: string | undefined, workload: Workload): { workload
  * The app's name, from its synthesized objects.
  *
  * @param source where they came from, for the error (`dist/`)
- * @throws ValidationError when they hold several HelloNodeApps: one app, one name
+ * @throws ValidationError when they hold several HelloNodeApps, or none: one app, one name
  */
 export function appNameOf(objects: readonly KubeObject[], source: string): string {
   const names = [...new Set(findHelloNodeApps(objects).map((app) => app.name))];
-  if (names.length > 1) {
-    throw new ValidationError(`the cdk8s app's objects (${source})`, names.join(', '), 'hold several HelloNodeApps, and hello-node deploys one app, named after its HelloNodeApp: keep one HelloNodeApp per cdk8s project');
+  if (names.length !== 1) {
+    throw new ValidationError(`the cdk8s app's objects (${source})`, names.join(', ') || 'no HelloNodeApp', names.length === 0
+      ? 'hold no HelloNodeApp, whose name names the app\'s ApplySet, Lease and history (another app without one would share them, and prune this one\'s objects): give the app a HelloNodeApp'
+      : 'hold several HelloNodeApps, and hello-node deploys one app, named after its HelloNodeApp: keep one HelloNodeApp per cdk8s project');
   }
-  return names[0] ?? HELLO_NODE_APP_DEFAULTS.name;
+  return names[0];
 }
 
 /**
- * The app's name for a command that does not synthesize it itself (status, history,
- * rollback, teardown, ...): from the manifests of the last synth (the output directory),
- * else from a synth printed to memory, which leaves the output directory alone. Where
- * there is no cdk8s app (no cdk8s.yaml), HelloNodeApp's default name.
+ * The app's name, for a command before (or without) its own synth: from a synth of the
+ * app printed to memory, which leaves the output directory alone; or, unless `fresh`,
+ * from the manifests of the last synth (the output directory), when they name one app.
+ * A command that deletes or changes what is deployed (teardown, rollback, scale) asks
+ * for it `fresh`: a stale or copied output directory must not make it act on another
+ * app. Where there is no cdk8s app (no cdk8s.yaml), HelloNodeApp's default name.
  */
-export async function appName(projectRoot: string, env: NodeJS.ProcessEnv): Promise<string> {
+export async function appName(projectRoot: string, env: NodeJS.ProcessEnv, fresh = false): Promise<string> {
   if (!fs.existsSync(path.join(projectRoot, 'cdk8s.yaml'))) {
     return HELLO_NODE_APP_DEFAULTS.name;
   }
   const outdir = path.resolve(projectRoot, outputDirOf(projectRoot, { stdout: false }, env) ?? DEFAULT_OUTDIR);
-  const written = fs.existsSync(outdir) ? readManifests(outdir) : [];
+  const written = !fresh && fs.existsSync(outdir) ? readManifests(outdir) : [];
   if (written.length > 0) {
-    return appNameOf(written, `${path.relative(projectRoot, outdir) || '.'}/`);
+    try {
+      return appNameOf(written, `${path.relative(projectRoot, outdir) || '.'}/`);
+    } catch (err) {
+      // a last output of no app, or of several, may be older than the app: it decides
+      if (!(err instanceof ValidationError)) {
+        throw err;
+      }
+    }
   }
   let text = '';
   await synthCommand({

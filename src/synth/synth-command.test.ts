@@ -54,6 +54,19 @@ describe('a failure, told in one line', () => {
     ], project)).toEqual(['environment variable HELLO_NODE_REPLICAS: "x" is invalid: must be an integer from 0 to 2147483647']);
   });
 
+  test('a type error that ts-node found (the cdk8s init template\'s app): each diagnostic, as tsc prints it', () => {
+    expect(failureLines([
+      `${project}/node_modules/ts-node/src/index.ts:859`,
+      '    return new TSError(diagnosticText, diagnosticCodes, diagnostics);',
+      '           ^',
+      'TSError: ⨯ Unable to compile TypeScript:',
+      'main.ts(6,55): error TS2322: Type \'string\' is not assignable to type \'number\'.',
+      '',
+      `    at createTSError (${project}/node_modules/ts-node/src/index.ts:859:12)`,
+      `Error: command "npx ts-node main.ts " at ${project} returned a non-zero exit code 1`,
+    ], project)).toEqual(['main.ts(6,55): error TS2322: Type \'string\' is not assignable to type \'number\'.']);
+  });
+
   test('an app that crashed: its error, where it was thrown, relative to the project, and where the stack is', () => {
     expect(failureLines([
       `${project}/main.ts:7`,

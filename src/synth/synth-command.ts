@@ -191,6 +191,10 @@ export function synthCommandArgs(flags: Cdk8sSynthFlags): string[] {
  *   them), SynthInterruptedError after SIGINT or SIGTERM
  */
 export async function synthCommand(options: SynthCommandOptions): Promise<string | undefined> {
+  if (options.flags.app === undefined && fromEnv(options.env, '--app') === undefined && !fs.existsSync(path.join(options.projectRoot, 'cdk8s.yaml'))) {
+    // before anything is written: outside a project, cdk8s-cli would only say that an app is missing
+    throw new SynthFailedError([`there is no cdk8s.yaml in ${options.projectRoot} or any directory above it: run hello-node in a cdk8s project (npx cdk8s init typescript-app makes one), or give the app's command with --app`]);
+  }
   const shown = outputDirOf(options.projectRoot, options.flags, options.env);
   const signals = watchSignals();
   try {
@@ -370,6 +374,9 @@ const STACK_FRAME = /^\s+at /;
 /** The file and line of a stack frame: `    at f (/p/main.ts:7:3)` or `    at /p/main.ts:7:3`. */
 const FRAME_PLACE = /\(?((?:\/|[A-Za-z]:\\)[^()]*?):(\d+):\d+\)?$/;
 
+/** A TypeScript diagnostic: `main.ts(6,55): error TS2322: Type 'string' is not assignable to type 'number'.` */
+const TS_DIAGNOSTIC = /^\s*\S+\(\d+,\d+\): error TS\d+: /;
+
 /**
  * One line per failure from what cdk8s-cli and the app printed on stderr: the app's
  * own lines (`hello-node synth failed: …`), else the first error Node or cdk8s-cli
@@ -394,6 +401,11 @@ export function failureLines(stderr: readonly string[], projectRoot: string, ver
   const own = stderr.flatMap((line, i) => (line.startsWith(APP_LINE) ? [relative(withPlace(line.slice(APP_LINE.length), placeInProject(i)))] : []));
   if (own.length > 0) {
     return own;
+  }
+  // ts-node's type-check (the cdk8s init template's app command) names each error on a line of its own
+  const typeErrors = stderr.filter((line) => TS_DIAGNOSTIC.test(line)).map((line) => relative(line.trim()));
+  if (typeErrors.length > 0 && stderr.some((line) => line.includes('Unable to compile TypeScript'))) {
+    return typeErrors;
   }
   const errorAt = stderr.findIndex((line) => ERROR_LINE.test(line) && !APP_FAILED.test(line));
   if (errorAt >= 0) {
