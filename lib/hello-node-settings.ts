@@ -11,7 +11,7 @@ import { fromEnv, settingProps } from './settings';
  * passes wins over them:
  *
  * ```ts
- * new HelloNodeApp(chart, 'shop', { name: 'shop', replicas: 2, ...HelloNodeSettings.fromEnvironment() });
+ * new HelloNodeApp(chart, 'shop', HelloNodeSettings.appliedTo({ name: 'shop', replicas: 2 }));
  * ```
  *
  * `hello-node deploy` and `up` check that the synthesized objects carry what they
@@ -36,6 +36,27 @@ export class HelloNodeSettings {
    */
   public static fromEnvironment(env?: { [name: string]: string }): HelloNodeAppProps {
     return settingProps(fromEnv(env ?? process.env));
+  }
+
+  /**
+   * `props`, the app's own `HelloNodeApp` props, with the settings set in the
+   * environment applied over them.
+   *
+   * A setting wins over the app's prop, as with `{ ...props, ...fromEnvironment() }`,
+   * and more: a replica count set replaces the app's `autoscaling`, and autoscaling set
+   * replaces its `replicas`; and an image composed of `IMAGE_REGISTRY`, `GCP_PROJECT`,
+   * `IMAGE_REPOSITORY` and `IMAGE_TAG` is given only to an app without an image of its
+   * own (`HELLO_NODE_IMAGE` names the image whatever the app's): a project exported for
+   * gcloud, or taken from gcloud's configuration by `deploy`, never replaces the app's
+   * image with the tutorial's `hello-node` one.
+   *
+   * @param props the app's own props, e.g. `{ name: 'shop', replicas: 2 }`
+   * @param env the variables to read
+   * @default - process.env
+   * @throws ValidationError naming the variable, its value and the rule it breaks
+   */
+  public static appliedTo(props: HelloNodeAppProps, env?: { [name: string]: string }): HelloNodeAppProps {
+    return settingProps(fromEnv(env ?? process.env), props);
   }
 
   private constructor() {}

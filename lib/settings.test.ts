@@ -1,6 +1,7 @@
 import { fromEnv, isGoogleRegistry, loadAppSettings, loadClusterSettings, registryOf, settingsTable } from './settings';
 import { HELLO_NODE_APP_DEFAULTS } from './internal';
 import { HelloNodeSettings } from './hello-node-settings';
+import { Profile } from './profile';
 import { validationErrorOf } from '../test/errors';
 
 const load = (env: Record<string, string>) => loadAppSettings(fromEnv(env));
@@ -197,6 +198,15 @@ describe('HelloNodeSettings.fromEnvironment', () => {
 
   test('refuses a bad value naming its variable', () => {
     expect(() => HelloNodeSettings.fromEnvironment({ HELLO_NODE_REPLICAS: 'five' })).toThrow('environment variable HELLO_NODE_REPLICAS: "five"');
+  });
+
+  test('appliedTo: a setting wins over the app\'s prop, a count replaces autoscaling and autoscaling a count, and a composed image never replaces the app\'s own', () => {
+    const own = { name: 'shop', replicas: 2, image: 'registry.example/shop:v7' };
+    expect(HelloNodeSettings.appliedTo(own, { HELLO_NODE_REPLICAS: '5', GCP_PROJECT: 'shop-123' })).toEqual({ ...own, replicas: 5 });
+    expect(HelloNodeSettings.appliedTo({ name: 'shop', replicas: 2 }, { GCP_PROJECT: 'shop-123' }).image).toBe('gcr.io/shop-123/hello-node:v1');
+    expect(HelloNodeSettings.appliedTo(own, { HELLO_NODE_IMAGE: 'registry.example/shop@sha256:' + 'a'.repeat(64) }).image).toBe('registry.example/shop@sha256:' + 'a'.repeat(64));
+    expect(HelloNodeSettings.appliedTo({ ...own, profile: Profile.PRODUCTION }, { HELLO_NODE_MAX_REPLICAS: '5', HELLO_NODE_PROFILE: 'production' })).toEqual({ ...own, profile: Profile.PRODUCTION, replicas: undefined, autoscaling: { maxReplicas: 5 } });
+    expect(HelloNodeSettings.appliedTo({ autoscaling: { maxReplicas: 5 } }, { HELLO_NODE_REPLICAS: '4' })).toEqual({ replicas: 4, autoscaling: undefined });
   });
 
   test('reads process.env when given no variables', () => {

@@ -548,15 +548,24 @@ export function parseWholeNumber(raw: RawSetting, check: (subject: string, value
   }
 }
 
-/** The image settings: any of them set means the app is given an image (the CLI's, composed or whole). */
-const IMAGE_SETTING_NAMES_SET = ['HELLO_NODE_IMAGE', 'IMAGE_REGISTRY', 'GCP_PROJECT', 'IMAGE_REPOSITORY', 'IMAGE_TAG'] as const;
+/** The settings an image is composed of, `<registry>/<project>/[<repository>/]hello-node:<tag>`, without HELLO_NODE_IMAGE. */
+export const COMPOSING_SETTING_NAMES = ['IMAGE_REGISTRY', 'GCP_PROJECT', 'IMAGE_REPOSITORY', 'IMAGE_TAG'] as const;
 
 /**
- * The props of the app's {@link HelloNodeApp} that the settings set give, checked
- * together: a setting that is not set gives no prop, and the image is given only when
- * an image setting is set (see HelloNodeSettings.fromEnvironment).
+ * `own`, the props the app gives its {@link HelloNodeApp}, with the settings that are
+ * set applied over them (see HelloNodeSettings): a setting wins over the app's prop; a
+ * replica count set takes the app's autoscaling away, and autoscaling set, the app's
+ * count. HELLO_NODE_IMAGE names the image whatever the app's; an image composed of the
+ * other image settings only stands in for none: the app's own image is not the
+ * tutorial's `hello-node` image, whatever project gcloud is configured with.
  */
-export function settingProps(lookup: SettingLookup): HelloNodeAppProps {
+export function settingProps(lookup: SettingLookup, own: HelloNodeAppProps = {}): HelloNodeAppProps {
   const settings = loadAppSettings(lookup);
-  return IMAGE_SETTING_NAMES_SET.some((name) => lookup(name) !== undefined) ? { image: settings.image, ...settings.props } : { ...settings.props };
+  const imageGiven = lookup('HELLO_NODE_IMAGE') !== undefined
+    || (own.image === undefined && COMPOSING_SETTING_NAMES.some((name) => lookup(name) !== undefined));
+  const merged: HelloNodeAppProps = { ...own, ...imageGiven ? { image: settings.image } : {}, ...settings.props };
+  if (settings.props.autoscaling !== undefined && settings.props.replicas === undefined) {
+    return { ...merged, replicas: undefined };
+  }
+  return settings.props.replicas !== undefined ? { ...merged, autoscaling: undefined } : merged;
 }

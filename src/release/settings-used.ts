@@ -5,7 +5,7 @@
  * does not would otherwise deploy something else than what was asked, silently.
  */
 import { GKE_ANNOTATIONS } from '../../lib/internal';
-import { fromEnv, settingProps } from '../../lib/settings';
+import { COMPOSING_SETTING_NAMES, fromEnv, settingProps } from '../../lib/settings';
 import { NotDeployedError } from '../kube/applyset';
 import { KubeObject } from '../kube/cluster-state';
 import { FoundApp, findHelloNodeApps } from './app-name';
@@ -59,7 +59,9 @@ const CHECKS: Readonly<Record<string, Check>> = {
  */
 export function checkSettingsUsed(objects: readonly KubeObject[], settingEnv: Readonly<Record<string, string>>): void {
   const props = settingProps(fromEnv(settingEnv)) as Readonly<Record<string, unknown>>;
-  const passed = Object.entries(props).filter(([, value]) => value !== undefined);
+  // a project alone (exported for gcloud, or gcloud's own) asks for no image: an app with its own keeps it
+  const imageAsked = ['HELLO_NODE_IMAGE', ...COMPOSING_SETTING_NAMES.filter((name) => name !== 'GCP_PROJECT')].some((name) => Boolean(settingEnv[name]));
+  const passed = Object.entries(props).filter(([prop, value]) => value !== undefined && (prop !== 'image' || imageAsked));
   if (passed.length === 0) {
     return;
   }
