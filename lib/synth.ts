@@ -230,7 +230,8 @@ function withManifestYaml(app: App, dir: string, synth: () => void): void {
     // file. Each file starts with `---`: a bare `cdk8s synth --stdout` prints the files
     // back to back, where the last object of one and the first of the next would
     // otherwise become one document (kubectl would read one of them).
-    fs.writeFileSync(filePath, `---\n${stringifyManifests(docs)}`);
+    const text = stringifyManifests(docs);
+    fs.writeFileSync(filePath, text === '' ? text : `---\n${text}`);
   };
   try {
     synth();

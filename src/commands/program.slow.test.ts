@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 import { enableArtifactRegistry } from '../gcp/image';
 
-const CLI = path.join(__dirname, '..', 'bin', 'hello-node.js');
+const CLI = path.join(__dirname, '..', '..', 'bin', 'hello-node.js');
 
 // The stand-in: records argv as a JSON line; STUB_EXIT_<TOOL> sets its exit code, and
 // STUB_SIGNAL_<TOOL> makes it kill itself with that signal.
@@ -34,9 +34,19 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
+/**
+ * PATH with the stand-ins first, then node's own directory alone: the CLI synthesizes the
+ * app (with node) to learn its name, and finds no real docker, gcloud or kubectl.
+ */
+const pathWithStubs = () => [stubBin, path.join(work, 'node-only')].join(path.delimiter);
+beforeEach(() => {
+  fs.mkdirSync(path.join(work, 'node-only'));
+  fs.symlinkSync(process.execPath, path.join(work, 'node-only', 'node'));
+});
+
 function cli(args: string[], env: Record<string, string> = {}) {
   const log = path.join(work, 'calls.jsonl');
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { PATH: stubBin, STUB_LOG: log, ...env } });
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { PATH: pathWithStubs(), STUB_LOG: log, ...env } });
   const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
 }
@@ -77,7 +87,7 @@ test('a missing tool is named, with how to get it (exit 127)', () => {
 });
 
 test('a reader that goes away (| head -1) is no failure: the command finishes quietly, exit 141 as for SIGPIPE, with no stack trace', async () => {
-  const child = spawn(process.execPath, [CLI, '--dry-run', 'up', '--project', 'my-project'], { env: { PATH: stubBin, STUB_LOG: path.join(work, 'calls.jsonl') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, '--dry-run', 'up', '--project', 'my-project'], { env: { PATH: pathWithStubs(), STUB_LOG: path.join(work, 'calls.jsonl') }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   // what `head -1` does: read the first line, and close the pipe

@@ -6,7 +6,7 @@
 import { AUTOSCALING_DEFAULTS } from '../../lib/internal';
 import { KubeObject } from '../kube/cluster-state';
 import { FIELD_MANAGER, getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
-import { refOf } from '../kube/manifests';
+import { APPLYSET_PART_OF_LABEL, refOf } from '../kube/manifests';
 import { Runner } from '../exec/tools';
 
 /** The field manager that takes the replica count over from the CLI's, the first time a workload is autoscaled. */
@@ -26,14 +26,16 @@ export function autoscalerOf(workload: KubeObject, objects: readonly KubeObject[
  * workloads whose manifest gives a replica count, which such an autoscaler undoes. None
  * under --dry-run.
  */
-export async function foreignAutoscalers(runner: Runner, namespace: string, objects: readonly KubeObject[]): Promise<KubeObject[]> {
+export async function foreignAutoscalers(runner: Runner, namespace: string, objects: readonly KubeObject[], applySetId: string): Promise<KubeObject[]> {
   const counted = objects.filter((o) => o.spec?.replicas !== undefined);
   if (runner.dryRun || counted.length === 0) {
     return [];
   }
   const own = new Set(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => o.metadata.name));
+  // one an earlier deploy of the app applied is the app's, which the deploy deletes if the app dropped it
+  const deployed = (hpa: KubeObject) => hpa.metadata.labels?.[APPLYSET_PART_OF_LABEL] === applySetId;
   return (await getObjects(runner, namespace, 'horizontalpodautoscalers'))
-    .filter((hpa) => !own.has(hpa.metadata.name) && counted.some((workload) => autoscalerOf(workload, [hpa])));
+    .filter((hpa) => !own.has(hpa.metadata.name) && !deployed(hpa) && counted.some((workload) => autoscalerOf(workload, [hpa])));
 }
 
 /**

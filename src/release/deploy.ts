@@ -116,7 +116,7 @@ interface Applied {
 
 /** `applied`, with each workload that an autoscaler outside the app sizes kept at its live count, within that autoscaler's bounds. */
 async function underForeignAutoscalers(applied: Applied, located: AppApplySet, runner: Runner): Promise<Applied> {
-  const foreign = await foreignAutoscalers(runner, located.applySet.namespace, applied.objects);
+  const foreign = await foreignAutoscalers(runner, located.applySet.namespace, applied.objects, located.applySet.id);
   if (foreign.length === 0) {
     return applied;
   }
