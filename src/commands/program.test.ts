@@ -311,7 +311,8 @@ describe('hello-node deploy', () => {
     expect(run.stdout.split('\n')).toEqual([
       '# deploy holds lease/hello-node-deploy in namespace prod meanwhile: one deploy, rollback, scale or teardown of the app at a time',
       'GCP_PROJECT=my-project IMAGE_TAG=v2 HELLO_NODE_NAMESPACE=prod npx hello-node synth',
-      expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod --dry-run=server < \(the manifests of dist\/, .*\) \(checked by the API server, changing nothing\)$/),
+      expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod --dry-run=server --output=json --show-managed-fields < \(the manifests of dist\/, .*\) \(checked by the API server, changing nothing\)$/),
+      '# then: each object that a client-side kubectl apply wrote, as the apply will leave it once kubectl moved its fields to hello-node (kubernetes/kubernetes#125607), checked by the API server with kubectl replace --dry-run=server',
       'kubectl create -f - --namespace prod < (secret/hello-node-revision-<N>: revision <N> of the app\'s history, pending, with the objects it applies)',
       'kubectl apply --server-side --field-manager=kubectl-applyset --force-conflicts -f - --namespace prod < (secret/hello-node-applyset: the ApplySet\'s record, listing the kinds of the manifests)',
       expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod < \(the manifests of dist\/, labelled applyset.kubernetes.io\/part-of=applyset-.*-v1\)$/),
@@ -348,7 +349,8 @@ describe('hello-node rollback', () => {
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace prod',
       'kubectl get secrets --selector hello-node/revision --field-selector type=hello-node/revision --ignore-not-found --output json --namespace prod',
       '# then: the objects of revision 2, from its Secret, applied as deploy applies the app\'s',
-      expect.stringMatching(/^kubectl apply .* --dry-run=server < \(the manifests of revision 2, labelled .*\) \(checked by the API server, changing nothing\)$/),
+      expect.stringMatching(/^kubectl apply .* --dry-run=server --output=json --show-managed-fields < \(the manifests of revision 2, labelled .*\) \(checked by the API server, changing nothing\)$/),
+      '# then: each object that a client-side kubectl apply wrote, as the apply will leave it once kubectl moved its fields to hello-node (kubernetes/kubernetes#125607), checked by the API server with kubectl replace --dry-run=server',
       'kubectl create -f - --namespace prod < (secret/hello-node-revision-<N>: revision <N> of the app\'s history, pending, with the objects it applies)',
       expect.stringMatching(/^kubectl apply --server-side --field-manager=kubectl-applyset /),
       expect.stringMatching(/^kubectl apply --server-side --field-manager=hello-node --force-conflicts -f - --namespace prod < \(the manifests of revision 2, labelled /),
@@ -482,6 +484,8 @@ describe('--dry-run', () => {
       'kubectl get secret/hello-node-applyset --ignore-not-found --output json --namespace default',
       'kubectl get secrets --selector hello-node/revision --field-selector type=hello-node/revision --ignore-not-found --output json --namespace default',
       '# then: the objects of revision 2, from its Secret, compared with the cluster',
+      expect.stringMatching(/^kubectl apply .* --dry-run=server --output=json --show-managed-fields < \(the manifests of revision 2, labelled .*\) \(checked by the API server, changing nothing\)$/),
+      '# then: each object that a client-side kubectl apply wrote, as the apply will leave it once kubectl moved its fields to hello-node (kubernetes/kubernetes#125607), checked by the API server with kubectl replace --dry-run=server',
       expect.stringMatching(/^kubectl diff --server-side --field-manager=hello-node --force-conflicts -f - --namespace default < \(the manifests of revision 2, labelled applyset.kubernetes.io\/part-of=applyset-\S+-v1\)$/),
     ]],
     [['teardown'], [

@@ -10,11 +10,13 @@ import * as path from 'node:path';
 import { signalExitCode } from '../../lib/signals';
 import { CliError } from './errors';
 
-export type Tool = 'docker' | 'gcloud' | 'kubectl' | 'npx';
+export type Tool = 'diff' | 'docker' | 'gcloud' | 'kubectl' | 'npx';
 
 /** One invocation of a tool. */
 export interface ToolCommand {
   readonly tool: Tool;
+  /** The program run for the tool, when it is not the tool's own name (KUBECTL_EXTERNAL_DIFF's, for `diff`). */
+  readonly program?: string;
   readonly args: readonly string[];
   /** Variables added to the tool's environment (and printed before the command). */
   readonly env?: Readonly<Record<string, string>>;
@@ -50,6 +52,7 @@ export interface ToolResult {
 export type ToolExecutor = (command: ToolCommand, io: { stream: boolean; echoStderr: boolean; out: NodeJS.WritableStream; err: NodeJS.WritableStream }) => Promise<ToolResult>;
 
 const INSTALL_HINTS: Record<Tool, () => string> = {
+  diff: () => 'install diff (GNU diffutils), which kubectl diff runs as well, or name another program in KUBECTL_EXTERNAL_DIFF',
   docker: () => 'install Docker (https://docs.docker.com/get-docker/) and make sure its daemon is running',
   gcloud: () => 'install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)',
   kubectl: () => `install kubectl and GKE's auth plugin: \`${componentsInstall(['kubectl', 'gke-gcloud-auth-plugin'])}\` (or see https://kubernetes.io/docs/tasks/tools/)`,
@@ -83,8 +86,8 @@ export const isExplained = (command: ToolCommand): boolean => command.tool === '
 
 /** A tool that is not on PATH. */
 export class MissingToolError extends CliError {
-  constructor(public readonly tool: Tool) {
-    super(`${tool} was not found on PATH: ${INSTALL_HINTS[tool]()}`, 127);
+  constructor(public readonly tool: Tool, program?: string) {
+    super(`${program ?? tool} was not found on PATH: ${INSTALL_HINTS[tool]()}`, 127);
   }
 }
 
@@ -109,9 +112,9 @@ export function commandLine(words: readonly string[]): string {
 }
 
 /** A command with its variables, as a user would type it: `NAME='a value' tool args`. */
-function commandLineOf(command: Pick<ToolCommand, 'tool' | 'args' | 'env'>): string {
+function commandLineOf(command: Pick<ToolCommand, 'tool' | 'program' | 'args' | 'env'>): string {
   const assignments = Object.entries(command.env ?? {}).map(([name, value]) => `${name}=${shellQuote(value)}`);
-  return [...assignments, commandLine([command.tool, ...command.args])].join(' ');
+  return [...assignments, commandLine([command.program ?? command.tool, ...command.args])].join(' ');
 }
 
 /** Where commands go: printed only (dry run) or printed and run. */
@@ -192,7 +195,7 @@ export function createRunner({ dryRun, verbose = false, out, err, execute, resul
 
 /** The real executor: spawns the tool on PATH. */
 export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err }) => new Promise((resolve, reject) => {
-  const child = spawn(command.tool, command.args, {
+  const child = spawn(command.program ?? command.tool, command.args, {
     stdio: [command.input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'],
     // npm's update check (for npx) is a network call and a notice unrelated to the command
     env: { ...process.env, npm_config_update_notifier: 'false', ...command.env },
@@ -217,7 +220,7 @@ export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err 
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(command.input);
   }
-  child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new MissingToolError(command.tool) : error));
+  child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new MissingToolError(command.tool, command.program) : error));
   child.on('close', (code, signal) => {
     // a tool killed by a signal exits the way a shell reports it
     resolve({ exitCode: code ?? (signal ? signalExitCode(signal) : 128), stdout, stderr });

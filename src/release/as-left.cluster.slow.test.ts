@@ -1,8 +1,11 @@
 // The cluster as people leave it (issue reports from users of kubectl, Helm and cdk8s):
 // run as users run the CLI (bin/hello-node.js, the real `npx cdk8s synth` and kubectl)
 // against the suite's real control plane and stand-in node.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
 import { apiRequest } from '../../test/kube-api';
-import { createNamespace, describeWithCluster, expectExit, get, helloNode, helloNodeUntil, kubectl, linesOf, list, TEST_PROJECT, theCluster, uniqueName, useApp, userEnv } from '../../test/cluster';
+import { createNamespace, describeWithCluster, expectExit, get, helloNode, helloNodeUntil, Json, kubectl, linesOf, list, runProcess, TEST_PROJECT, theCluster, uniqueName, useApp, userEnv } from '../../test/cluster';
 
 const SLOW = 120_000;
 const FAST_POLL = ['--interval', '0.2'];
@@ -144,3 +147,52 @@ function useAppWithDeployment() {
   });
   return app;
 }
+
+describeWithCluster('objects applied client-side first (kubectl apply -f dist/, kubectl edit, kubectl scale)', () => {
+  const app = useApp('setting');
+  const ns = () => ['--namespace', app.namespace];
+  const rc = () => `/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`;
+  /** What diff showed as each object's future: KUBECTL_EXTERNAL_DIFF copies kubectl's MERGED directory (and hello-node's) here. */
+  const captured = () => path.join(app.project, 'merged');
+  const capturingDiff = () => {
+    const script = path.join(app.project, 'capture-diff');
+    fs.writeFileSync(script, `#!/bin/sh\nmkdir -p '${captured()}' && cp "$2"/* '${captured()}'/ && exec diff -u -N "$1" "$2"\n`, { mode: 0o755 });
+    return script;
+  };
+  /** An object as it stands, without what every write changes. */
+  const settled = (o: Json) => {
+    const { metadata: { resourceVersion, generation, managedFields, creationTimestamp, uid, ...metadata }, status, ...rest } = o;
+    return { ...rest, metadata };
+  };
+
+  test('diff shows the fields the client-side apply set that the deploy then removes, and the deploy leaves each object as diff showed it', async () => {
+    const production = { ...app.env, HELLO_NODE_PROFILE: 'production' };
+    expectExit(await helloNode(app.project, production, 'synth'), 0);
+    // the README's first path: the manifests applied by hand, client-side
+    expectExit(await kubectl(app.kubeconfig, 'apply', '-f', path.join(app.project, 'dist'), ...ns()), 0);
+    expect((await get(rc())).spec.template.spec.containers[0].livenessProbe).toBeDefined();
+    // then kubectl edit (an annotation added) and kubectl scale touch the ReplicationController too
+    const edit = await runProcess('kubectl', ['edit', 'rc/hello-node-rc', ...ns()], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, KUBECONFIG: app.kubeconfig, KUBE_EDITOR: String.raw`sed -i 's/^  annotations:$/  annotations:\n    example.com\/owner: ops/'` },
+    });
+    expectExit(edit, 0);
+    expect((await get(rc())).metadata.annotations['example.com/owner']).toBe('ops');
+    expectExit(await kubectl(app.kubeconfig, 'scale', 'rc/hello-node-rc', '--replicas=4', ...ns()), 0);
+    const diff = await helloNode(app.project, { ...app.env, KUBECTL_EXTERNAL_DIFF: capturingDiff() }, 'diff');
+    expectExit(diff, 1);
+    const removed = diff.stdout.split('\n').filter((line) => /^-\s/.test(line)).join('\n');
+    for (const field of ['livenessProbe:', 'readinessProbe:', 'securityContext:', 'volumes:', 'volumeMounts:', 'kubectl.kubernetes.io/last-applied-configuration']) {
+      expect(removed).toContain(field);
+    }
+    const predicted = fs.readdirSync(captured()).map((file) => YAML.parse(fs.readFileSync(path.join(captured(), file), 'utf8')));
+    expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
+    const live = await get(rc());
+    expect(live.spec.template.spec.containers[0].livenessProbe).toBeUndefined();
+    expect(live.spec.template.spec.volumes).toBeUndefined();
+    expect(settled(live)).toEqual(settled(predicted.find((o) => o.kind === 'ReplicationController')));
+    const service = await get(`/api/v1/namespaces/${app.namespace}/services/hello-node-svc`);
+    expect(settled(service)).toEqual(settled(predicted.find((o) => o.kind === 'Service')));
+    // nothing is left to show
+    expectExit(await helloNode(app.project, app.env, 'diff'), 0);
+  }, 3 * SLOW);
+});

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { acquireDeployLease, DeployLease, LeaseLostError, leaseNameOf } from './lease';
 import { appNameOf } from './app-name';
 import { checkSettingsUsed } from './settings-used';
+import { diffMigrating, previewApply } from './preview';
 import { autoscalerOf, clampToBounds, countsToHandOver, countsWithin, foreignAutoscalers, handOverReplicas, holdSurge, releaseSurge, removeDroppedAutoscalers } from './autoscaler';
 import { AppApplySet, AppRef, ApplySet, appApplySet, NotDeployedError, checkOneNamespace, getMembers, getParent, groupKindOf, qualifiedRefOf, recordGroupKinds } from '../kube/applyset';
 import {
@@ -330,9 +331,9 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
   signals.stopIfReceived('preparing');
   // the API server's own check of every object, changing nothing: a kind it does not
   // serve (a domain's GKE kinds off GKE) or an object it refuses stops the deploy here,
-  // before the record or any object is written (kubectl would apply the others)
-  const check = applyCommand(applied, false);
-  await kubectl(runner, { ...check, args: [...check.args, '--dry-run=server'], inputNote: `${check.inputNote} (checked by the API server, changing nothing)` });
+  // before the record or any object is written (kubectl would apply the others); so does
+  // what the apply would leave of an object a client-side apply wrote (preview.ts)
+  await previewApply(runner, applied.applySet.namespace, applyCommand(applied, false));
   signals.stopIfReceived('preparing');
   progress.revision = await recordRevision(runner, applied.applySet, applied.objects, { description: applied.description, rollbackOf: applied.source }, options.clock.now(), (number) => {
     // set before the Secret is created: an interruption meanwhile still marks it failed
@@ -586,14 +587,28 @@ export async function diff(app: AppRef, runner: Runner, options: DeployOptions, 
     const handOver = handOvers.find((h) => h.workload === o);
     return handOver ? { ...o, spec: { ...o.spec, replicas: handOver.replicas } } : o;
   }), located, prepared.parent, prepared.origin, prepared.description);
-  const command = kubectlCommand(applied.applySet.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
-  // kubectl diff exits 1 for "there are differences", and above 1 when it failed
-  const result = await kubectlResult(runner, { ...command, input: applied.yaml, inputNote: inputNote(applied, true), okExitCodes: [1] }, false);
+  // kubectl diff shows the objects a client-side apply wrote as the apply would leave them
+  // without migrating their fields (kubernetes/kubernetes#125607): those are compared here
+  const migrating = await previewApply(runner, applied.applySet.namespace, applyCommand(applied, false));
+  const isMigrating = (o: KubeObject) => migrating.some(({ after }) => qualifiedRefOf(after) === qualifiedRefOf(o));
+  const rest = migrating.length === 0 ? applied : toApply(applied.objects.filter((o) => !isMigrating(o)), located, applied.parent, applied.origin, applied.description);
+  let changed = false;
+  // (under --dry-run, a revision's objects are not read: kubectl diff is printed all the same)
+  if (migrating.length === 0 || rest.objects.length > 0) {
+    const command = kubectlCommand(applied.applySet.namespace, 'diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
+    // kubectl diff exits 1 for "there are differences", and above 1 when it failed
+    const result = await kubectlResult(runner, { ...command, input: rest.yaml, inputNote: inputNote(rest, true), okExitCodes: [1] }, false);
+    changed = result.exitCode === 1;
+  }
+  if (migrating.length > 0) {
+    runner.say(`# ${migrating.map(({ after }) => refOf(after)).join(', ')}: written by a client-side kubectl apply; compared as deploy's apply will leave ${migrating.length === 1 ? 'it' : 'them'}, once kubectl moved ${migrating.length === 1 ? 'its' : 'their'} fields to ${FIELD_MANAGER}`);
+    changed = (await diffMigrating(runner, migrating, options.env)) === 1 || changed;
+  }
   const pruned = runner.dryRun ? [] : await wouldPrune(applied, runner);
   for (const obj of pruned) {
     runner.result(`would prune ${refOf(obj)}`);
   }
-  return result.exitCode === 1 || pruned.length > 0 ? 1 : 0;
+  return changed || pruned.length > 0 ? 1 : 0;
 }
 
 /** The ApplySet's members that the app no longer has: what `deploy` would prune. */

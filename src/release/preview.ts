@@ -1,0 +1,141 @@
+/**
+ * What a deploy's apply will leave in the cluster, asked of the API server before
+ * anything is written: for the deploy's own check, and for `diff`.
+ *
+ * A server-side dry run shows it, except for objects that a client-side `kubectl apply`
+ * wrote first: there the real apply migrates their fields and removes those the
+ * manifests no longer set, which the dry run skips (client-side-apply.ts). For those,
+ * the result is computed from the dry run's and checked by the API server with a
+ * dry-run update, which defaults and validates it as the apply's own write is.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { afterMigration, ManagedFieldsEntry } from '../kube/client-side-apply';
+import { KubeObject } from '../kube/cluster-state';
+import { FIELD_MANAGER, getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
+import { qualifiedRefOf } from '../kube/applyset';
+import { toYamlStream } from '../kube/manifests';
+import { Runner, ToolCommand } from '../exec/tools';
+
+type Written = KubeObject & { metadata: { managedFields?: readonly ManagedFieldsEntry[]; resourceVersion?: string } };
+
+/** An object that a client-side apply wrote: as it is, and as the apply will leave it. */
+export interface Migrating {
+  readonly live: KubeObject;
+  readonly after: KubeObject;
+}
+
+/**
+ * The objects kubectl printed with `--output=json`: one object, a List, or (from an
+ * apply or replace of several) objects one after another.
+ */
+export function itemsOf(json: string): Written[] {
+  const items: Written[] = [];
+  let start = -1;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === '\\') {
+        i++;
+      } else if (c === '"') {
+        inString = false;
+      }
+    } else if (c === '"') {
+      inString = true;
+    } else if (c === '{') {
+      start = depth++ === 0 ? i : start;
+    } else if (c === '}' && --depth === 0) {
+      const parsed = JSON.parse(json.slice(start, i + 1)) as Written & { items?: Written[] };
+      items.push(...(parsed.items ?? [parsed]));
+    }
+  }
+  return items;
+}
+
+/**
+ * Runs `apply` (a server-side apply of the manifests) as a server-side dry run, and
+ * returns the objects that a client-side apply wrote, with what the real apply will
+ * leave of each. Throws, as kubectl does, when the API server refuses an object, or
+ * refuses what the apply would leave of one (its migration can remove a field that
+ * another manager's field needs).
+ */
+export async function previewApply(runner: Runner, namespace: string | undefined, apply: ToolCommand): Promise<Migrating[]> {
+  const dryRun = await kubectl(runner, {
+    ...apply,
+    args: [...apply.args, '--dry-run=server', '--output=json', '--show-managed-fields'],
+    inputNote: `${apply.inputNote} (checked by the API server, changing nothing)`,
+  });
+  if (runner.dryRun) {
+    runner.say(`# then: each object that a client-side kubectl apply wrote, as the apply will leave it once kubectl moved its fields to ${FIELD_MANAGER} (kubernetes/kubernetes#125607), checked by the API server with kubectl replace --dry-run=server`);
+    return [];
+  }
+  const afters = itemsOf(dryRun).map((merged) => afterMigration(merged, FIELD_MANAGER)).filter((after): after is Written => after !== undefined);
+  if (afters.length === 0) {
+    return [];
+  }
+  const replaced = itemsOf(await kubectl(runner, {
+    ...kubectlCommand(namespace, 'replace', '--dry-run=server', `--field-manager=${FIELD_MANAGER}`, '--output=json', '-f', '-'),
+    input: toYamlStream(afters),
+    inputNote: '< (each object a client-side apply wrote, as the apply will leave it)',
+  }));
+  const live = await getObjects(runner, namespace, ...replaced.map(qualifiedRefOf));
+  return replaced.map((after) => ({ after, live: live.find((o) => qualifiedRefOf(o) === qualifiedRefOf(after) && o.metadata.namespace === after.metadata.namespace) ?? after }));
+}
+
+/** An object as kubectl diff prints it: without managed fields, and with a Secret's values masked (`***`, `*** (before)`, `*** (after)`). */
+function asDiffed(obj: KubeObject, other: KubeObject, side: 'before' | 'after'): string {
+  const { managedFields, ...metadata } = obj.metadata as Written['metadata'];
+  const shown: Record<string, unknown> = { ...obj, metadata };
+  if (obj.kind === 'Secret') {
+    for (const field of ['data', 'stringData']) {
+      const values = (obj as unknown as Record<string, Record<string, string> | undefined>)[field];
+      const others = (other as unknown as Record<string, Record<string, string> | undefined>)[field];
+      if (values) {
+        shown[field] = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, others?.[key] === value ? '***' : `*** (${side})`]));
+      }
+    }
+  }
+  return stringify(shown, { sortMapEntries: true });
+}
+
+/** kubectl diff's name for an object's file: `[group.]version.Kind.namespace.name`. */
+const fileNameOf = (obj: KubeObject) => [...(obj.apiVersion ?? 'v1').split('/').reverse(), obj.kind, obj.metadata.namespace ?? '', obj.metadata.name].join('.');
+
+/**
+ * Compares `migrating` as kubectl diff compares objects: each one's live state and its
+ * future in two directories, LIVE-* and MERGED-*, handed to the program that kubectl
+ * diff runs (KUBECTL_EXTERNAL_DIFF, else `diff -u -N`), with the same exit codes.
+ */
+export async function diffMigrating(runner: Runner, migrating: readonly Migrating[], env: NodeJS.ProcessEnv): Promise<number> {
+  const live = fs.mkdtempSync(path.join(os.tmpdir(), 'LIVE-'));
+  const merged = fs.mkdtempSync(path.join(os.tmpdir(), 'MERGED-'));
+  try {
+    for (const { live: before, after } of migrating) {
+      fs.writeFileSync(path.join(live, fileNameOf(before)), asDiffed(before, after, 'before'));
+      fs.writeFileSync(path.join(merged, fileNameOf(after)), asDiffed(after, before, 'after'));
+    }
+    const program = diffProgram(env);
+    return (await runner.run({ ...program, args: [...program.args, live, merged], okExitCodes: [1] })).exitCode;
+  } finally {
+    fs.rmSync(live, { recursive: true, force: true });
+    fs.rmSync(merged, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The program kubectl diff runs: KUBECTL_EXTERNAL_DIFF split at spaces, keeping only
+ * arguments of letters, digits, `-` and `=`, else `diff -u -N`.
+ * Source: staging/src/k8s.io/kubectl/pkg/cmd/diff/diff.go, `NewDiffProgram`.
+ */
+export function diffProgram(env: NodeJS.ProcessEnv): ToolCommand {
+  const external = env.KUBECTL_EXTERNAL_DIFF;
+  if (!external) {
+    return { tool: 'diff', args: ['-u', '-N'] };
+  }
+  const [program, ...args] = external.split(' ');
+  return { tool: 'diff', program, args: args.filter((arg) => /^[a-zA-Z0-9-=]+$/.test(arg)) };
+}
