@@ -103,7 +103,11 @@ function asDiffed(obj: KubeObject, other: KubeObject, side: 'before' | 'after'):
 }
 
 /** kubectl diff's name for an object's file: `[group.]version.Kind.namespace.name`. */
-const fileNameOf = (obj: KubeObject) => [...(obj.apiVersion ?? 'v1').split('/').reverse(), obj.kind, obj.metadata.namespace ?? '', obj.metadata.name].join('.');
+const fileNameOf = (obj: KubeObject) => [...(obj.apiVersion ?? 'v1').split('/'), obj.kind, obj.metadata.namespace ?? '', obj.metadata.name].join('.');
+
+/** The files kubectl diff would write for `migrating`: each object's name, and its YAML as it is and as it will be. */
+export const diffFilesOf = (migrating: readonly Migrating[]): { name: string; live: string; merged: string }[] =>
+  migrating.map(({ live, after }) => ({ name: fileNameOf(after), live: asDiffed(live, after, 'before'), merged: asDiffed(after, live, 'after') }));
 
 /**
  * Compares `migrating` as kubectl diff compares objects: each one's live state and its
@@ -114,9 +118,9 @@ export async function diffMigrating(runner: Runner, migrating: readonly Migratin
   const live = fs.mkdtempSync(path.join(os.tmpdir(), 'LIVE-'));
   const merged = fs.mkdtempSync(path.join(os.tmpdir(), 'MERGED-'));
   try {
-    for (const { live: before, after } of migrating) {
-      fs.writeFileSync(path.join(live, fileNameOf(before)), asDiffed(before, after, 'before'));
-      fs.writeFileSync(path.join(merged, fileNameOf(after)), asDiffed(after, before, 'after'));
+    for (const file of diffFilesOf(migrating)) {
+      fs.writeFileSync(path.join(live, file.name), file.live);
+      fs.writeFileSync(path.join(merged, file.name), file.merged);
     }
     const program = diffProgram(env);
     return (await runner.run({ ...program, args: [...program.args, live, merged], okExitCodes: [1] })).exitCode;
