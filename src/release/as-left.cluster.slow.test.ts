@@ -196,3 +196,29 @@ describeWithCluster('objects applied client-side first (kubectl apply -f dist/, 
     expectExit(await helloNode(app.project, app.env, 'diff'), 0);
   }, 3 * SLOW);
 });
+
+describeWithCluster('a count applied client-side, then left to an autoscaler', () => {
+  const app = useApp('setting');
+
+  test('the deploy hands the live count over: it never drops below it, as the guide\'s hand-over promises', async () => {
+    const production = { ...app.env, HELLO_NODE_PROFILE: 'production' };
+    expectExit(await helloNode(app.project, production, 'synth'), 0);
+    expectExit(await kubectl(app.kubeconfig, 'apply', '-f', path.join(app.project, 'dist'), '--namespace', app.namespace), 0);
+    const rc = `/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`;
+    const counts: number[] = [];
+    let done = false;
+    const watching = (async () => {
+      while (!done) {
+        counts.push((await get(rc)).spec.replicas);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const deploy = await helloNode(app.project, { ...production, HELLO_NODE_MIN_REPLICAS: '2', HELLO_NODE_MAX_REPLICAS: '5' }, 'deploy', ...FAST_POLL);
+    done = true;
+    await watching;
+    expectExit(deploy, 0);
+    expect(deploy.stderr).toContain('replicationcontroller/hello-node-rc: handing its replica count (3) over to the autoscaler, so that this deploy does not reset it');
+    expect(Math.min(...counts)).toBe(3);
+    expect((await get(rc)).spec.replicas).toBe(3);
+  }, 2 * SLOW);
+});

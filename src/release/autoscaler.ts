@@ -5,6 +5,7 @@
  */
 import { AUTOSCALING_DEFAULTS } from '../../lib/internal';
 import { KubeObject } from '../kube/cluster-state';
+import { clientSideAppliers, ManagedFieldsEntry } from '../kube/client-side-apply';
 import { FIELD_MANAGER, getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
 import { APPLYSET_PART_OF_LABEL, refOf } from '../kube/manifests';
 import { Runner } from '../exec/tools';
@@ -76,11 +77,12 @@ export function clampToBounds(count: number, autoscaler: KubeObject): number {
 /** The workloads among `objects` that an autoscaler among them sizes and that leave their count to it. */
 const autoscaledWithoutCount = (objects: readonly KubeObject[]) => objects.filter((o) => autoscalerOf(o, objects) && o.spec?.replicas === undefined);
 
-type ManagedObject = KubeObject & { metadata: { managedFields?: readonly { manager?: string; operation?: string; fieldsV1?: { 'f:spec'?: { 'f:replicas'?: unknown } } }[] } };
+type ManagedObject = KubeObject & { metadata: { managedFields?: readonly ManagedFieldsEntry[] } };
 
 /**
  * The autoscaled workloads among `objects` whose live replica count the CLI's field
- * manager owns (the last deploy set it), with that count: with server-side apply, a
+ * manager owns (the last deploy set it), or a client-side `kubectl apply` (which the
+ * apply moves to the CLI's manager), with that count: with server-side apply, a
  * field a manager set and now leaves out is removed, and the count would drop to its
  * default of 1 until the autoscaler raised it again. None under --dry-run.
  */
@@ -88,7 +90,11 @@ export async function countsToHandOver(runner: Runner, namespace: string, object
   const handOvers = [];
   for (const workload of runner.dryRun ? [] : autoscaledWithoutCount(objects)) {
     const [live] = await getObjects(runner, namespace, refOf(workload), '--show-managed-fields') as ManagedObject[];
-    const owned = (live?.metadata.managedFields ?? []).some((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined);
+    const entries = live?.metadata.managedFields ?? [];
+    // a client-side apply's count is the CLI's too once the apply moved its fields (client-side-apply.ts)
+    const clientSide = clientSideAppliers(entries);
+    const owned = entries.some((m) => (m.manager === FIELD_MANAGER ? m.operation === 'Apply' : clientSide.includes(m.manager) && m.operation === 'Update' && !m.subresource)
+      && m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined);
     if (live && owned) {
       handOvers.push({ workload, replicas: live.spec?.replicas ?? 1 });
     }
