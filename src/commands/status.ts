@@ -8,15 +8,23 @@ import { AppRef, appApplySet, getMembers, getParent, unrecordedMembers } from '.
 import { Containers, externalAddress, httpsNotes, ingressUrls, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, runsTemplate, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from '../kube/cluster-state';
 import { getObjects, selectorOf } from '../kube/kubectl';
 import { forCluster, refOf } from '../kube/manifests';
-import { currentOf, listRevisions, objectsOf } from '../release/history';
+import { currentOf, listRevisions, objectsOf, Revision } from '../release/history';
 import { Runner } from '../exec/tools';
+
+/** The newest revision, when its deploy or rollback did not finish, with its object for the workload. */
+export interface Unfinished {
+  readonly revision: Revision;
+  readonly object: KubeObject;
+}
 
 /**
  * The workload's line: desired, updated and ready pods. A ReplicationController's pods
  * are updated when they are what the last deploy applied (`deployed`, from the release
- * history), whatever was changed by hand since (`kubectl set image rc/...`).
+ * history), whatever was changed by hand since (`kubectl set image rc/...`); when its
+ * template is that of a newer revision whose deploy or rollback did not finish
+ * (`unfinished`), they are updated when they are what that revision applied.
  */
-export function workloadLine(ref: string, workload: KubeObject | undefined, pods: readonly KubeObject[], deployed?: KubeObject): string {
+export function workloadLine(ref: string, workload: KubeObject | undefined, pods: readonly KubeObject[], deployed?: KubeObject, unfinished?: Unfinished): string {
   if (!workload) {
     return `${ref}: not found (\`hello-node deploy\` creates it)`;
   }
@@ -35,9 +43,16 @@ export function workloadLine(ref: string, workload: KubeObject | undefined, pods
   if (workload.spec?.template?.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] === undefined) {
     return `${ref}: ${desired} desired, ${ready} ready (which pods are up to date is unknown: it was not applied by hello-node deploy)`;
   }
-  const edited = deployed !== undefined && !runsTemplate(workload.spec?.template as Containers, deployed.spec?.template as Containers)
-    ? ' (its template was changed by hand since the last deploy, which the next deploy undoes)' : '';
-  return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, deployed ?? workload)).length} updated, ${ready} ready${edited}`;
+  const template = workload.spec?.template as Containers;
+  if (deployed !== undefined && !runsTemplate(template, deployed.spec?.template as Containers)) {
+    if (unfinished && runsTemplate(template, unfinished.object.spec?.template as Containers)) {
+      const { number, status, rollbackOf } = unfinished.revision;
+      const next = rollbackOf === undefined ? 'deploy again to finish it, or rollback' : 'rollback again to finish it';
+      return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, unfinished.object)).length} updated, ${ready} ready (its template is revision ${number}'s, whose ${rollbackOf === undefined ? 'deploy' : 'rollback'} ${status === 'pending' ? 'has not finished' : 'did not finish'} (${status}): ${next})`;
+    }
+    return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, deployed)).length} updated, ${ready} ready (its template was changed by hand since the last deploy, which the next deploy undoes)`;
+  }
+  return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, deployed ?? workload)).length} updated, ${ready} ready`;
 }
 
 /** One row per pod: name, ready, image, restarts, waiting reason. */
@@ -120,12 +135,17 @@ export async function status(app: AppRef, runner: Runner): Promise<void> {
   }
   const lines: string[] = [];
   // what the last deploy applied: a ReplicationController's pods are counted against it
-  const current = currentOf(await listRevisions(runner, applySet));
+  const revisions = await listRevisions(runner, applySet);
+  const current = currentOf(revisions);
+  const newest = revisions.at(-1);
   const deployed = current ? forCluster(objectsOf(current)) : [];
+  // a deploy or rollback that did not finish leaves its template applied (its pods not all made)
+  const unfinished = newest && newest !== current && newest.status !== 'deployed' && newest.status !== 'applied' ? forCluster(objectsOf(newest)) : [];
+  const sameAs = (workload: KubeObject) => (o: KubeObject) => o.kind === workload.kind && o.metadata.name === workload.metadata.name;
   for (const workload of members.filter((m) => WORKLOAD_KINDS.includes(m.kind))) {
     const pods = await podsOf(runner, applySet.namespace, workload);
-    const asDeployed = deployed.find((o) => o.kind === workload.kind && o.metadata.name === workload.metadata.name);
-    lines.push(workloadLine(refOf(workload), workload, pods, asDeployed), ...podRows(pods));
+    const asUnfinished = newest && unfinished.find(sameAs(workload));
+    lines.push(workloadLine(refOf(workload), workload, pods, deployed.find(sameAs(workload)), asUnfinished && { revision: newest, object: asUnfinished }), ...podRows(pods));
   }
   for (const service of members.filter((m) => m.kind === 'Service')) {
     lines.push(serviceLine(refOf(service), service));

@@ -101,6 +101,9 @@ describeWithCluster('a rollback interrupted by Ctrl-C, then rolled back again', 
     const interrupted = await helloNodeUntil(app.project, app.env, 'replacing pod', (child) => child.kill('SIGINT'), 'rollback', ...FAST_POLL);
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toContain('rollback again to finish');
+    // the template is the rollback's, nobody's by hand: status says which revision, and what finishes it
+    const status = await helloNode(app.project, app.env, 'status');
+    expect(status.stdout).toMatch(/^replicationcontroller\/hello-node-rc: 3 desired, [0-2] updated, \d ready \(its template is revision 3's, whose rollback did not finish \(failed\): rollback again to finish it\)$/m);
     const again = await helloNode(app.project, app.env, 'rollback', ...FAST_POLL);
     expectExit(again, 0);
     expect(again.stderr).toContain('rolling back to revision 1 ');
