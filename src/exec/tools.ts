@@ -52,7 +52,7 @@ export interface ToolResult {
 export type ToolExecutor = (command: ToolCommand, io: { stream: boolean; echoStderr: boolean; out: NodeJS.WritableStream; err: NodeJS.WritableStream }) => Promise<ToolResult>;
 
 const INSTALL_HINTS: Record<Tool, () => string> = {
-  diff: () => 'install diff (GNU diffutils), which kubectl diff runs as well, or name another program in KUBECTL_EXTERNAL_DIFF',
+  diff: () => 'install it (diff: GNU diffutils, which kubectl diff runs as well), or set KUBECTL_EXTERNAL_DIFF to a program that is installed, or unset it for diff -u -N',
   docker: () => 'install Docker (https://docs.docker.com/get-docker/) and make sure its daemon is running',
   gcloud: () => 'install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)',
   kubectl: () => `install kubectl and GKE's auth plugin: \`${componentsInstall(['kubectl', 'gke-gcloud-auth-plugin'])}\` (or see https://kubernetes.io/docs/tasks/tools/)`,

@@ -1,4 +1,4 @@
-import { afterMigration, clientSideAppliers, ManagedFieldsEntry, migratedManagedFields } from './client-side-apply';
+import { asDeployLeaves, clientSideAppliers, ManagedFieldsEntry, migratedManagedFields } from './client-side-apply';
 import { itemsOf } from '../release/preview';
 
 const LAST_APPLIED = { 'f:metadata': { 'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/last-applied-configuration': {} } } };
@@ -49,20 +49,20 @@ describe('migratedManagedFields', () => {
   });
 });
 
-describe('afterMigration', () => {
+describe('asDeployLeaves', () => {
   test('removes what only the client-side apply set and the manifest no longer does, with the annotation', () => {
-    const after = afterMigration(configMap([clientSide, applied]), 'hello-node');
+    const after = asDeployLeaves(configMap([clientSide, applied]), 'hello-node');
     expect(after).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { key1: 'new' } });
   });
 
   test('keeps a field another manager owns too', () => {
     const edit: ManagedFieldsEntry = { manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:data': { 'f:key3': {} } } };
-    expect(afterMigration(configMap([clientSide, applied, edit]), 'hello-node')?.data).toEqual({ key1: 'new', key3: 'original' });
+    expect(asDeployLeaves(configMap([clientSide, applied, edit]), 'hello-node')?.data).toEqual({ key1: 'new', key3: 'original' });
   });
 
   test('keeps what no manager ever owned, such as fields a webhook set', () => {
     const obj = configMap([clientSide, applied]);
-    const after = afterMigration({ ...obj, data: { ...obj.data, injected: 'yes' } }, 'hello-node');
+    const after = asDeployLeaves({ ...obj, data: { ...obj.data, injected: 'yes' } }, 'hello-node');
     expect(after?.data).toEqual({ key1: 'new', injected: 'yes' });
   });
 
@@ -78,11 +78,59 @@ describe('afterMigration', () => {
       },
       spec: { containers: [{ name: 'app', args: ['--a', '--b'] }, { name: 'sidecar' }] },
     };
-    expect(afterMigration(pod, 'hello-node')?.spec).toEqual({ containers: [{ name: 'app' }] });
+    expect(asDeployLeaves(pod, 'hello-node')?.spec).toEqual({ containers: [{ name: 'app' }] });
+  });
+
+  test('keeps the keys of a list item that another manager\'s field keeps', () => {
+    const rc = {
+      kind: 'ReplicationController',
+      metadata: {
+        name: 'rc',
+        managedFields: [
+          { manager: 'kubectl-client-side-apply', operation: 'Update', fieldsV1: { ...LAST_APPLIED, 'f:spec': { 'f:ports': { 'k:{"port":80}': { '.': {}, 'f:port': {}, 'f:name': {} } } } } },
+          { manager: 'kubectl-patch', operation: 'Update', fieldsV1: { 'f:spec': { 'f:ports': { 'k:{"port":80}': { 'f:nodePort': {} } } } } },
+        ] as ManagedFieldsEntry[],
+      },
+      spec: { ports: [{ port: 80, name: 'web', nodePort: 30080 }] },
+    };
+    expect(asDeployLeaves(rc, 'hello-node')?.spec).toEqual({ ports: [{ port: 80, nodePort: 30080 }] });
+  });
+
+  test('counts a Secret\'s data as the applier\'s where its stringData sets it', () => {
+    const secret = {
+      kind: 'Secret',
+      metadata: {
+        name: 's',
+        managedFields: [
+          { manager: 'kubectl-client-side-apply', operation: 'Update', fieldsV1: { ...LAST_APPLIED, 'f:data': { '.': {}, 'f:password': {} } } },
+          { manager: 'hello-node', operation: 'Apply', fieldsV1: { 'f:stringData': { 'f:password': {} } } },
+        ] as ManagedFieldsEntry[],
+      },
+      data: { password: 'aHVudGVyMg==' },
+    };
+    expect(asDeployLeaves(secret, 'hello-node')?.data).toEqual({ password: 'aHVudGVyMg==' });
+  });
+
+  test('takes back a pod template\'s container fields that another manager set by hand, and nothing else of its', () => {
+    const rc = {
+      kind: 'ReplicationController',
+      metadata: {
+        name: 'rc',
+        labels: { team: 'a' },
+        managedFields: [
+          { manager: 'hello-node', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { '.': {}, 'f:name': {}, 'f:image': {} } } } } } } },
+          { manager: 'kubectl-set', operation: 'Update', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:team': {} } }, 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { 'f:env': { '.': {}, 'k:{"name":"DEBUG"}': { '.': {}, 'f:name': {}, 'f:value': {} } } } } } } } } },
+        ] as ManagedFieldsEntry[],
+      },
+      spec: { template: { spec: { containers: [{ name: 'app', image: 'i:v1', env: [{ name: 'DEBUG', value: '1' }] }] } } },
+    };
+    const after = asDeployLeaves(rc, 'hello-node');
+    expect(after?.spec.template.spec.containers).toEqual([{ name: 'app', image: 'i:v1' }]);
+    expect(after?.metadata.labels).toEqual({ team: 'a' });
   });
 
   test('is undefined for an object no client-side apply wrote: nothing is migrated', () => {
-    expect(afterMigration(configMap([applied]), 'hello-node')).toBeUndefined();
+    expect(asDeployLeaves(configMap([applied]), 'hello-node')).toBeUndefined();
   });
 });
 

@@ -130,7 +130,9 @@ function pruned(value: Value, last: FieldSet | undefined, managed: FieldSet | un
     const items = (value as readonly Value[]).map((item, i) => {
       const lastElement = itemElement(last, item, i);
       const managedElement = itemElement(managed, item, i);
-      return pruned(item, lastElement === undefined ? undefined : last[lastElement], managedElement === undefined ? undefined : managed?.[managedElement], false);
+      const kept = pruned(item, lastElement === undefined ? undefined : last[lastElement], managedElement === undefined ? undefined : managed?.[managedElement], false);
+      // a kept item of a keyed list keeps its keys, which name it
+      return kept !== REMOVED && lastElement?.startsWith('k:') ? { ...(kept as Record<string, Value>), ...(JSON.parse(lastElement.slice(2)) as Record<string, Value>) } : kept;
     }).filter((item): item is Value => item !== REMOVED);
     kept = items;
     below = items.length;
@@ -143,26 +145,58 @@ function pruned(value: Value, last: FieldSet | undefined, managed: FieldSet | un
   return owns(last) && !owns(managed) && below === 0 ? REMOVED : kept;
 }
 
+const CONTAINERS = ['f:spec', 'f:template', 'f:spec', 'f:containers'];
+
+/** What `set` holds of its pod template's containers (`f:spec.f:template.f:spec.f:containers`), alone. */
+function containerFields(set: FieldSet | undefined): FieldSet {
+  const containers = CONTAINERS.reduce<FieldSet | undefined>((at, element) => at?.[element], set);
+  return containers === undefined || Object.keys(containers).length === 0 ? {} : CONTAINERS.reduceRight<FieldSet>((below, element) => ({ [element]: below }), containers);
+}
+
 /**
- * The object that `kubectl apply --server-side --field-manager=<manager>` leaves, from
- * `merged`, what its first apply returned (the server-side dry run's result), when a
- * client-side apply wrote the object before: the migration gives `manager` the client-side
- * managers' fields, and the apply that kubectl sends again removes those of them that
- * the manifest does not set and no other manager owns. The result still has to be
- * defaulted and validated by the API server (a dry-run update), as the real apply is.
- * Undefined when no client-side apply manages the object: nothing is migrated.
+ * `set` without what it holds of its pod template's containers: a node left with
+ * nothing under it goes too (an empty node would mean the whole field, `{}`).
  */
-export function afterMigration<T extends { metadata: { managedFields?: readonly ManagedFieldsEntry[] } }>(merged: T, manager: string): T | undefined {
+function withoutContainerFields(set: FieldSet | undefined, path: readonly string[] = CONTAINERS): FieldSet | undefined {
+  if (set === undefined || !(path[0] in set)) {
+    return set;
+  }
+  const [head, ...rest] = path;
+  const { [head]: below, ...others } = set;
+  const left = rest.length === 0 ? undefined : withoutContainerFields(below, rest);
+  const result = left === undefined ? others : { ...others, [head]: left };
+  return Object.keys(result).length === 0 ? undefined : result;
+}
+
+/**
+ * The object that `hello-node deploy` leaves, from `merged`, what a server-side apply
+ * by `manager` of the manifest returned (its server-side dry run's result, or the live
+ * object after it), or undefined when the apply's own result is what stays:
+ * - when a client-side apply wrote the object before, `kubectl apply --server-side`
+ *   migrates the client-side managers' fields to `manager`, and the apply that kubectl
+ *   sends again removes those of them that the manifest does not set and no other
+ *   manager owns;
+ * - a pod template's containers are the manifest's alone: a field there that another
+ *   manager set and the manifest does not (`kubectl set env`, `kubectl set resources`,
+ *   `kubectl edit`) goes, as the deploy's update removes it.
+ * The result still has to be defaulted and validated by the API server, as the real
+ * writes are.
+ */
+export function asDeployLeaves<T extends { metadata: { managedFields?: readonly ManagedFieldsEntry[] } }>(merged: T, manager: string): T | undefined {
   const entries = merged.metadata.managedFields ?? [];
   const clientSide = clientSideAppliers(entries);
-  if (clientSide.length === 0) {
+  const migrated = clientSide.length === 0 ? [...entries] : migratedManagedFields(entries, clientSide, manager);
+  const others = migrated.filter((e) => !isMainApplyBy(manager)(e));
+  const handMade = others.reduce<FieldSet>((set, e) => union(set, containerFields(e.fieldsV1)), {});
+  if (clientSide.length === 0 && Object.keys(handMade).length === 0) {
     return undefined;
   }
-  const applied = entries.find(isMainApplyBy(manager))?.fieldsV1;
-  const migrated = migratedManagedFields(entries, clientSide, manager);
-  const last = migrated.find(isMainApplyBy(manager))?.fieldsV1;
+  const appliedSet = entries.find(isMainApplyBy(manager))?.fieldsV1 ?? {};
+  // a Secret's stringData is written into its data, which the API server stores alone
+  const applied = appliedSet['f:stringData'] ? union(appliedSet, { 'f:data': appliedSet['f:stringData'] }) : appliedSet;
+  const last = union(migrated.find(isMainApplyBy(manager))?.fieldsV1, handMade);
   // after the apply kubectl sends again, the manager owns what the manifest sets, as now
-  const managed = migrated.filter((e) => !isMainApplyBy(manager)(e)).reduce<FieldSet>((set, e) => union(set, e.fieldsV1), applied ?? {});
+  const managed = others.reduce<FieldSet>((set, e) => union(set, withoutContainerFields(e.fieldsV1)), applied);
   const { managedFields, ...metadata } = merged.metadata;
   // the object itself is never removed: its name and kind are the manifest's
   return pruned({ ...merged, metadata } as unknown as Value, last, managed, false) as unknown as T;

@@ -40,6 +40,8 @@ describeWithCluster('a pod made from a template edited by hand (kubectl set imag
     expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
     const ns = ['--namespace', app.namespace];
     expectExit(await kubectl(app.kubeconfig, 'set', 'image', 'rc/hello-node-rc', `hello-node=${IMAGE}:hotfix`, ...ns), 0);
+    // and an environment variable, which the app's manifest does not set at all
+    expectExit(await kubectl(app.kubeconfig, 'set', 'env', 'rc/hello-node-rc', 'DEBUG=1', ...ns), 0);
     const [first] = (await list(`/api/v1/namespaces/${app.namespace}/pods`, 'app=hello-node')).map((p) => p.metadata.name);
     expectExit(await kubectl(app.kubeconfig, 'delete', 'pod', first, '--wait=false', ...ns), 0);
     // the ReplicationController makes the missing pod from its edited template
@@ -53,7 +55,13 @@ describeWithCluster('a pod made from a template edited by hand (kubectl set imag
     expectExit(deploy, 0);
     expect(deploy.stderr).toMatch(/replicationcontroller\/hello-node-rc: replacing pod \S+ /);
     expect(await liveImages()).toEqual(Array(3).fill(`${IMAGE}:v1`));
-    expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.template.spec.containers[0].image).toBe(`${IMAGE}:v1`);
+    expect(deploy.stderr).toContain('replicationcontroller/hello-node-rc: its pod template\'s containers were changed by hand since: put back to the manifest\'s');
+    const [container] = (await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.template.spec.containers;
+    expect(container.image).toBe(`${IMAGE}:v1`);
+    expect((container.env ?? []).map((e: Json) => e.name)).not.toContain('DEBUG');
+    const pods = (await list(`/api/v1/namespaces/${app.namespace}/pods`, 'app=hello-node')).filter((p) => !p.metadata.deletionTimestamp);
+    expect(pods.map((p) => (p.spec.containers[0].env ?? []).map((e: Json) => e.name)).flat()).not.toContain('DEBUG');
+    expect((await helloNode(app.project, app.env, 'status')).stdout).toMatch(/^replicationcontroller\/hello-node-rc: 3 desired, 3 updated, 3 ready$/m);
   }, 2 * SLOW);
 });
 
@@ -188,7 +196,9 @@ describeWithCluster('objects applied client-side first (kubectl apply -f dist/, 
       expect(removed).toContain(field);
     }
     const predicted = fs.readdirSync(captured()).map((file) => YAML.parse(fs.readFileSync(path.join(captured(), file), 'utf8')));
-    expectExit(await helloNode(app.project, app.env, 'deploy', ...FAST_POLL), 0);
+    const deploy = await helloNode(app.project, app.env, 'deploy', ...FAST_POLL);
+    expectExit(deploy, 0);
+    expect(deploy.stderr).toContain('# replicationcontroller/hello-node-rc, service/hello-node-svc: changed outside deploy (a client-side kubectl apply, or by hand): the deploy removes what the manifests no longer set and puts back what containers run (hello-node diff shows it)');
     const live = await get(rc());
     expect(live.spec.template.spec.containers[0].livenessProbe).toBeUndefined();
     expect(live.spec.template.spec.volumes).toBeUndefined();

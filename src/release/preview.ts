@@ -12,12 +12,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { afterMigration, ManagedFieldsEntry } from '../kube/client-side-apply';
+import { asDeployLeaves, ManagedFieldsEntry } from '../kube/client-side-apply';
 import { KubeObject } from '../kube/cluster-state';
 import { FIELD_MANAGER, getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
 import { qualifiedRefOf } from '../kube/applyset';
-import { toYamlStream } from '../kube/manifests';
-import { Runner, ToolCommand } from '../exec/tools';
+import { refOf, toYamlStream } from '../kube/manifests';
+import { Runner, ToolCommand, ToolFailedError } from '../exec/tools';
+import { CliError } from '../exec/errors';
 
 type Written = KubeObject & { metadata: { managedFields?: readonly ManagedFieldsEntry[]; resourceVersion?: string } };
 
@@ -56,6 +57,17 @@ export function itemsOf(json: string): Written[] {
   return items;
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** How many times the preview looks again when an object changed while it computed (kubectl's migration: maxPatchRetry, 5). */
+const CONFLICT_RETRIES = 5;
+
+/** `obj` with its last-applied annotation set to `value`, or without one. */
+function withAnnotation(obj: Written, value: string | undefined): Written {
+  const { [LAST_APPLIED]: _, ...others } = obj.metadata.annotations ?? {};
+  const annotations = value === undefined ? others : { ...others, [LAST_APPLIED]: value };
+  return { ...obj, metadata: { ...obj.metadata, annotations: Object.keys(annotations).length > 0 ? annotations : undefined } };
+}
+
 /**
  * Runs `apply` (a server-side apply of the manifests) as a server-side dry run, and
  * returns the objects that a client-side apply wrote, with what the real apply will
@@ -63,7 +75,7 @@ export function itemsOf(json: string): Written[] {
  * refuses what the apply would leave of one (its migration can remove a field that
  * another manager's field needs).
  */
-export async function previewApply(runner: Runner, namespace: string | undefined, apply: ToolCommand): Promise<Migrating[]> {
+export async function previewApply(runner: Runner, namespace: string | undefined, apply: ToolCommand, attempt = 1): Promise<Migrating[]> {
   const dryRun = await kubectl(runner, {
     ...apply,
     args: [...apply.args, '--dry-run=server', '--output=json', '--show-managed-fields'],
@@ -73,24 +85,68 @@ export async function previewApply(runner: Runner, namespace: string | undefined
     runner.say(`# then: each object that a client-side kubectl apply wrote, as the apply will leave it once kubectl moved its fields to ${FIELD_MANAGER} (kubernetes/kubernetes#125607), checked by the API server with kubectl replace --dry-run=server`);
     return [];
   }
-  const afters = itemsOf(dryRun).map((merged) => afterMigration(merged, FIELD_MANAGER)).filter((after): after is Written => after !== undefined);
+  const afters = itemsOf(dryRun).map((merged) => asDeployLeaves(merged, FIELD_MANAGER)).filter((after): after is Written => after !== undefined);
   if (afters.length === 0) {
     return [];
   }
-  const replaced = itemsOf(await kubectl(runner, {
-    ...kubectlCommand(namespace, 'replace', '--dry-run=server', `--field-manager=${FIELD_MANAGER}`, '--output=json', '-f', '-'),
-    input: toYamlStream(afters),
-    inputNote: '< (each object a client-side apply wrote, as the apply will leave it)',
-  }));
+  let replaced: Written[];
+  try {
+    replaced = itemsOf(await kubectl(runner, {
+      ...kubectlCommand(namespace, 'replace', '--dry-run=server', `--field-manager=${FIELD_MANAGER}`, '--output=json', '-f', '-'),
+      // kubectl replace rewrites a last-applied annotation it finds: it goes back below
+      input: toYamlStream(afters.map((o) => withAnnotation(o, undefined))),
+      inputNote: '< (each object changed outside deploy, as the deploy will leave it)',
+    })).map((o, i) => withAnnotation(o, afters[i].metadata.annotations?.[LAST_APPLIED]));
+  } catch (err) {
+    // an object changed meanwhile (a pod's status, an autoscaler's count): look again, as kubectl's own migration does
+    if (attempt < CONFLICT_RETRIES && err instanceof ToolFailedError && /\(Conflict\)|the object has been modified/.test(err.stderr)) {
+      return previewApply(runner, namespace, apply, attempt + 1);
+    }
+    if (err instanceof ToolFailedError) {
+      const why = err.stderr.split('\n').find((line) => /^(Error from server|The \S+ "[^"]+" is invalid)/.test(line)) ?? err.stderr.trim().split('\n')[0];
+      throw new CliError(`the API server refuses what the deploy would leave of ${afters.map(refOf).join(', ')}, changed outside deploy (a client-side kubectl apply, or by hand), once it removed what the manifests do not set: ${why}; nothing was applied: set those fields in the manifests, or delete the object for the deploy to make it anew (docs/user-guide.md, "Objects changed outside deploy")`);
+    }
+    throw err;
+  }
   const live = await getObjects(runner, namespace, ...replaced.map(qualifiedRefOf));
   return replaced.map((after) => ({ after, live: live.find((o) => qualifiedRefOf(o) === qualifiedRefOf(after) && o.metadata.namespace === after.metadata.namespace) ?? after }));
 }
 
+/**
+ * Puts the containers of the workloads among `objects` back to the manifest's where
+ * someone changed them by hand (`kubectl set env`, `kubectl set resources`, `kubectl
+ * edit`): a server-side apply leaves a field another manager set and the manifest does
+ * not, and every pod the workload makes would have it. Called after the apply.
+ */
+export async function undoHandEdits(runner: Runner, namespace: string | undefined, objects: readonly KubeObject[]): Promise<void> {
+  const workloads = objects.filter((o) => o.spec?.template !== undefined);
+  if (workloads.length === 0) {
+    return;
+  }
+  if (runner.dryRun) {
+    runner.say(`# then: the containers of ${workloads.map(refOf).join(', ')}, where they were changed by hand (kubectl set env, kubectl edit), put back to the manifest's with kubectl patch`);
+    return;
+  }
+  const live = await getObjects(runner, namespace, ...workloads.map(qualifiedRefOf), '--show-managed-fields') as Written[];
+  for (const undone of live.map((o) => asDeployLeaves(o, FIELD_MANAGER)).filter((o): o is Written => o !== undefined)) {
+    const containers = (undone.spec?.template as { spec?: { containers?: unknown[] } } | undefined)?.spec?.containers;
+    runner.say(`${refOf(undone)}: its pod template's containers were changed by hand since: put back to the manifest's`);
+    // a merge patch replaces the list whole (RFC 7386), with what was changed by hand left out
+    await kubectl(runner, kubectlCommand(namespace, 'patch', refOf(undone), `--field-manager=${FIELD_MANAGER}`, '--type=merge', '--patch', JSON.stringify({ spec: { template: { spec: { containers } } } })), false);
+  }
+}
+
 /** An object as kubectl diff prints it: without managed fields, and with a Secret's values masked (`***`, `*** (before)`, `*** (after)`). */
 function asDiffed(obj: KubeObject, other: KubeObject, side: 'before' | 'after'): string {
-  const { managedFields, ...metadata } = obj.metadata as Written['metadata'];
+  const { managedFields, ...metadata } = obj.metadata as Written['metadata'] & { annotations?: Record<string, string> };
   const shown: Record<string, unknown> = { ...obj, metadata };
   if (obj.kind === 'Secret') {
+    // the last-applied annotation holds the values too
+    const annotation = obj.metadata.annotations?.[LAST_APPLIED];
+    if (annotation !== undefined) {
+      const masked = annotation === other.metadata.annotations?.[LAST_APPLIED] ? '***' : `*** (${side})`;
+      metadata.annotations = { ...obj.metadata.annotations, [LAST_APPLIED]: masked };
+    }
     for (const field of ['data', 'stringData']) {
       const values = (obj as unknown as Record<string, Record<string, string> | undefined>)[field];
       const others = (other as unknown as Record<string, Record<string, string> | undefined>)[field];
@@ -123,7 +179,15 @@ export async function diffMigrating(runner: Runner, migrating: readonly Migratin
       fs.writeFileSync(path.join(merged, file.name), file.merged);
     }
     const program = diffProgram(env);
-    return (await runner.run({ ...program, args: [...program.args, live, merged], okExitCodes: [1] })).exitCode;
+    // kubectl diff gives KUBECTL_EXTERNAL_DIFF's arguments after the two directories
+    const args = program.program === undefined ? [...program.args, live, merged] : [live, merged, ...program.args];
+    return (await runner.run({ ...program, args, okExitCodes: [1] })).exitCode;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS') {
+      throw new CliError(`the objects to compare could not be written in ${os.tmpdir()} (${code}): free space there, or set TMPDIR to another directory`);
+    }
+    throw err;
   } finally {
     fs.rmSync(live, { recursive: true, force: true });
     fs.rmSync(merged, { recursive: true, force: true });
@@ -137,9 +201,9 @@ export async function diffMigrating(runner: Runner, migrating: readonly Migratin
  */
 export function diffProgram(env: NodeJS.ProcessEnv): ToolCommand {
   const external = env.KUBECTL_EXTERNAL_DIFF;
-  if (!external) {
+  if (!external?.trim()) {
     return { tool: 'diff', args: ['-u', '-N'] };
   }
-  const [program, ...args] = external.split(' ');
+  const [program, ...args] = external.trim().split(' ').filter(Boolean);
   return { tool: 'diff', program, args: args.filter((arg) => /^[a-zA-Z0-9-=]+$/.test(arg)) };
 }
