@@ -76,8 +76,8 @@ describeWithCluster('the package, installed in a project of the user\'s own', ()
     expect(fs.existsSync(path.join(project, 'node_modules', 'hello-node-cdk8s', 'src'))).toBe(false);
   }, SLOW);
 
-  test('the README\'s example synthesizes with npx cdk8s synth, taking HELLO_NODE_IMAGE', async () => {
-    const synth = await readme('npx cdk8s synth');
+  test('the README\'s example synthesizes with npx hello-node synth, taking HELLO_NODE_IMAGE', async () => {
+    const synth = await readme('npx hello-node synth');
     expectExit(synth, 0);
     const written = fs.readFileSync(path.join(project, 'dist', 'shop.k8s.yaml'), 'utf8');
     expect(written).toContain('name: shop-rc');

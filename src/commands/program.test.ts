@@ -629,6 +629,13 @@ describe('ip create', () => {
     expect(run.stderr).toBe('hello-node: the address needs a name, the one deploy gives the Ingress: --static-ip <name> (or HELLO_NODE_STATIC_IP), e.g. `hello-node ip create --static-ip hello-node-ip`, then deploy with --static-ip hello-node-ip --domain <your domain>\n');
   });
 
+  test('ip delete without HELLO_NODE_STATIC_IP asks for the name it was created with, and runs nothing', async () => {
+    const run = await runCli(['ip', 'delete'], { env: CHOSEN });
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toBe('hello-node: name the address to release: --static-ip <name> (or HELLO_NODE_STATIC_IP), the one it was created with, e.g. `hello-node ip delete --static-ip hello-node-ip` (`gcloud compute addresses list --global` lists them)\n');
+  });
+
   test('ip delete releases it, asking to confirm unless --yes', async () => {
     expect((await runCli(['ip', 'delete', '--static-ip', 'shop-ip', '--yes'], { env: CHOSEN })).calls).toEqual([
       ['gcloud', 'compute', 'addresses', 'delete', 'shop-ip', '--global', '--project', 'my-project', '--quiet'],

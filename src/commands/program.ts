@@ -304,18 +304,20 @@ export function buildProgram(context: CliContext): Command {
 
   const ip = command(program, 'ip', 'the global static address of the app\'s Ingress (an app with a domain)');
   /** The project and the address's name, which must be set. */
-  const addressOf = (lookup: SettingLookup) => {
+  const addressOf = (action: 'create' | 'delete') => (lookup: SettingLookup) => {
     const address = loadPropSetting(lookup, 'HELLO_NODE_STATIC_IP');
     if (address === undefined) {
       // no default: the Ingress takes the address by the name deploy is given, which must be this one
-      throw new CliError('the address needs a name, the one deploy gives the Ingress: --static-ip <name> (or HELLO_NODE_STATIC_IP), e.g. `hello-node ip create --static-ip hello-node-ip`, then deploy with --static-ip hello-node-ip --domain <your domain>');
+      throw new CliError(action === 'create'
+        ? 'the address needs a name, the one deploy gives the Ingress: --static-ip <name> (or HELLO_NODE_STATIC_IP), e.g. `hello-node ip create --static-ip hello-node-ip`, then deploy with --static-ip hello-node-ip --domain <your domain>'
+        : 'name the address to release: --static-ip <name> (or HELLO_NODE_STATIC_IP), the one it was created with, e.g. `hello-node ip delete --static-ip hello-node-ip` (`gcloud compute addresses list --global` lists them)');
     }
     return [loadProject(lookup), address] as const;
   };
   act(command(ip, 'create', 'gcloud compute addresses create <HELLO_NODE_STATIC_IP> --global (unless it exists), then print the address for the domain\'s DNS', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']),
-    async (lookup, runner) => ipCreate(...await withProject(lookup, runner, 'the address', true, addressOf), runner));
+    async (lookup, runner) => ipCreate(...await withProject(lookup, runner, 'the address', true, addressOf('create')), runner));
   act(command(ip, 'delete', 'release the address: gcloud compute addresses delete <HELLO_NODE_STATIC_IP> --global (gcloud asks to confirm)', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']).option('--yes', 'do not ask to confirm'),
-    async (lookup, runner, self) => ipDelete(...await withProject(lookup, runner, 'the address', true, addressOf), runner, self.opts().yes === true));
+    async (lookup, runner, self) => ipDelete(...await withProject(lookup, runner, 'the address', true, addressOf('delete')), runner, self.opts().yes === true));
 
   act(historyMax(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL, record a revision of the release history', APP_SETTING_NAMES))
     .option('--no-wait', 'apply and prune, then return without rolling out or waiting')

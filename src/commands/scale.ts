@@ -54,7 +54,7 @@ export async function scale(app: AppRef, configured: number | undefined, runner:
     const own = members.includes(autoscaler);
     throw new ValidationError('argument <replicas>', replicas, `${refOf(chosen[0])} is sized by ${refOf(autoscaler)} (${min} to ${max} pods${own ? '' : ', not the app\'s: made by hand or by another tool'}), which would undo it: ${own
       ? 'set HELLO_NODE_MIN_REPLICAS and HELLO_NODE_MAX_REPLICAS (or the autoscaling prop) and deploy'
-      : `change its bounds (kubectl patch ${refOf(autoscaler)} --namespace ${applySet.namespace} --patch '{"spec":{"minReplicas":N}}'), or delete it`}`);
+      : `to hold it at ${replicas} pods, set its bounds to ${replicas} (kubectl patch ${refOf(autoscaler)} --namespace ${applySet.namespace} --patch '{"spec":{"minReplicas":${replicas},"maxReplicas":${replicas}}}'), or delete it`}`);
   }
   await withDeployLease(runner, applySet, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
   const next = !isHelloNodeWorkload(chosen[0]) ? 'the replicas main.ts gives it'

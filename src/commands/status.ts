@@ -3,7 +3,7 @@
  * it: each workload with its pods, each Service and Ingress with its address, and each
  * Google-managed certificate's state, in a few plain lines.
  */
-import { boundsOf } from '../release/autoscaler';
+import { boundsOf, foreignAutoscalers } from '../release/autoscaler';
 import { AppRef, appApplySet, getMembers, getParent, unrecordedMembers } from '../kube/applyset';
 import { Containers, externalAddress, httpsNotes, ingressUrls, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, runsTemplate, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from '../kube/cluster-state';
 import { getObjects, selectorOf } from '../kube/kubectl';
@@ -152,6 +152,10 @@ export async function status(app: AppRef, runner: Runner): Promise<void> {
   }
   for (const autoscaler of members.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
     lines.push(autoscalerLine(refOf(autoscaler), autoscaler));
+  }
+  // one made by hand sizes the app's workload all the same (deploy and scale heed it)
+  for (const autoscaler of await foreignAutoscalers(runner, applySet.namespace, members.filter((m) => WORKLOAD_KINDS.includes(m.kind)), applySet.id)) {
+    lines.push(`${autoscalerLine(refOf(autoscaler), autoscaler)} (not the app's: made by hand or by another tool)`);
   }
   const certificates = members.filter((m) => m.kind === 'ManagedCertificate');
   for (const ingress of members.filter((m) => m.kind === 'Ingress')) {

@@ -27,6 +27,14 @@ describeWithCluster('a Deployment paused by hand (kubectl rollout pause)', () =>
     expect((await get(`/apis/apps/v1/namespaces/${app.namespace}/deployments/hello-node-deployment`)).spec.paused).toBe(true);
     const status = await helloNode(app.project, app.env, 'status');
     expect(status.stdout).toMatch(/^deployment\/hello-node-deployment: 3 desired, \d+ updated, \d+ ready \(paused: kubectl rollout resume to go on\)$/m);
+    // a rollback stopped so is finished by a rollback, not a deploy
+    expectExit(await kubectl(app.kubeconfig, 'rollout', 'resume', 'deployment/hello-node-deployment', '--namespace', app.namespace), 0);
+    expectExit(await helloNode(app.project, app.env, 'deploy', '--tag', 'v2', ...FAST_POLL), 0);
+    expectExit(await kubectl(app.kubeconfig, 'rollout', 'pause', 'deployment/hello-node-deployment', '--namespace', app.namespace), 0);
+    const rollback = await helloNode(app.project, app.env, 'rollback', '--timeout', '90', ...FAST_POLL);
+    expectExit(rollback, 1);
+    expect(rollback.stderr).toContain('rollback failed: it cannot finish');
+    expect(rollback.stderr).toContain(`next: kubectl rollout resume deployment/hello-node-deployment --namespace ${app.namespace}, then rollback again`);
   }, 2 * SLOW);
 });
 
@@ -74,9 +82,10 @@ describeWithCluster('an autoscaler made by hand (kubectl autoscale), outside the
     const ns = ['--namespace', app.namespace];
     expectExit(await kubectl(app.kubeconfig, 'autoscale', 'rc', 'hello-node-rc', '--min=5', '--max=8', ...ns), 0);
     expectExit(await kubectl(app.kubeconfig, 'scale', 'rc/hello-node-rc', '--replicas=5', ...ns), 0);
+    expect((await helloNode(app.project, app.env, 'status')).stdout).toMatch(/^horizontalpodautoscaler\/hello-node-rc: sizes replicationcontroller\/hello-node-rc from 5 to 8 pods: .* \(not the app's: made by hand or by another tool\)$/m);
     const scale = await helloNode(app.project, app.env, 'scale', '2');
     expectExit(scale, 1);
-    expect(scale.stderr).toContain('hello-node: argument <replicas>: 2 is invalid: replicationcontroller/hello-node-rc is sized by horizontalpodautoscaler/hello-node-rc (5 to 8 pods, not the app\'s: made by hand or by another tool), which would undo it: change its bounds');
+    expect(scale.stderr).toContain(`hello-node: argument <replicas>: 2 is invalid: replicationcontroller/hello-node-rc is sized by horizontalpodautoscaler/hello-node-rc (5 to 8 pods, not the app's: made by hand or by another tool), which would undo it: to hold it at 2 pods, set its bounds to 2 (kubectl patch horizontalpodautoscaler/hello-node-rc --namespace ${app.namespace} --patch '{"spec":{"minReplicas":2,"maxReplicas":2}}'), or delete it`);
     // the ReplicationController's count, each time it changes during the deploy's rollout
     const watching = (async () => {
       for (let stop = Date.now() + 100_000; Date.now() < stop && counts.at(-1) !== -1;) {

@@ -254,7 +254,7 @@ async function release(located: AppApplySet, runner: Runner, options: DeployOpti
   const progress: Progress = { phase: 'preparing' };
   try {
     progress.applied = await load();
-    await applyAndRollOut(progress.applied, runner, options, lease, signals, progress);
+    await applyAndRollOut(progress.applied, runner, options, lease, signals, progress, command);
   } catch (err) {
     // Whatever stopped the rollout (a signal, kubectl, the API server), a surge is not
     // left behind; unless another command holds the app now: then its rollout is its own.
@@ -327,7 +327,7 @@ function watchSignals(runner: Runner, applySet: ApplySet): Signals {
   };
 }
 
-async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: Progress): Promise<void> {
+async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: Progress, command: string): Promise<void> {
   signals.stopIfReceived('preparing');
   // the API server's own check of every object, changing nothing: a kind it does not
   // serve (a domain's GKE kinds off GKE) or an object it refuses stops the deploy here,
@@ -367,7 +367,7 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
         runner.say(`# then: waiting for ${refOf(ingress)}'s address; ${ingressUrls(ingress).join(' ')} printed last, with where to point its DNS and its certificate's state`);
       }
     } else {
-      await rollOut(applied, runner, options, lease, signals, progress);
+      await rollOut(applied, runner, options, lease, signals, progress, command);
     }
   }
   await lease.renew();
@@ -438,7 +438,7 @@ async function autoscaledCount(runner: Runner, namespace: string, manifest: Kube
   return wanted;
 }
 
-async function rollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: Progress): Promise<void> {
+async function rollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: Progress, command: string): Promise<void> {
   const { clock } = options;
   const started = clock.now();
   const startedAt = new Date(started).toISOString();
@@ -518,7 +518,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
     const overdue = clock.now() >= deadline && (!acted || lookedAfterActing);
     lookedAfterActing = acted && clock.now() >= deadline;
     if (permanent.length > 0 || overdue) {
-      await fail(applied.applySet, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor, podsReady);
+      await fail(applied.applySet, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor, podsReady, command);
     }
     const progress = waitingFor.join('; ');
     if (progress !== lastProgress) {
@@ -530,8 +530,8 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
   }
 }
 
-async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: readonly Diagnosis[], runner: Runner, why: string, waitingFor: readonly string[], podsReady = false): Promise<never> {
-  runner.say(`deploy failed: ${why}`);
+async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: readonly Diagnosis[], runner: Runner, why: string, waitingFor: readonly string[], podsReady: boolean, command: string): Promise<never> {
+  runner.say(`${command} failed: ${why}`);
   for (const line of waitingFor) {
     runner.say(`  ${line}`);
   }
@@ -549,7 +549,8 @@ async function fail(applySet: ApplySet, workloads: readonly Tracked[], causes: r
         runner.say(`    | (no log lines came back: kubectl logs ${pod} --container ${container} --previous --namespace ${applySet.namespace})`);
       }
     }
-    runner.say(`    next: ${diagnosis.nextStep}`);
+    // the diagnoses name the usual command; a rollback is finished by another rollback
+    runner.say(`    next: ${diagnosis.nextStep.replace(/, then deploy again$/, `, then ${command} again`)}`);
   }
   await scaleBackSurges(applySet, workloads, runner);
   throw new RolloutFailedError(podsReady
