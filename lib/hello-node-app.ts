@@ -86,6 +86,12 @@ export class HelloNodeApp extends Construct {
   /** The container image. */
   public readonly image: string;
 
+  /** The namespace of every object the app writes, when it names one (else the one kubectl applies them to). */
+  public readonly namespace?: string;
+
+  /** The port the server listens on in each pod, which the Service's `targetPort` names. */
+  public readonly containerPort: number;
+
   constructor(scope: Construct, id: string, props: HelloNodeAppProps = {}) {
     const prop = propSubjects('HelloNodeApp', scope, id);
     // `?? {}`: a JavaScript caller's null means no props, as undefined does
@@ -112,6 +118,8 @@ export class HelloNodeApp extends Construct {
     this.name = name;
     this.image = shape.image;
     this.labels = labels;
+    this.namespace = namespace;
+    this.containerPort = shape.containerPort;
     ensureUniqueObjects(this);
 
     this.workload = createWorkload(this, shape.workload, {

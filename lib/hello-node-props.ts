@@ -103,9 +103,13 @@ export interface HelloNodeAppProps {
    * When the kubelet pulls the image. `Always` makes every new pod check the
    * registry, so an image re-pushed under the same tag is never run stale.
    *
+   * cdk8s-plus's `ImagePullPolicy` (or the value's string, `'IfNotPresent'`) passes as
+   * well, with the same output; any other value does not type-check, and is refused at
+   * run time.
+   *
    * @default ImagePullPolicy.ALWAYS
    */
-  readonly imagePullPolicy?: ImagePullPolicy;
+  readonly imagePullPolicy?: ImagePullPolicy | `${ImagePullPolicy}`;
 
   /**
    * The labels on the pods; the workload and the Service select pods by exactly these.
@@ -128,11 +132,14 @@ export interface HelloNodeAppProps {
    * How the Service is exposed. The reference workflow's public load balancer, unlike
    * {@link LabeledService}, whose default is ClusterIP. With a `domain` the Ingress is
    * the public entry, so the Service is a ClusterIP (a NodePort is accepted; a
-   * LoadBalancer, a second and plain-HTTP entry, is refused).
+   * LoadBalancer, a second and plain-HTTP entry, is refused). cdk8s-plus's
+   * `ServiceType` (or the value's string, `'ClusterIP'`) passes as well, with the same
+   * output; `ExternalName` and any other value do not type-check, and are refused at
+   * run time.
    *
    * @default - ServiceType.LOAD_BALANCER; with a `domain`, ServiceType.CLUSTER_IP
    */
-  readonly serviceType?: ServiceType;
+  readonly serviceType?: ServiceType | `${ServiceType}`;
 
   /**
    * The domain the app is served on over HTTPS, e.g. `shop.example.com`. With one, the

@@ -39,19 +39,24 @@ export interface LabeledServiceProps {
   readonly targetPort?: number | string;
 
   /**
-   * The port's protocol.
+   * The port's protocol. cdk8s-plus's `Protocol` (or the value's string, `'UDP'`)
+   * passes as well, with the same output; any other value does not type-check, and is
+   * refused at run time.
    *
    * @default Protocol.TCP
    */
-  readonly protocol?: Protocol;
+  readonly protocol?: Protocol | `${Protocol}`;
 
   /**
    * How the Service is exposed. Kubernetes' own default, reachable only inside the
-   * cluster: a public load balancer is opened only when asked for.
+   * cluster: a public load balancer is opened only when asked for. cdk8s-plus's
+   * `ServiceType` (or the value's string, `'NodePort'`) passes as well, with the same
+   * output; `ExternalName` and any other value do not type-check, and are refused at
+   * run time.
    *
    * @default ServiceType.CLUSTER_IP
    */
-  readonly type?: ServiceType;
+  readonly type?: ServiceType | `${ServiceType}`;
 
   /**
    * `metadata.name`: a DNS-1035 label, since it becomes the Service's DNS name.
