@@ -5,4 +5,4 @@
 import * as plus from 'cdk8s-plus-27';
 import { viewsOf } from './views';
 
-export const { appPods, appBackend, appPort } = viewsOf(plus);
+export const { appPods, appBackend, appPort } = viewsOf(plus, 27);

@@ -16,8 +16,8 @@ interface CdkPlus<Pods extends IConstruct, Namespaces extends IConstruct, Servic
   readonly NetworkPolicyPort: { tcp(port: number): Port };
 }
 
-/** The views, for the cdk8s-plus module `plus`. */
-export function viewsOf<Pods extends IConstruct, Namespaces extends IConstruct, Service, Backend, Port>(plus: CdkPlus<Pods, Namespaces, Service, Backend, Port>) {
+/** The views, for the cdk8s-plus module `plus` of major version `major` (its constructs' ids under the app carry it). */
+export function viewsOf<Pods extends IConstruct, Namespaces extends IConstruct, Service, Backend, Port>(plus: CdkPlus<Pods, Namespaces, Service, Backend, Port>, major: number) {
   return {
     /**
      * The app's pods, as cdk8s-plus selects pods: an `IPodSelector` (a `NetworkPolicy`'s
@@ -26,10 +26,10 @@ export function viewsOf<Pods extends IConstruct, Namespaces extends IConstruct, 
      * the app's namespace when it has one. One selector per app: a second call returns it.
      */
     appPods(app: HelloNodeApp): Pods {
-      const existing = app.node.tryFindChild('PodSelector') as Pods | undefined;
-      return existing ?? plus.Pods.select(app, 'PodSelector', {
+      const existing = app.node.tryFindChild(`PodSelector${major}`) as Pods | undefined;
+      return existing ?? plus.Pods.select(app, `PodSelector${major}`, {
         labels: app.labels,
-        namespaces: app.namespace === undefined ? undefined : plus.Namespaces.select(app, 'NamespaceSelector', { names: [app.namespace] }),
+        namespaces: app.namespace === undefined ? undefined : plus.Namespaces.select(app, `NamespaceSelector${major}`, { names: [app.namespace] }),
       });
     },
 
