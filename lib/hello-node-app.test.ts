@@ -127,6 +127,27 @@ describe('HelloNodeApp', () => {
     expect(Testing.synth(chart).map((m) => m.metadata.name)).toEqual(['a-rc', 'a-svc', 'b-rc', 'b-svc']);
   });
 
+  describe('two apps whose workloads would select the same pods', () => {
+    test('fail the synth, naming both, when one\'s labels are all among the other\'s in one namespace', () => {
+      const chart = Testing.chart();
+      new HelloNodeApp(chart, 'a', { name: 'a', labels: { tier: 'web' } });
+      new HelloNodeApp(chart, 'b', { name: 'b', labels: { tier: 'web', track: 'canary' } });
+      expect(() => Testing.synth(chart)).toThrow('HelloNodeApp "test/a" selects the pods of HelloNodeApp "test/b" with no namespace (its labels {"tier":"web"} are all among the other\'s, {"tier":"web","track":"canary"}): their workloads would fight over the same pods, and each Service would send traffic to both; give each app a label of its own');
+    });
+
+    test('are apart in different namespaces, or with a label of their own each', () => {
+      const chart = Testing.chart();
+      new HelloNodeApp(chart, 'a', { name: 'a', namespace: 'one', labels: { tier: 'web' } });
+      new HelloNodeApp(chart, 'b', { name: 'b', namespace: 'two', labels: { tier: 'web' } });
+      new HelloNodeApp(chart, 'c', { name: 'c', namespace: 'one', labels: { tier: 'web', app: 'c' } });
+      expect(() => Testing.synth(chart)).toThrow('HelloNodeApp "test/a" selects the pods of HelloNodeApp "test/c" in namespace "one"');
+      const apart = Testing.chart();
+      new HelloNodeApp(apart, 'a', { name: 'a', namespace: 'one', labels: { tier: 'web', app: 'a' } });
+      new HelloNodeApp(apart, 'c', { name: 'c', namespace: 'one', labels: { tier: 'web', app: 'c' } });
+      expect(Testing.synth(apart)).toHaveLength(4);
+    });
+  });
+
   describe('two objects of the same kind, namespace and name', () => {
     test('fail the synth, naming both constructs', () => {
       const chart = Testing.chart();

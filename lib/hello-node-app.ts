@@ -120,7 +120,7 @@ export class HelloNodeApp extends Construct {
     this.labels = labels;
     this.namespace = namespace;
     this.containerPort = shape.containerPort;
-    ensureUniqueObjects(this);
+    ensureUniqueObjects(this, { namespace, labels });
 
     this.workload = createWorkload(this, shape.workload, {
       metadata: metadataOf(objectNames.workload),
