@@ -49,6 +49,21 @@ describe.each([
     expect(fromWeb.spec.ingress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
   });
 
+  test('an app in a namespaced chart is selected in the chart\'s namespace, from a policy of another namespace\'s chart', () => {
+    const app = Testing.app();
+    const shop = new HelloNodeApp(new Chart(app, 'store', { namespace: 'store' }), 'shop', { name: 'shop' });
+    expect(shop.namespace).toBe('store');
+    const front = new Chart(app, 'front', { namespace: 'front' });
+    const web = new plus.Deployment(front, 'web', { containers: [{ image: 'nginx', portNumber: 80 }] });
+    web.connections.allowTo(appPods(shop), { ports: [appPort(shop)] });
+    const policies = app.charts.flatMap((c) => Testing.synth(c)).filter((o) => o.kind === 'NetworkPolicy');
+    const toShop = policies.find((p) => p.spec.egress)!;
+    expect(toShop.metadata.namespace).toBe('front');
+    expect(toShop.spec.egress[0].to).toEqual([{ podSelector: { matchLabels: { app: 'shop' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'store' } } }]);
+    const fromWeb = policies.find((p) => p.spec.ingress)!;
+    expect(fromWeb.metadata.namespace).toBe('store');
+  });
+
   test('the app\'s pods are one selector: asked twice, the same construct', () => {
     const shop = new HelloNodeApp(Testing.chart(), 'shop');
     expect(appPods(shop)).toBe(appPods(shop));

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Container,
@@ -86,7 +86,10 @@ export class HelloNodeApp extends Construct {
   /** The container image. */
   public readonly image: string;
 
-  /** The namespace of every object the app writes, when it names one (else the one kubectl applies them to). */
+  /**
+   * The namespace of every object the app writes: its `namespace` prop, else its
+   * chart's; undefined when neither names one (the objects go where kubectl applies them).
+   */
   public readonly namespace?: string;
 
   /** The port the server listens on in each pod, which the Service's `targetPort` names. */
@@ -118,9 +121,10 @@ export class HelloNodeApp extends Construct {
     this.name = name;
     this.image = shape.image;
     this.labels = labels;
-    this.namespace = namespace;
+    // a chart's namespace is every object's that names none
+    this.namespace = namespace ?? Chart.of(this).namespace;
     this.containerPort = shape.containerPort;
-    ensureUniqueObjects(this, { namespace, labels });
+    ensureUniqueObjects(this, { namespace: this.namespace, labels });
 
     this.workload = createWorkload(this, shape.workload, {
       metadata: metadataOf(objectNames.workload),

@@ -94,7 +94,7 @@ export class MissingToolError extends CliError {
 /** A tool that exited non-zero; the CLI exits with the same code. */
 export class ToolFailedError extends Error {
   constructor(public readonly command: ToolCommand, public readonly exitCode: number, public readonly stderr: string, detail?: string) {
-    super(detail ?? `${command.tool} exited with code ${exitCode}`);
+    super(detail ?? `${command.program ?? command.tool} exited with code ${exitCode}`);
     this.name = 'ToolFailedError';
   }
 }

@@ -31,6 +31,7 @@ export interface ManagedFieldsEntry {
   readonly operation: 'Apply' | 'Update';
   readonly apiVersion?: string;
   readonly subresource?: string;
+  readonly fieldsType?: string;
   readonly fieldsV1?: FieldSet;
 }
 
@@ -169,34 +170,58 @@ function withoutContainerFields(set: FieldSet | undefined, path: readonly string
 }
 
 /**
- * The object that `hello-node deploy` leaves, from `merged`, what a server-side apply
- * by `manager` of the manifest returned (its server-side dry run's result, or the live
- * object after it), or undefined when the apply's own result is what stays:
- * - when a client-side apply wrote the object before, `kubectl apply --server-side`
- *   migrates the client-side managers' fields to `manager`, and the apply that kubectl
- *   sends again removes those of them that the manifest does not set and no other
- *   manager owns;
- * - a pod template's containers are the manifest's alone: a field there that another
- *   manager set and the manifest does not (`kubectl set env`, `kubectl set resources`,
- *   `kubectl edit`) goes, as the deploy's update removes it.
- * The result still has to be defaulted and validated by the API server, as the real
- * writes are.
+ * The managed fields `hello-node deploy` gives its `manager` before it applies, so that
+ * its apply removes in the same write what the manifests do not set, or undefined when
+ * there is nothing to take:
+ * - a client-side apply's fields, as kubectl's migration gives them (`kubectl apply
+ *   --server-side` would itself, at its first server-side apply of the object, whatever
+ *   the field manager: the deploy's hand-over of a replica count included);
+ * - every other manager's fields of the pod template's containers (`kubectl set env`,
+ *   `kubectl set resources`, `kubectl edit`): a server-side apply never removes a field
+ *   another manager owns, and every pod the workload makes would have it. The template's
+ *   metadata stays theirs: `kubectl rollout restart` writes there.
+ * Nothing the object does changes: only who owns which field.
  */
-export function asDeployLeaves<T extends { metadata: { managedFields?: readonly ManagedFieldsEntry[] } }>(merged: T, manager: string): T | undefined {
-  const entries = merged.metadata.managedFields ?? [];
+export function takenOver(entries: readonly ManagedFieldsEntry[], manager: string, apiVersion: string | undefined): ManagedFieldsEntry[] | undefined {
   const clientSide = clientSideAppliers(entries);
   const migrated = clientSide.length === 0 ? [...entries] : migratedManagedFields(entries, clientSide, manager);
-  const others = migrated.filter((e) => !isMainApplyBy(manager)(e));
-  const handMade = others.reduce<FieldSet>((set, e) => union(set, containerFields(e.fieldsV1)), {});
+  const handMade = migrated.filter((e) => !isMainApplyBy(manager)(e)).reduce<FieldSet>((set, e) => union(set, containerFields(e.fieldsV1)), {});
   if (clientSide.length === 0 && Object.keys(handMade).length === 0) {
+    return undefined;
+  }
+  if (Object.keys(handMade).length === 0) {
+    return migrated;
+  }
+  const taken = migrated.flatMap((e): ManagedFieldsEntry[] => {
+    if (isMainApplyBy(manager)(e)) {
+      return [{ ...e, fieldsV1: union(e.fieldsV1, handMade) }];
+    }
+    const left = withoutContainerFields(e.fieldsV1);
+    return left === undefined ? [] : [{ ...e, fieldsV1: left }];
+  });
+  return taken.some(isMainApplyBy(manager)) ? taken : [...taken, { manager, operation: 'Apply', apiVersion, fieldsType: 'FieldsV1', fieldsV1: handMade }];
+}
+
+/**
+ * The object that `hello-node deploy` leaves, from `merged`, what a server-side apply
+ * by `manager` of the manifests returned before the deploy took over the fields
+ * ({@link takenOver}): its server-side dry run's result. Its apply then removes the
+ * fields taken over that the manifests do not set and no other manager owns. Undefined
+ * when there is nothing to take over: the apply's own result is what stays. The result
+ * still has to be defaulted and validated by the API server, as the real write is.
+ */
+export function asDeployLeaves<T extends { apiVersion?: string; metadata: { managedFields?: readonly ManagedFieldsEntry[] } }>(merged: T, manager: string): T | undefined {
+  const entries = merged.metadata.managedFields ?? [];
+  const taken = takenOver(entries, manager, merged.apiVersion);
+  if (taken === undefined) {
     return undefined;
   }
   const appliedSet = entries.find(isMainApplyBy(manager))?.fieldsV1 ?? {};
   // a Secret's stringData is written into its data, which the API server stores alone
   const applied = appliedSet['f:stringData'] ? union(appliedSet, { 'f:data': appliedSet['f:stringData'] }) : appliedSet;
-  const last = union(migrated.find(isMainApplyBy(manager))?.fieldsV1, handMade);
-  // after the apply kubectl sends again, the manager owns what the manifest sets, as now
-  const managed = others.reduce<FieldSet>((set, e) => union(set, withoutContainerFields(e.fieldsV1)), applied);
+  const last = taken.find(isMainApplyBy(manager))?.fieldsV1;
+  // after the apply, the manager owns what the manifests set, as now
+  const managed = taken.filter((e) => !isMainApplyBy(manager)(e)).reduce<FieldSet>((set, e) => union(set, e.fieldsV1), applied);
   const { managedFields, ...metadata } = merged.metadata;
   // the object itself is never removed: its name and kind are the manifest's
   return pruned({ ...merged, metadata } as unknown as Value, last, managed, false) as unknown as T;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { acquireDeployLease, DeployLease, LeaseLostError, leaseNameOf } from './lease';
 import { appNameOf } from './app-name';
 import { checkSettingsUsed } from './settings-used';
-import { diffMigrating, previewApply, undoHandEdits } from './preview';
+import { diffMigrating, previewApply, takeOwnership } from './preview';
 import { autoscalerOf, clampToBounds, countsToHandOver, countsWithin, foreignAutoscalers, handOverReplicas, holdSurge, releaseSurge, removeDroppedAutoscalers } from './autoscaler';
 import { AppApplySet, AppRef, ApplySet, appApplySet, NotDeployedError, checkOneNamespace, getMembers, getParent, groupKindOf, qualifiedRefOf, recordGroupKinds } from '../kube/applyset';
 import {
@@ -333,10 +333,10 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
   // serve (a domain's GKE kinds off GKE) or an object it refuses stops the deploy here,
   // before the record or any object is written (kubectl would apply the others); so does
   // what the apply would leave of an object a client-side apply wrote (preview.ts)
-  const changedOutside = await previewApply(runner, applied.applySet.namespace, applyCommand(applied, false));
-  if (changedOutside.length > 0) {
-    runner.say(`# ${changedOutside.map(({ after }) => refOf(after)).join(', ')}: changed outside deploy (a client-side kubectl apply, or by hand): the deploy removes what the manifests no longer set and puts back what containers run (hello-node diff shows it)`);
-  }
+  // first who owns which field (no object changes): the check and the apply then see
+  // what the apply will do, which the API server's dry run cannot show before it
+  await takeOwnership(runner, applied.applySet.namespace, applied.objects);
+  await previewApply(runner, applied.applySet.namespace, applyCommand(applied, false));
   signals.stopIfReceived('preparing');
   progress.revision = await recordRevision(runner, applied.applySet, applied.objects, { description: applied.description, rollbackOf: applied.source }, options.clock.now(), (number) => {
     // set before the Secret is created: an interruption meanwhile still marks it failed
@@ -355,7 +355,6 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
     signals.stopIfReceived('preparing');
     progress.phase = 'rolling out';
     await kubectl(runner, applyCommand(applied, false), false);
-    await undoHandEdits(runner, applied.applySet.namespace, applied.objects);
     if (options.restart) {
       for (const deployment of applied.objects.filter((o) => o.kind === 'Deployment')) {
         await kubectl(runner, kubectlCommand(applied.applySet.namespace, 'rollout', 'restart', refOf(deployment)), false);
@@ -374,9 +373,6 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
   signals.stopIfReceived(progress.phase);
   progress.phase = 'pruning';
   await kubectl(runner, applyCommand(applied, true), false);
-  if (!options.wait) {
-    await undoHandEdits(runner, applied.applySet.namespace, applied.objects);
-  }
   await markRevision(runner, applied.applySet, progress.revision, options.wait ? 'deployed' : 'applied');
   progress.revision = undefined;
   if (signals.received) {
@@ -609,7 +605,7 @@ export async function diff(app: AppRef, runner: Runner, options: DeployOptions, 
     changed = result.exitCode === 1;
   }
   if (migrating.length > 0) {
-    runner.say(`# ${migrating.map(({ after }) => refOf(after)).join(', ')}: compared as the deploy will leave ${migrating.length === 1 ? 'it' : 'them'}, which kubectl diff does not show: the fields a client-side kubectl apply set move to ${FIELD_MANAGER}, and what containers run that was changed by hand goes back to the manifest's`);
+    runner.say(`# ${migrating.map(({ after }) => refOf(after)).join(', ')}: changed outside deploy (a client-side kubectl apply, or by hand): compared as the deploy will leave ${migrating.length === 1 ? 'it' : 'them'}, which kubectl diff cannot show`);
     changed = (await diffMigrating(runner, migrating, options.env)) === 1 || changed;
   }
   const pruned = runner.dryRun ? [] : await wouldPrune(applied, runner);

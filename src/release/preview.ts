@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { asDeployLeaves, ManagedFieldsEntry } from '../kube/client-side-apply';
+import { asDeployLeaves, ManagedFieldsEntry, takenOver } from '../kube/client-side-apply';
 import { KubeObject } from '../kube/cluster-state';
 import { FIELD_MANAGER, getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
 import { qualifiedRefOf } from '../kube/applyset';
@@ -99,8 +99,11 @@ export async function previewApply(runner: Runner, namespace: string | undefined
     })).map((o, i) => withAnnotation(o, afters[i].metadata.annotations?.[LAST_APPLIED]));
   } catch (err) {
     // an object changed meanwhile (a pod's status, an autoscaler's count): look again, as kubectl's own migration does
-    if (attempt < CONFLICT_RETRIES && err instanceof ToolFailedError && /\(Conflict\)|the object has been modified/.test(err.stderr)) {
-      return previewApply(runner, namespace, apply, attempt + 1);
+    if (isConflict(err)) {
+      if (attempt < CONFLICT_RETRIES) {
+        return previewApply(runner, namespace, apply, attempt + 1);
+      }
+      throw new CliError(`${afters.map(refOf).join(', ')} kept changing while hello-node computed what the deploy would leave of ${afters.length === 1 ? 'it' : 'them'} (${CONFLICT_RETRIES} tries): nothing was applied; run it again`);
     }
     if (err instanceof ToolFailedError) {
       const why = err.stderr.split('\n').find((line) => /^(Error from server|The \S+ "[^"]+" is invalid)/.test(line)) ?? err.stderr.trim().split('\n')[0];
@@ -113,28 +116,39 @@ export async function previewApply(runner: Runner, namespace: string | undefined
 }
 
 /**
- * Puts the containers of the workloads among `objects` back to the manifest's where
- * someone changed them by hand (`kubectl set env`, `kubectl set resources`, `kubectl
- * edit`): a server-side apply leaves a field another manager set and the manifest does
- * not, and every pod the workload makes would have it. Called after the apply.
+ * Before the deploy's apply, gives the CLI's field manager the fields of the live
+ * objects among `objects` that it takes over ({@link takenOver}: a client-side apply's,
+ * and what was changed by hand in a pod template's containers), so that the apply
+ * removes in one write what the manifests do not set: one rollout, not one for the
+ * apply and one for an undo. A JSON patch of the managed fields alone, as kubectl's own
+ * migration sends it, tested against the object's resourceVersion (looked at again
+ * when it changed meanwhile).
  */
-export async function undoHandEdits(runner: Runner, namespace: string | undefined, objects: readonly KubeObject[]): Promise<void> {
-  const workloads = objects.filter((o) => o.spec?.template !== undefined);
-  if (workloads.length === 0) {
-    return;
-  }
+export async function takeOwnership(runner: Runner, namespace: string | undefined, objects: readonly KubeObject[], attempt = 1): Promise<void> {
   if (runner.dryRun) {
-    runner.say(`# then: the containers of ${workloads.map(refOf).join(', ')}, where they were changed by hand (kubectl set env, kubectl edit), put back to the manifest's with kubectl patch`);
+    runner.say(`# then: the fields of the live objects that a client-side kubectl apply set, or that were changed by hand in a pod template's containers, handed to ${FIELD_MANAGER} (kubectl patch --type=json of their managed fields), so that the apply removes those the manifests do not set`);
     return;
   }
-  const live = await getObjects(runner, namespace, ...workloads.map(qualifiedRefOf), '--show-managed-fields') as Written[];
-  for (const undone of live.map((o) => asDeployLeaves(o, FIELD_MANAGER)).filter((o): o is Written => o !== undefined)) {
-    const containers = (undone.spec?.template as { spec?: { containers?: unknown[] } } | undefined)?.spec?.containers;
-    runner.say(`${refOf(undone)}: its pod template's containers were changed by hand since: put back to the manifest's`);
-    // a merge patch replaces the list whole (RFC 7386), with what was changed by hand left out
-    await kubectl(runner, kubectlCommand(namespace, 'patch', refOf(undone), `--field-manager=${FIELD_MANAGER}`, '--type=merge', '--patch', JSON.stringify({ spec: { template: { spec: { containers } } } })), false);
+  const live = objects.length === 0 ? [] : await getObjects(runner, namespace, ...objects.map(qualifiedRefOf), '--show-managed-fields') as Written[];
+  for (const obj of live) {
+    const taken = takenOver(obj.metadata.managedFields ?? [], FIELD_MANAGER, obj.apiVersion);
+    if (taken === undefined) {
+      continue;
+    }
+    runner.say(`${refOf(obj)}: changed outside deploy (a client-side kubectl apply, or by hand): its fields go to ${FIELD_MANAGER}, and the apply removes those the manifests do not set`);
+    const patch = [{ op: 'replace', path: '/metadata/managedFields', value: taken }, { op: 'replace', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion }];
+    try {
+      await kubectl(runner, kubectlCommand(namespace, 'patch', qualifiedRefOf(obj), '--type=json', '--patch', JSON.stringify(patch)), false);
+    } catch (err) {
+      if (attempt < CONFLICT_RETRIES && isConflict(err)) {
+        return takeOwnership(runner, namespace, objects, attempt + 1);
+      }
+      throw err;
+    }
   }
 }
+
+const isConflict = (err: unknown) => err instanceof ToolFailedError && /\(Conflict\)|the object has been modified/.test(err.stderr);
 
 /** An object as kubectl diff prints it: without managed fields, and with a Secret's values masked (`***`, `*** (before)`, `*** (after)`). */
 function asDiffed(obj: KubeObject, other: KubeObject, side: 'before' | 'after'): string {
@@ -184,8 +198,8 @@ export async function diffMigrating(runner: Runner, migrating: readonly Migratin
     return (await runner.run({ ...program, args, okExitCodes: [1] })).exitCode;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS') {
-      throw new CliError(`the objects to compare could not be written in ${os.tmpdir()} (${code}): free space there, or set TMPDIR to another directory`);
+    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new CliError(`the objects to compare could not be written in ${os.tmpdir()} (${code}): free space there, or set TMPDIR to a directory that exists and can be written`);
     }
     throw err;
   } finally {
