@@ -82,7 +82,7 @@ export async function previewApply(runner: Runner, namespace: string | undefined
     inputNote: `${apply.inputNote} (checked by the API server, changing nothing)`,
   });
   if (runner.dryRun) {
-    runner.say(`# then: each object that a client-side kubectl apply wrote, as the apply will leave it once kubectl moved its fields to ${FIELD_MANAGER} (kubernetes/kubernetes#125607), checked by the API server with kubectl replace --dry-run=server`);
+    runner.say('# then: each object still changed outside deploy (a client-side kubectl apply, or by hand) as the deploy leaves it, which that dry run cannot show (kubernetes/kubernetes#125607), checked by the API server with kubectl replace --dry-run=server');
     return [];
   }
   const afters = itemsOf(dryRun).map((merged) => asDeployLeaves(merged, FIELD_MANAGER)).filter((after): after is Written => after !== undefined);
