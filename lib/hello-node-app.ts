@@ -87,8 +87,9 @@ export class HelloNodeApp extends Construct {
   public readonly image: string;
 
   /**
-   * The namespace of every object the app writes: its `namespace` prop, else its
-   * chart's; undefined when neither names one (the objects go where kubectl applies them).
+   * The namespace of every object the app writes: its `namespace` prop, else its chart's.
+   *
+   * Undefined when neither names one: the objects go where kubectl applies them.
    */
   public readonly namespace?: string;
 
