@@ -44,15 +44,16 @@ export function workloadLine(ref: string, workload: KubeObject | undefined, pods
     return `${ref}: ${desired} desired, ${ready} ready (which pods are up to date is unknown: it was not applied by hello-node deploy)`;
   }
   const template = workload.spec?.template as Containers;
-  if (deployed !== undefined && !runsTemplate(template, deployed.spec?.template as Containers)) {
-    if (unfinished && runsTemplate(template, unfinished.object.spec?.template as Containers)) {
-      const { number, status, rollbackOf } = unfinished.revision;
-      const next = rollbackOf === undefined ? 'deploy again to finish it, or rollback' : 'rollback again to finish it';
-      return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, unfinished.object)).length} updated, ${ready} ready (its template is revision ${number}'s, whose ${rollbackOf === undefined ? 'deploy' : 'rollback'} ${status === 'pending' ? 'has not finished' : 'did not finish'} (${status}): ${next})`;
-    }
-    return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, deployed)).length} updated, ${ready} ready (its template was changed by hand since the last deploy, which the next deploy undoes)`;
+  const counts = (against: KubeObject) => `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, against)).length} updated, ${ready} ready`;
+  if (deployed === undefined || runsTemplate(template, deployed.spec?.template as Containers)) {
+    return counts(deployed ?? workload);
   }
-  return `${ref}: ${desired} desired, ${live.filter((p) => isUpdated(p, deployed ?? workload)).length} updated, ${ready} ready`;
+  if (unfinished && runsTemplate(template, unfinished.object.spec?.template as Containers)) {
+    const { number, status, rollbackOf } = unfinished.revision;
+    const next = rollbackOf === undefined ? 'deploy again to finish it, or rollback' : 'rollback again to finish it';
+    return `${counts(unfinished.object)} (its template is revision ${number}'s, whose ${rollbackOf === undefined ? 'deploy' : 'rollback'} ${status === 'pending' ? 'has not finished' : 'did not finish'} (${status}): ${next})`;
+  }
+  return `${counts(deployed)} (its template was changed by hand since the last deploy, which the next deploy undoes)`;
 }
 
 /** One row per pod: name, ready, image, restarts, waiting reason. */

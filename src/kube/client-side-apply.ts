@@ -1,6 +1,7 @@
 /**
- * What the CLI's server-side apply does to an object that a client-side `kubectl apply`
- * wrote first, computed ahead, for `diff` and the deploy's check.
+ * Who owns which field of an object changed outside deploy (written by a client-side
+ * `kubectl apply`, or with containers changed by hand), what the deploy takes over, and
+ * what its server-side apply then leaves, computed ahead for `diff` and the deploy's check.
  *
  * `kubectl apply --server-side` migrates the fields that client-side apply owned to its
  * own field manager before it applies again (kubernetes/kubernetes#112905), so that the

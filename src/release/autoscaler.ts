@@ -5,7 +5,7 @@
  */
 import { AUTOSCALING_DEFAULTS } from '../../lib/internal';
 import { KubeObject } from '../kube/cluster-state';
-import { clientSideAppliers, ManagedFieldsEntry } from '../kube/client-side-apply';
+import { ManagedFieldsEntry, takenOver } from '../kube/client-side-apply';
 import { FIELD_MANAGER, getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
 import { APPLYSET_PART_OF_LABEL, refOf } from '../kube/manifests';
 import { Runner } from '../exec/tools';
@@ -91,10 +91,9 @@ export async function countsToHandOver(runner: Runner, namespace: string, object
   for (const workload of runner.dryRun ? [] : autoscaledWithoutCount(objects)) {
     const [live] = await getObjects(runner, namespace, refOf(workload), '--show-managed-fields') as ManagedObject[];
     const entries = live?.metadata.managedFields ?? [];
-    // a client-side apply's count is the CLI's too once the apply moved its fields (client-side-apply.ts)
-    const clientSide = clientSideAppliers(entries);
-    const owned = entries.some((m) => (m.manager === FIELD_MANAGER ? m.operation === 'Apply' : clientSide.includes(m.manager) && m.operation === 'Update' && !m.subresource)
-      && m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined);
+    // who owns it once the deploy took over a client-side apply's fields (client-side-apply.ts)
+    const owners = takenOver(entries, FIELD_MANAGER, live?.apiVersion) ?? entries;
+    const owned = owners.some((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined);
     if (live && owned) {
       handOvers.push({ workload, replicas: live.spec?.replicas ?? 1 });
     }

@@ -329,12 +329,11 @@ function watchSignals(runner: Runner, applySet: ApplySet): Signals {
 
 async function applyAndRollOut(applied: Applied, runner: Runner, options: DeployOptions, lease: DeployLease, signals: Signals, progress: Progress, command: string): Promise<void> {
   signals.stopIfReceived('preparing');
-  // the API server's own check of every object, changing nothing: a kind it does not
-  // serve (a domain's GKE kinds off GKE) or an object it refuses stops the deploy here,
-  // before the record or any object is written (kubectl would apply the others); so does
-  // what the apply would leave of an object a client-side apply wrote (preview.ts)
-  // first who owns which field (no object changes): the check and the apply then see
-  // what the apply will do, which the API server's dry run cannot show before it
+  // first who owns which field (preview.ts: no object changes), so that the check and
+  // the apply see what the apply will do; then the API server's own check of every
+  // object, changing nothing: a kind it does not serve (a domain's GKE kinds off GKE) or
+  // an object it refuses stops the deploy here, before the record or any object is
+  // written (kubectl would apply the others)
   await takeOwnership(runner, applied.applySet.namespace, applied.objects);
   await previewApply(runner, applied.applySet.namespace, applyCommand(applied, false));
   signals.stopIfReceived('preparing');

@@ -2,11 +2,12 @@
  * What a deploy's apply will leave in the cluster, asked of the API server before
  * anything is written: for the deploy's own check, and for `diff`.
  *
- * A server-side dry run shows it, except for objects that a client-side `kubectl apply`
- * wrote first: there the real apply migrates their fields and removes those the
- * manifests no longer set, which the dry run skips (client-side-apply.ts). For those,
- * the result is computed from the dry run's and checked by the API server with a
- * dry-run update, which defaults and validates it as the apply's own write is.
+ * A server-side dry run shows it, except for objects changed outside deploy: written by
+ * a client-side `kubectl apply`, or with containers changed by hand. The deploy takes
+ * those fields over and its apply removes the ones the manifests do not set, which the
+ * dry run cannot show (client-side-apply.ts). For those, the result is computed from
+ * the dry run's and checked by the API server with a dry-run update, which defaults and
+ * validates it as the apply's own write is.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,7 +23,7 @@ import { CliError } from '../exec/errors';
 
 type Written = KubeObject & { metadata: { managedFields?: readonly ManagedFieldsEntry[]; resourceVersion?: string } };
 
-/** An object that a client-side apply wrote: as it is, and as the apply will leave it. */
+/** An object changed outside deploy: as it is, and as the deploy will leave it. */
 export interface Migrating {
   readonly live: KubeObject;
   readonly after: KubeObject;
@@ -70,8 +71,7 @@ function withAnnotation(obj: Written, value: string | undefined): Written {
 
 /**
  * Runs `apply` (a server-side apply of the manifests) as a server-side dry run, and
- * returns the objects that a client-side apply wrote, with what the real apply will
- * leave of each. Throws, as kubectl does, when the API server refuses an object, or
+ * returns the objects changed outside deploy, with what the deploy will leave of each. Throws, as kubectl does, when the API server refuses an object, or
  * refuses what the apply would leave of one (its migration can remove a field that
  * another manager's field needs).
  */
