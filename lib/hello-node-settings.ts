@@ -1,5 +1,6 @@
 import type { HelloNodeAppProps } from './hello-node-props';
-import { fromEnv, settingProps } from './settings';
+import { settingProps } from './settings';
+import { settingsLookup } from './settings-file';
 
 /**
  * The settings the `hello-node` CLI passes a cdk8s app, as `HelloNodeApp` props.
@@ -13,6 +14,12 @@ import { fromEnv, settingProps } from './settings';
  * ```ts
  * new HelloNodeApp(chart, 'shop', HelloNodeSettings.appliedTo({ name: 'shop', replicas: 2 }));
  * ```
+ *
+ * A setting not set in the environment is read from the project's `hello-node.yaml`
+ * (in the working directory, the project root where `cdk8s synth` runs the app): the
+ * section of the environment that `HELLO_NODE_ENV` names, then the file's top level
+ * (docs/user-guide.md, "Environments"). So `HELLO_NODE_ENV=production npx cdk8s synth`
+ * writes what `hello-node --env production deploy` applies.
  *
  * `hello-node deploy` and `up` check that the synthesized objects carry what they
  * passed, and refuse an app that dropped a setting.
@@ -28,14 +35,18 @@ export class HelloNodeSettings {
    * `<registry>/<project>/[<repository>/]hello-node:<tag>` when any of
    * `IMAGE_REGISTRY`, `GCP_PROJECT`, `IMAGE_REPOSITORY` or `IMAGE_TAG` is.
    *
-   * @param env the variables to read, e.g. `{ HELLO_NODE_REPLICAS: '5' }`
+   * @param env the variables to read, e.g. `{ HELLO_NODE_REPLICAS: '5' }`; a setting
+   *   they leave unset is read from `hello-node.yaml`, for the environment their
+   *   `HELLO_NODE_ENV` names
    * @default - process.env
-   * @throws ValidationError naming the variable, its value and the rule it breaks,
-   *   also for settings that are each valid but not together (a static IP without a
-   *   domain)
+   * @throws ValidationError naming the variable (or the file's line), its value and the
+   *   rule it breaks, also for settings that are each valid but not together (a static
+   *   IP without a domain), and for an environment the file does not define;
+   *   SettingsFileError (its message `hello-node.yaml:LINE: …`) for a file that is not
+   *   YAML or has an unknown or duplicate key
    */
   public static fromEnvironment(env?: { [name: string]: string }): HelloNodeAppProps {
-    return settingProps(fromEnv(env ?? process.env));
+    return settingProps(settingsLookup(process.cwd(), env ?? process.env).lookup);
   }
 
   /**
@@ -51,12 +62,14 @@ export class HelloNodeSettings {
    * image with the tutorial's `hello-node` one.
    *
    * @param props the app's own props, e.g. `{ name: 'shop', replicas: 2 }`
-   * @param env the variables to read
+   * @param env the variables to read; a setting they leave unset is read from
+   *   `hello-node.yaml`, as for `fromEnvironment`
    * @default - process.env
-   * @throws ValidationError naming the variable, its value and the rule it breaks
+   * @throws ValidationError naming the variable (or the file's line), its value and the
+   *   rule it breaks; SettingsFileError for a settings file that cannot be read as one
    */
   public static appliedTo(props: HelloNodeAppProps, env?: { [name: string]: string }): HelloNodeAppProps {
-    return settingProps(fromEnv(env ?? process.env), props);
+    return settingProps(settingsLookup(process.cwd(), env ?? process.env).lookup, props);
   }
 
   private constructor() {}

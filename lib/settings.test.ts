@@ -1,4 +1,4 @@
-import { fromEnv, isGoogleRegistry, loadAppSettings, loadClusterSettings, registryOf, settingsTable } from './settings';
+import { fromEnv, isGoogleRegistry, SETTING_NAMES, loadAppSettings, loadClusterSettings, registryOf, settingsTable } from './settings';
 import { HELLO_NODE_APP_DEFAULTS } from './internal';
 import { HelloNodeSettings } from './hello-node-settings';
 import { Profile } from './profile';
@@ -227,9 +227,9 @@ describe('HelloNodeSettings.fromEnvironment', () => {
 describe('settingsTable', () => {
   const rows = settingsTable().split('\n').slice(2);
 
-  test('has a row for every setting: its variable, flag, default and meaning', () => {
-    expect(rows).toHaveLength(21);
-    expect(rows).toContain('| `GKE_ZONE` | `--zone <zone>` | `asia-northeast1-c` | GKE cluster zone, for a zonal cluster |');
+  test('has a row for every setting: its variable, flag, key in hello-node.yaml, default and meaning', () => {
+    expect(rows).toHaveLength(SETTING_NAMES.length);
+    expect(rows).toContain('| `GKE_ZONE` | `--zone <zone>` | `zone` | `asia-northeast1-c` | GKE cluster zone, for a zonal cluster |');
   });
 
   test('a setting of a prop shows the construct\'s default, and one with no default says none', () => {

@@ -35,9 +35,9 @@ import {
  * synthesize it), `cluster` (the cluster commands), `platform` (the nodes' platform:
  * cluster create and every image build), `build` (every image build), `deployed` (the
  * commands that act on the app
- * once deployed).
+ * once deployed), `kube` (every command that talks to the cluster through kubectl).
  */
-export type SettingGroup = 'image' | 'app' | 'cluster' | 'platform' | 'build' | 'deployed';
+export type SettingGroup = 'image' | 'app' | 'cluster' | 'platform' | 'build' | 'deployed' | 'kube';
 
 /** One setting: its environment variable is its name in {@link SETTINGS}. */
 interface SettingSpec {
@@ -157,6 +157,11 @@ export const SETTINGS = {
     help: 'the reserved global static address the Ingress takes (only with a domain)',
     docs: '`hello-node ip create` reserves it',
   }),
+  HELLO_NODE_CONTEXT: {
+    flag: '--context', value: '<name>', groups: ['kube'], unset: 'kubectl\'s current context',
+    help: 'the kubeconfig context kubectl reaches the cluster through (kubectl config get-contexts lists them)',
+    docs: 'Every kubectl command the CLI runs is given `--context`; `hello-node cluster credentials` makes GKE\'s, `gke_<project>_<location>_<cluster>`. An environment of its own cluster names it in `hello-node.yaml`: see [Environments](#environments)',
+  },
   HELLO_NODE_PLATFORM: {
     flag: '--platform', value: '<os/arch>', groups: ['platform'], unset: 'the nodes\': linux/arm64 for an Arm machine series (t2a-, c4a-, n4a-), else linux/amd64',
     help: 'the platform images are built for, linux/amd64 or linux/arm64',
@@ -240,9 +245,9 @@ export function settingsTable(): string {
     const meaning = spec.docs ? `${spec.help}. ${spec.docs}` : spec.help;
     // outside code spans, a <placeholder> would be taken for an HTML tag
     const text = meaning.split('`').map((part, i) => (i % 2 === 0 ? part.replace(/</g, '&lt;') : part)).join('`');
-    return `| ${code(name)} | ${code(`${spec.flag} ${spec.value}`)} | ${code(unsetMeaning(name))} | ${text.replace(/\|/g, '\\|')} |`;
+    return `| ${code(name)} | ${code(`${spec.flag} ${spec.value}`)} | ${code(spec.flag.slice(2))} | ${code(unsetMeaning(name))} | ${text.replace(/\|/g, '\\|')} |`;
   });
-  return ['| variable | flag | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+  return ['| variable | flag | hello-node.yaml key | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 /** The settings that name the image: what `image build` and `image push` use. */
@@ -255,6 +260,8 @@ export const CLUSTER_SETTING_NAMES = settingsOf('cluster');
 export const PLATFORM_SETTING_NAMES = settingsOf('platform');
 /** What only an image build reads. */
 export const BUILD_SETTING_NAMES = settingsOf('build');
+/** What every command that talks to the cluster through kubectl reads. */
+export const KUBE_SETTING_NAMES = settingsOf('kube');
 
 /** A setting's raw text and where it came from, for error messages. */
 export interface RawSetting {
@@ -263,6 +270,8 @@ export interface RawSetting {
   readonly source: string;
   /** Whether it came from a command-line flag, which wins over any variable. */
   readonly fromFlag?: boolean;
+  /** Where it came from, as `hello-node config` shows it: `flag`, `variable NAME` or `hello-node.yaml:LINE`. */
+  readonly origin?: string;
 }
 
 /** Finds a setting's raw value; `undefined` when it is not set. */
@@ -272,7 +281,7 @@ export type SettingLookup = (name: SettingName) => RawSetting | undefined;
 export function fromEnv(env: Readonly<Record<string, string | undefined>>): SettingLookup {
   return (name) => {
     const value = env[name];
-    return value === undefined || value === '' ? undefined : { value, source: `environment variable ${name}` };
+    return value === undefined || value === '' ? undefined : { value, source: `environment variable ${name}`, origin: `variable ${name}` };
   };
 }
 

@@ -30,8 +30,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, Yaml } from 'cdk8s';
-import { DuplicateObjectError, ensureUniqueObjects } from './unique-objects';
-import { ValidationError } from './validation';
+import { ensureUniqueObjects } from './unique-objects';
+import { LibraryError } from './validation';
 import { LockedError } from './lock';
 import { stringifyManifests } from './manifest-yaml';
 import { checkOnlyOursIn, commitOutput, HELM_TEMPLATES, listFiles, lockOutput, makeStagingDir, Output, OutputDirectoryError, outputOf, restoreIfDeleted, STAGING_ENV } from './output-dir';
@@ -131,7 +131,8 @@ export async function synthesize(app: App, buildApp: (app: App) => void, options
  */
 export function synthApp(app: App, build: (app: App) => void, options: SynthOptions = {}): Promise<void> {
   return synthesize(app, build, options).then(() => undefined, (err: Error) => {
-    const expected = err instanceof ValidationError || err instanceof DuplicateObjectError || err instanceof FileCollisionError || err instanceof TypeCheckError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
+    // the library's own errors (a bad prop or setting, a bad settings file, two objects of one name) are the app's to fix
+    const expected = err instanceof LibraryError || err instanceof FileCollisionError || err instanceof TypeCheckError || err instanceof OutputDirectoryError || err instanceof LockedError || err instanceof InterruptedError;
     process.stderr.write(`hello-node synth failed: ${expected ? err.message : err.stack}\n`);
     process.exitCode = err instanceof InterruptedError ? err.exitCode : 1;
   });

@@ -64,7 +64,16 @@ const GLOBAL_FLAGS = new Set([...flagsOf(program), '--help', '-h']);
 function commandProblem(words: string[]): string | undefined {
   let cmd = program;
   let i = 0;
-  for (; i < words.length && !words[i].startsWith('-'); i++) {
+  for (; i < words.length; i++) {
+    // a global option before the command (`--env production promote`), with its value when it takes one
+    const global = words[i].startsWith('-') && cmd === program ? program.options.find((o: Option) => o.long === words[i].split('=')[0]) : undefined;
+    if (global) {
+      i += global.required && !words[i].includes('=') ? 1 : 0;
+      continue;
+    }
+    if (words[i].startsWith('-')) {
+      break;
+    }
     const sub = cmd.commands.find((c) => c.name() === words[i]);
     if (!sub) {
       break; // an argument (scale's <replicas>), or a word of prose after the command

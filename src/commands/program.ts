@@ -29,7 +29,6 @@ import { url } from './url';
 import {
   APP_SETTING_NAMES,
   CLUSTER_SETTING_NAMES,
-  fromEnv,
   IMAGE_SETTING_NAMES,
   loadAppSettings,
   loadClusterSettings,
@@ -42,6 +41,7 @@ import {
   parseWholeNumber,
   PLATFORM_SETTING_NAMES,
   BUILD_SETTING_NAMES,
+  KUBE_SETTING_NAMES,
   SETTING_NAMES,
   SettingLookup,
   SettingName,
@@ -52,7 +52,10 @@ import {
 } from '../../lib/settings';
 import { status } from './status';
 import { Cdk8sSynthFlags, checkSynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from '../synth/synth-command';
-import { createRunner, isExplained, Runner, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
+import { createRunner, inKubeContext, isExplained, Runner, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
+import { checkEnvironment, ENVIRONMENT_VARIABLE, fromFile, ProjectSettings, SETTINGS_FILE, SettingsFileError, settingsLookup } from '../../lib/settings-file';
+import { config } from './config';
+import { promotion } from '../release/promote';
 import { CliError } from '../exec/errors';
 
 const attributeOf = (setting: SettingName) => new Option(SETTINGS[setting].flag).attributeName();
@@ -114,21 +117,24 @@ const realContext = (): CliContext => ({
   invocation: invocationOf(process.env),
 });
 
-/** Settings from flags first, then the environment. */
-function lookupFrom(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): SettingLookup {
-  const fromEnvironment = fromEnv(env);
+/** The settings given as flags. */
+function flagLookup(flags: Record<string, unknown>): SettingLookup {
   return (name) => {
     const value = flags[attributeOf(name)];
-    return typeof value === 'string' ? { value, source: `flag ${SETTINGS[name].flag}`, fromFlag: true } : fromEnvironment(name);
+    return typeof value === 'string' ? { value, source: `flag ${SETTINGS[name].flag}`, fromFlag: true, origin: 'flag' } : undefined;
   };
 }
 
-/** The app's settings that are set, as the environment of `npx cdk8s synth`. */
-function appSettingEnv(lookup: SettingLookup): Record<string, string> {
-  return Object.fromEntries(APP_SETTING_NAMES.flatMap((name) => {
+/**
+ * The app's settings that are set, as the environment of `npx cdk8s synth`, with the
+ * environment chosen: the app reads hello-node.yaml too, and so unsets what the
+ * environment's section unsets.
+ */
+function appSettingEnv(lookup: SettingLookup, environment: string | undefined): Record<string, string> {
+  return Object.fromEntries([...APP_SETTING_NAMES.flatMap((name) => {
     const raw = lookup(name);
     return raw ? [[name, raw.value]] : [];
-  }));
+  }), ...environment === undefined ? [] : [[ENVIRONMENT_VARIABLE, environment]]]);
 }
 
 /**
@@ -150,6 +156,13 @@ async function withProject<T>(lookup: SettingLookup, runner: Runner, what: 'the 
 
 /** The longest wait a timer takes (Node's setTimeout holds at most 2^31 - 1 ms), in seconds. */
 const MAX_SECONDS = 2_147_483;
+
+/** Where a command of an environment acts: its namespace and kubectl context. */
+function whereOf(lookup: SettingLookup): string {
+  const namespace = lookup('HELLO_NODE_NAMESPACE');
+  const kubeContext = lookup('HELLO_NODE_CONTEXT');
+  return `${namespace ? `namespace ${namespace.value}` : 'the context\'s namespace'}, ${kubeContext ? `kubectl context ${kubeContext.value}` : 'kubectl\'s current context'}`;
+}
 
 /** Parses seconds from a flag: plain decimal digits (not `0x10` or `1e3`), from 0 to MAX_SECONDS. */
 function seconds(cmd: Command, name: string): number {
@@ -178,7 +191,8 @@ class ExitCode extends Error {
 export function buildProgram(context: CliContext): Command {
   const { env, stdout, stderr } = context;
   const program = new Command('hello-node')
-    .description('Build, push, deploy and operate the hello-node app on GKE with docker, gcloud and kubectl.\nSettings come from flags, then environment variables, then defaults: gcloud\'s configured project, else the tutorial\'s.')
+    .description('Build, push, deploy and operate the hello-node app on GKE with docker, gcloud and kubectl.\nSettings come from flags, then environment variables, then hello-node.yaml (the --env environment\'s section, then its top level), then defaults: gcloud\'s configured project, else the tutorial\'s.')
+    .option('--env <name>', `the environment of hello-node.yaml to act on (env ${ENVIRONMENT_VARIABLE}); required by every command but synth and config when the file defines environments`)
     .option('--dry-run', 'print each command, as it could be pasted into a shell, and run nothing')
     .option('--verbose', 'show the tools\' own error output (kubectl\'s, cdk8s-cli\'s and the app\'s), not only the explanation')
     .version(`hello-node ${version}`, '--version', 'print hello-node\'s version')
@@ -201,8 +215,14 @@ export function buildProgram(context: CliContext): Command {
     const path = [...(parent === program ? [] : [parent.name()]), name].join(' ');
     return withSettingFlags(cmd, settings).showHelpAfterError(`(see: ${context.invocation} ${path} --help)`);
   };
-  /** Gives the command's action its settings lookup, runner and own flags; settings are loaded by each command, only those it uses. */
-  const act = (cmd: Command, run: (lookup: SettingLookup, runner: Runner, self: Command) => Promise<void>) =>
+  /**
+   * Gives the command's action its settings lookup, runner (in the environment's kubectl
+   * context) and own flags, and the project's settings; settings are loaded by each
+   * command, only those it uses. Where hello-node.yaml defines environments, a command
+   * that reaches a cluster, a registry or Google Cloud refuses without one, and names
+   * the one it acts on first.
+   */
+  const act = (cmd: Command, run: (lookup: SettingLookup, runner: Runner, self: Command, project: ProjectSettings & { base: Runner }) => Promise<void>) =>
     cmd.action(async (...args: unknown[]) => {
       const self = args[args.length - 1] as Command;
       const flags = self.optsWithGlobals();
@@ -214,8 +234,18 @@ export function buildProgram(context: CliContext): Command {
         const path = `${self.parent === program ? '' : `${self.parent?.name()} `}${self.name()}`;
         throw new ValidationError(`flag ${SETTINGS[foreign].flag}`, program.opts()[attributeOf(foreign)], `is no setting of ${path}, which would ignore it (see: ${context.invocation} ${path} --help)`);
       }
-      const runner = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute, resultAs: (line) => hintsAs(context.invocation, line) });
-      await run(lookupFrom(flags, env), runner, self);
+      const base = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute, resultAs: (line) => hintsAs(context.invocation, line) });
+      const project = settingsLookup(context.projectRoot, env, flagLookup(flags), typeof flags.env === 'string' ? flags.env : undefined);
+      const { lookup, file, environment } = project;
+      const local = self.name() === 'synth' || self.name() === 'config';
+      if (!local && file && file.environments.size > 0 && environment === undefined) {
+        throw new CliError(`${file.path} defines the environments ${[...file.environments.keys()].join(', ')}: name the one to act on with --env <name> (or ${ENVIRONMENT_VARIABLE}); only synth and config read the file's top level alone`);
+      }
+      const runner = inKubeContext(base, lookup('HELLO_NODE_CONTEXT')?.value);
+      if (!local && environment !== undefined) {
+        runner.say(`${runner.dryRun ? '# ' : ''}environment ${environment} (${project.environmentSource}): ${whereOf(lookup)}`);
+      }
+      await run(lookup, runner, self, { ...project, base });
     });
   /** What deploy, up and rollback share: how they wait, and how much history they keep. */
   /** The app a command acts on, named by its HelloNodeApp (app-name.ts), in the namespace of its settings. */
@@ -229,12 +259,12 @@ export function buildProgram(context: CliContext): Command {
     historyMax: self.opts().historyMax === undefined ? DEFAULT_HISTORY_MAX : parseHistoryMax(String(self.opts().historyMax)),
     clock: context.clock,
   });
-  const deployOptions = (self: Command, lookup: SettingLookup, wait: boolean): deploying.DeployOptions => {
+  const deployOptions = (self: Command, lookup: SettingLookup, environment: string | undefined, wait: boolean): deploying.DeployOptions => {
     if (self.opts().restart === true && !wait) {
       // a ReplicationController's pods are replaced by the rollout that --no-wait skips
       throw new ValidationError('flag --restart', 'with --no-wait', 'needs the rollout that --no-wait skips: drop one of them');
     }
-    return { ...rolloutOptions(self, wait), settingEnv: appSettingEnv(lookup), restart: self.opts().restart === true, description: self.name() };
+    return { ...rolloutOptions(self, wait), settingEnv: appSettingEnv(lookup, environment), restart: self.opts().restart === true, description: self.name() };
   };
   const historyMax = (cmd: Command) => cmd.addOption(new Option('--history-max <n>', 'keep at most this many revisions in the release history (0: all)').default(String(DEFAULT_HISTORY_MAX), String(DEFAULT_HISTORY_MAX)));
   // default(value, description): help shows the seconds as a number, not a quoted string
@@ -252,9 +282,9 @@ export function buildProgram(context: CliContext): Command {
     .option('--format <format>', 'plain (manifests) or helm (a Helm chart)')
     .option('--chart-api-version <version>', 'the Helm chart\'s apiVersion, v1 or v2 (with --format helm; default v2)')
     .option('--chart-version <version>', 'the Helm chart\'s version, SemVer (required with --format helm)'),
-  async (lookup, runner, self) => {
+  async (lookup, runner, self, { environment }) => {
     const flags = self.opts<Cdk8sSynthFlags>();
-    const settingEnv = appSettingEnv(lookup);
+    const settingEnv = appSettingEnv(lookup, environment);
     try {
       // a bad setting named as the flag or variable it came from, before cdk8s-cli starts
       loadAppSettings(lookup);
@@ -319,16 +349,16 @@ export function buildProgram(context: CliContext): Command {
   act(command(ip, 'delete', 'release the address: gcloud compute addresses delete <HELLO_NODE_STATIC_IP> --global (gcloud asks to confirm)', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']).option('--yes', 'do not ask to confirm'),
     async (lookup, runner, self) => ipDelete(...await withProject(lookup, runner, 'the address', true, addressOf('delete')), runner, self.opts().yes === true));
 
-  act(historyMax(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL, record a revision of the release history', APP_SETTING_NAMES))
+  act(historyMax(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...KUBE_SETTING_NAMES]))
     .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
     .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy)),
-  async (lookup, runner, self) => {
-    const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, self.opts().wait !== false)] as const);
+  async (lookup, runner, self, { environment }) => {
+    const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, environment, self.opts().wait !== false)] as const);
     await deploying.deploy(await appOf(settings.props.namespace), runner, options);
   });
-  act(command(program, 'diff', 'what deploy (or rollback --to-revision) would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed', APP_SETTING_NAMES)
+  act(command(program, 'diff', 'what deploy (or rollback --to-revision) would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed', [...APP_SETTING_NAMES, ...KUBE_SETTING_NAMES])
     .option('--to-revision <n>', 'compare a revision of the release history, not the app synthesized'),
-  async (lookup, runner, self) => {
+  async (lookup, runner, self, { environment }) => {
       let code: number;
       try {
         const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
@@ -338,9 +368,9 @@ export function buildProgram(context: CliContext): Command {
           if (ignored) {
             throw new ValidationError(ignored.source, ignored.value, 'would be ignored with --to-revision, which compares the objects the revision holds: drop one of them');
           }
-          code = await deploying.diff(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, deployOptions(self, lookup, false), toRevision);
+          code = await deploying.diff(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, deployOptions(self, lookup, environment, false), toRevision);
         } else {
-          const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, false)] as const);
+          const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, environment, false)] as const);
           code = await deploying.diff(await appOf(settings.props.namespace), runner, options);
         }
       } catch (err) {
@@ -351,23 +381,52 @@ export function buildProgram(context: CliContext): Command {
         throw new ExitCode(code);
       }
     });
-  act(historyMax(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...PLATFORM_SETTING_NAMES, ...BUILD_SETTING_NAMES]))
+  act(historyMax(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...PLATFORM_SETTING_NAMES, ...BUILD_SETTING_NAMES, ...KUBE_SETTING_NAMES]))
     .option('--keep-tag', 'deploy the image by its tag, not by the digest the registry returned')
     .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy)),
-  async (lookup, runner, self) => {
-    const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l), buildDir: loadBuildDir(l) }] as const);
+  async (lookup, runner, self, { environment }) => {
+    const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, environment, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l), buildDir: loadBuildDir(l) }] as const);
     await deploying.up(await appOf(settings.props.namespace), settings, runner, options);
   });
 
-  act(command(program, 'history', 'the app\'s release history, newest last: each revision\'s number (the current one marked *), time, status, images and what wrote it', settingsOf('deployed')),
+  act(historyMax(interval(timeout(command(program, 'promote', `deploy to the --env environment the image, by digest, that the --from environment's current revision runs, with the --env environment's own settings for the rest; roll out, wait and record as deploy does ("promoted from <environment> revision <n>")`, [...APP_SETTING_NAMES.filter((name) => !IMAGE_SETTING_NAMES.includes(name)), ...KUBE_SETTING_NAMES])
+    .requiredOption('--from <environment>', `the environment of ${SETTINGS_FILE} whose image to deploy`)), POLL_SECONDS.deploy)),
+  async (lookup, runner, self, { file, environment, base }) => {
+    const from = checkEnvironment(file, { value: String(self.opts().from), source: 'flag --from' });
+    if (environment === undefined || from === undefined) {
+      throw new CliError(`promote deploys one environment's image to another: name the one to deploy to with --env <name> (or ${ENVIRONMENT_VARIABLE}), and define both in ${SETTINGS_FILE}`);
+    }
+    if (from === environment) {
+      throw new ValidationError('flag --from', from, `is the environment promote deploys to (--env ${environment}): name the one whose image to take`);
+    }
+    // the source as its section of the file has it: variables and flags are the target's
+    const source = fromFile(file, from);
+    const sourceRunner = inKubeContext(base, source('HELLO_NODE_CONTEXT')?.value);
+    const promoted = await promotion(await appOf(loadPropSetting(source, 'HELLO_NODE_NAMESPACE')), sourceRunner, from);
+    runner.say(`${runner.dryRun ? '# ' : ''}promoting ${promoted.image}${promoted.revision ? `, ${from}'s revision ${promoted.revision},` : ''} to ${environment}`);
+    // the image is the promoted one, whatever this environment's image settings say
+    const imageSettings: readonly string[] = IMAGE_SETTING_NAMES;
+    const promotedLookup: SettingLookup = (name) => (name === 'HELLO_NODE_IMAGE'
+      ? { value: promoted.image, source: promoted.description, origin: promoted.description }
+      : imageSettings.includes(name) && name !== 'GCP_PROJECT' ? undefined : lookup(name));
+    const options = { ...deployOptions(self, promotedLookup, environment, true), description: promoted.description };
+    if (!runner.dryRun) {
+      loadAppSettings(promotedLookup);
+    }
+    await deploying.deploy(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, options);
+  });
+  act(command(program, 'config', `the settings of the --env environment (else ${SETTINGS_FILE}'s top level) as the commands resolve them, each with where it came from: flag, variable NAME, ${SETTINGS_FILE}:LINE or default`, SETTING_NAMES)
+    .option('--json', 'print them as JSON, for scripts'),
+  async (_lookup, runner, self, project) => config(project, runner, self.opts().json === true));
+  act(command(program, 'history', 'the app\'s release history, newest last: each revision\'s number (the current one marked *), time, status, images and what wrote it', settingsOf('deployed', 'kube')),
     async (lookup, runner) => history(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
-  act(historyMax(interval(timeout(command(program, 'rollback', 'apply a revision of the release history again (by default the previous successful one), roll out every pod as deploy does, prune what it did not have, wait, print the URL, record a new revision', settingsOf('deployed'))
+  act(historyMax(interval(timeout(command(program, 'rollback', 'apply a revision of the release history again (by default the previous successful one), roll out every pod as deploy does, prune what it did not have, wait, print the URL, record a new revision', settingsOf('deployed', 'kube'))
     .option('--to-revision <n>', 'the revision to go back to (hello-node history lists them)')), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {
     const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
     await deploying.rollback(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner, { ...rolloutOptions(self, true), toRevision });
   });
-  const scale = command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS'])
+  const scale = command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS', ...KUBE_SETTING_NAMES])
     // optional to the parser only, so that `scale --replicas 5` is told what it needs (below)
     .argument('[replicas]', 'how many pods')
     .argument('[workload]', 'kind/name or name of the workload, when the app has several')
@@ -385,11 +444,11 @@ export function buildProgram(context: CliContext): Command {
     }
     return scaleWorkload(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
   });
-  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed')),
+  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed', 'kube')),
     async (lookup, runner) => status(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
-  act(interval(timeout(command(program, 'url', 'wait for each Ingress\'s and LoadBalancer Service\'s external address and print https://<domain>/ or http://<address>/ (with a domain: where its DNS must point and its certificate\'s state)', settingsOf('deployed'))), POLL_SECONDS.url),
+  act(interval(timeout(command(program, 'url', 'wait for each Ingress\'s and LoadBalancer Service\'s external address and print https://<domain>/ or http://<address>/ (with a domain: where its DNS must point and its certificate\'s state)', settingsOf('deployed', 'kube'))), POLL_SECONDS.url),
   async (lookup, runner, self) => url(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
-  act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', settingsOf('deployed')),
+  act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', settingsOf('deployed', 'kube')),
     async (lookup, runner) => teardown(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner));
   return program;
 }
@@ -448,7 +507,7 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
     say(err.message);
     return err.exitCode;
   }
-  if (err instanceof ValidationError || err instanceof CliError) {
+  if (err instanceof ValidationError || err instanceof CliError || err instanceof SettingsFileError) {
     say(err.message);
     return err instanceof CliError ? err.exitCode : 1;
   }

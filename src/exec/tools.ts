@@ -193,6 +193,26 @@ export function createRunner({ dryRun, verbose = false, out, err, execute, resul
   };
 }
 
+/**
+ * `runner`, with every kubectl command it runs or prints given `--context=<context>`:
+ * the kubeconfig context of an environment (HELLO_NODE_CONTEXT), so that no command
+ * reaches another cluster than its environment's, whatever context is current. The
+ * one-word form keeps a name that starts with `-` a value.
+ */
+export function inKubeContext(runner: Runner, context: string | undefined): Runner {
+  if (context === undefined) {
+    return runner;
+  }
+  const to = (command: ToolCommand): ToolCommand => (command.tool === 'kubectl' ? { ...command, args: [`--context=${context}`, ...command.args] } : command);
+  return {
+    ...runner,
+    announce: (command) => runner.announce(to(command)),
+    run: (command) => runner.run(to(command)),
+    capture: (command) => runner.capture(to(command)),
+    inspect: (command) => runner.inspect(to(command)),
+  };
+}
+
 /** The real executor: spawns the tool on PATH. */
 export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err }) => new Promise((resolve, reject) => {
   const child = spawn(command.program ?? command.tool, command.args, {

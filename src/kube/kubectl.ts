@@ -39,7 +39,12 @@ const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string | ((st
  * that was reached, whatever it says: an admission webhook that cannot be called
  * reports "connection refused" too, and is kubectl's own words to show.
  */
-function explainKubectlFailure(stderr: string): ExplainedKubectlError | undefined {
+function explainKubectlFailure(stderr: string, command: ToolCommand): ExplainedKubectlError | undefined {
+  // a context given (HELLO_NODE_CONTEXT, inKubeContext) that the kubeconfig lacks; a missing current one is below
+  const given = command.args.find((arg) => arg.startsWith('--context='))?.slice('--context='.length);
+  if (given !== undefined && /context was not found for specified context|cannot locate context/.test(stderr)) {
+    return new ExplainedKubectlError(`kubectl's configuration has no context "${given}"`, 'check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node cluster credentials` adds a GKE cluster\'s');
+  }
   const namespace = /namespaces "([^"]+)" not found/.exec(stderr)?.[1];
   if (namespace) {
     return new ExplainedKubectlError(`namespace ${namespace} does not exist`, `create it (kubectl create namespace ${namespace}), or name another one with HELLO_NODE_NAMESPACE or --namespace`);
@@ -72,7 +77,7 @@ export async function kubectlResult(runner: Runner, command: ToolCommand, quiet 
   try {
     return await (quiet ? runner.capture(command) : runner.run(command));
   } catch (err) {
-    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
+    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr, err.command) ?? err : err;
   }
 }
 
@@ -115,7 +120,7 @@ export async function contextNamespace(runner: Runner): Promise<string> {
       runner.say('# kubectl has no current context: the commands name the namespace default');
       return 'default';
     }
-    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
+    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr, err.command) ?? err : err;
   }
   return text.trim() === '' ? 'default' : checkDns1123Label('the namespace of kubectl\'s current context (kubectl config view --minify)', text.trim());
 }
@@ -136,7 +141,7 @@ export async function requireCurrentContext(runner: Runner): Promise<void> {
     // --minify resolves the context: a current-context naming one that is gone fails here
     await runner.inspect({ tool: 'kubectl', args: ['config', 'view', '--minify', '--output', 'jsonpath={.current-context}'] });
   } catch (err) {
-    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr) ?? err : err;
+    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr, err.command) ?? err : err;
   }
 }
 

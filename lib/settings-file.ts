@@ -1,0 +1,280 @@
+/**
+ * The project's settings file, `hello-node.yaml` at the project root: every setting's
+ * value for every environment, kept in the repository as Helm's values files and
+ * Skaffold's profiles are, so that nothing of what production runs with lives only in
+ * someone's shell.
+ *
+ * Its keys are the settings' long flags without `--` (`replicas`, `max-replicas`); the
+ * top level holds every environment's values, and `environments:` one map a
+ * environment, whose values win over the top level's. An empty value (`domain:` or
+ * `domain: ~`) in an environment unsets what the top level set. Settings are read from
+ * the flag, then the variable, then the environment's section, then the top level,
+ * then the default ({@link settingsLookup}).
+ *
+ * The file is read as YAML's failsafe schema, every value as the text written, so that
+ * `tag: 1.10` stays `1.10` and each value is checked by the same rule, in the same
+ * words, as its variable.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { closest } from 'fastest-levenshtein';
+import { Alias, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, YAMLMap } from 'yaml';
+import { checkDns1123Label, ValidationError } from './internal';
+import { LibraryError } from './validation';
+import { fromEnv, RawSetting, SETTING_NAMES, SettingLookup, SettingName, SETTINGS } from './settings';
+
+/** The settings file's name, at the project root. */
+export const SETTINGS_FILE = 'hello-node.yaml';
+
+/** The variable that picks an environment of the settings file, as the `--env` flag does. */
+export const ENVIRONMENT_VARIABLE = 'HELLO_NODE_ENV';
+
+/** The key of the file's map of environments. */
+const ENVIRONMENTS_KEY = 'environments';
+
+/** A setting's key in the file: its long flag without `--`. */
+export const fileKeyOf = (name: SettingName): string => SETTINGS[name].flag.slice(2);
+
+const SETTING_BY_KEY: ReadonlyMap<string, SettingName> = new Map(SETTING_NAMES.map((name) => [fileKeyOf(name), name]));
+
+/** A value of the file: its text, or `undefined` where it was left empty to unset the top level's. */
+interface FileValue {
+  readonly value: string | undefined;
+  /** Its line, from 1. */
+  readonly line: number;
+}
+
+/** A map of settings: the top level's, or one environment's. */
+type Section = ReadonlyMap<SettingName, FileValue>;
+
+/** One environment of the file. */
+export interface FileEnvironment {
+  /** The line of its name, from 1. */
+  readonly line: number;
+  readonly settings: Section;
+}
+
+/** The settings file, read and checked. */
+export interface SettingsFile {
+  /** Its path, as messages name it (relative to the project root). */
+  readonly path: string;
+  /** Every environment's values. */
+  readonly top: Section;
+  /** The environments, in the file's order. */
+  readonly environments: ReadonlyMap<string, FileEnvironment>;
+}
+
+/**
+ * A settings file that cannot be read as one, in one line: `hello-node.yaml:4: unknown
+ * setting "replica" (did you mean "replicas"?)`. Nothing has been done when it is thrown.
+ */
+export class SettingsFileError extends LibraryError {
+  constructor(file: string, line: number | undefined, problem: string) {
+    super(`${file}${line === undefined ? '' : `:${line}`}: ${problem}`);
+    this.name = 'SettingsFileError';
+  }
+}
+
+/** What a YAML node is, in words, for an error about a value of the wrong shape. */
+const shapeOf = (node: unknown): string => (isMap(node) ? 'a map' : isSeq(node) ? 'a list' : 'a value');
+
+/**
+ * Reads `hello-node.yaml` at the project root, when there is one.
+ *
+ * @throws SettingsFileError for a file that is not YAML, not a map, has an unknown or
+ *   duplicate key, a value that is not one value, or two environments that would share
+ *   a release (one namespace through one kubectl context)
+ */
+export function readSettingsFile(projectRoot: string): SettingsFile | undefined {
+  const file = SETTINGS_FILE;
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(projectRoot, file), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return undefined;
+    }
+    throw new SettingsFileError(file, undefined, `cannot be read (${code ?? (err as Error).message})`);
+  }
+  const lines = new LineCounter();
+  // failsafe: every scalar is the text written; unique keys are checked below, naming the key
+  const doc = parseDocument(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lines.linePos(node.range[0]).line : undefined);
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const problem = syntax.code === 'MULTIPLE_DOCS' ? 'holds a second YAML document (after ---): the settings are one map' : `is not YAML: ${syntax.message.split(' at line ')[0].split('\n')[0]}`;
+    throw new SettingsFileError(file, lines.linePos(syntax.pos[0]).line, problem);
+  }
+  // an alias stands for the node it names (`&defaults` … `*defaults`)
+  const resolved = (node: unknown): unknown => (node instanceof Alias ? node.resolve(doc) : node);
+  const root = resolved(doc.contents);
+  if (root === null || (isScalar(root) && root.value === '')) {
+    // empty, or comments only
+    return { path: file, top: new Map(), environments: new Map() };
+  }
+  if (!isMap(root)) {
+    throw new SettingsFileError(file, lineOf(root as Node), `must be a map of settings (key: value), not ${shapeOf(root)}`);
+  }
+
+  /** The keys of a map, each once, with their lines. */
+  const entries = (map: YAMLMap, what: string): { key: string; line: number | undefined; value: unknown }[] => {
+    const seen = new Map<string, number | undefined>();
+    return map.items.map((pair) => {
+      const keyNode = resolved(pair.key);
+      const line = lineOf(keyNode as Node);
+      if (!isScalar(keyNode)) {
+        throw new SettingsFileError(file, line, `${what} keys must be names, not ${shapeOf(keyNode)}`);
+      }
+      const key = String(keyNode.value);
+      if (seen.has(key)) {
+        throw new SettingsFileError(file, line, `duplicate ${what === 'setting' ? 'setting' : what} "${key}" (first at line ${seen.get(key)})`);
+      }
+      seen.set(key, line);
+      return { key, line, value: resolved(pair.value) };
+    });
+  };
+
+  /** A map of settings, with no `environments` of its own unless `top`. */
+  const section = (map: YAMLMap, top: boolean): { settings: Section; environments?: { key: string; line: number | undefined; value: unknown } } => {
+    const settings = new Map<SettingName, FileValue>();
+    let environments;
+    for (const entry of entries(map, 'setting')) {
+      if (entry.key === ENVIRONMENTS_KEY) {
+        if (!top) {
+          throw new SettingsFileError(file, entry.line, `"${ENVIRONMENTS_KEY}" belongs at the top level, not inside an environment`);
+        }
+        environments = entry;
+        continue;
+      }
+      const name = SETTING_BY_KEY.get(entry.key);
+      if (name === undefined) {
+        const known = [...SETTING_BY_KEY.keys(), ...top ? [ENVIRONMENTS_KEY] : []];
+        throw new SettingsFileError(file, entry.line, `unknown setting "${entry.key}" (did you mean "${closest(entry.key, known)}"?)`);
+      }
+      settings.set(name, { value: valueOf(entry.key, entry.value, entry.line), line: entry.line ?? 0 });
+    }
+    return { settings, environments };
+  };
+
+  const valueOf = (key: string, node: unknown, line: number | undefined): string | undefined => {
+    if (node === null || node === undefined) {
+      return undefined;
+    }
+    if (!isScalar(node)) {
+      throw new SettingsFileError(file, lineOf(node as Node) ?? line, `setting "${key}" must be one value, not ${shapeOf(node)}`);
+    }
+    const scalar = node as Scalar;
+    const text = String(scalar.value);
+    // a plain empty, ~ or null unsets; quoted, it is the text
+    return scalar.type === Scalar.PLAIN && ['', '~', 'null', 'Null', 'NULL'].includes(text) ? undefined : text;
+  };
+
+  const { settings: top, environments: environmentsEntry } = section(root, true);
+  const environments = new Map<string, FileEnvironment>();
+  if (environmentsEntry !== undefined) {
+    const map = environmentsEntry.value;
+    if (!isMap(map)) {
+      throw new SettingsFileError(file, environmentsEntry.line, `"${ENVIRONMENTS_KEY}" must be a map of environments (name: settings), not ${map === null ? 'empty' : shapeOf(map)}`);
+    }
+    for (const entry of entries(map, 'environment')) {
+      try {
+        checkDns1123Label('environment name', entry.key);
+      } catch (err) {
+        throw err instanceof ValidationError ? new SettingsFileError(file, entry.line, `environment name "${entry.key}" is invalid: ${err.rule}`) : err;
+      }
+      if (entry.value !== null && !isMap(entry.value)) {
+        throw new SettingsFileError(file, entry.line, `environment "${entry.key}" must be a map of settings (key: value), not ${shapeOf(entry.value)}`);
+      }
+      environments.set(entry.key, { line: entry.line ?? 0, settings: entry.value === null ? new Map() : section(entry.value, false).settings });
+    }
+  }
+  const read: SettingsFile = { path: file, top, environments };
+  checkApart(read);
+  return read;
+}
+
+/**
+ * Each environment is its own release: its own namespace or kubectl context, and so
+ * its own lease, ApplySet and history. Two that would deploy to one namespace through
+ * one context would each prune the other's objects and write one history.
+ */
+function checkApart(file: SettingsFile): void {
+  const seen = new Map<string, string>();
+  for (const [name, environment] of file.environments) {
+    const where = (['HELLO_NODE_CONTEXT', 'HELLO_NODE_NAMESPACE'] as const).map((setting) => fileSetting(file, name, setting)?.value);
+    const key = JSON.stringify(where);
+    const other = seen.get(key);
+    if (other !== undefined) {
+      const [context, namespace] = where;
+      throw new SettingsFileError(file.path, environment.line, `environments "${other}" and "${name}" would deploy to ${namespace === undefined ? 'the context\'s namespace' : `namespace "${namespace}"`} through ${context === undefined ? 'kubectl\'s current context' : `context "${context}"`}, as one release: give each its own "namespace" or "context"`);
+    }
+    seen.set(key, name);
+  }
+}
+
+/** A setting's value in the file for `environment` (its section, then the top level), with its line. */
+function fileSetting(file: SettingsFile, environment: string | undefined, name: SettingName): FileValue | undefined {
+  return (environment === undefined ? undefined : file.environments.get(environment)?.settings.get(name)) ?? file.top.get(name);
+}
+
+/**
+ * The environment `chosen` names (the `--env` flag, or HELLO_NODE_ENV), checked
+ * against the file; `undefined` when none is chosen.
+ *
+ * @throws ValidationError naming the flag or variable when the file has no such environment
+ */
+export function checkEnvironment(file: SettingsFile | undefined, chosen: RawSetting | undefined): string | undefined {
+  if (chosen === undefined) {
+    return undefined;
+  }
+  const names = [...file?.environments.keys() ?? []];
+  if (file === undefined) {
+    throw new ValidationError(chosen.source, chosen.value, `names an environment of ${SETTINGS_FILE}, and the project has none (${SETTINGS_FILE} at the project root defines them)`);
+  }
+  if (!names.includes(chosen.value)) {
+    const defined = names.length === 0 ? `${file.path} defines none (under "${ENVIRONMENTS_KEY}:")` : `${file.path} defines ${names.map((n) => `"${n}"`).join(', ')}; did you mean "${closest(chosen.value, names)}"?`;
+    throw new ValidationError(chosen.source, chosen.value, `must be an environment of ${file.path}: ${defined}`);
+  }
+  return chosen.value;
+}
+
+/** Reads settings from the file, for `environment` or (none) its top level alone. */
+export function fromFile(file: SettingsFile | undefined, environment: string | undefined): SettingLookup {
+  return (name) => {
+    const found = file && fileSetting(file, environment, name);
+    return found?.value === undefined ? undefined : { value: found.value, source: `${file?.path}:${found.line} ${fileKeyOf(name)}`, origin: `${file?.path}:${found.line}` };
+  };
+}
+
+/** The first of `lookups` that has the setting. */
+export const layered = (...lookups: SettingLookup[]): SettingLookup => (name) => lookups.reduce<RawSetting | undefined>((found, lookup) => found ?? lookup(name), undefined);
+
+/** The settings of a project, and the environment they are for. */
+export interface ProjectSettings {
+  /** The settings file, when the project has one. */
+  readonly file?: SettingsFile;
+  /** The environment chosen, when one is. */
+  readonly environment?: string;
+  /** Where the environment was chosen: `flag --env`, or `environment variable HELLO_NODE_ENV`. */
+  readonly environmentSource?: string;
+  readonly lookup: SettingLookup;
+}
+
+/**
+ * The settings of the project at `projectRoot`, highest first: `flags` (the CLI's),
+ * the variables of `env`, the chosen environment's section of the settings file, its
+ * top level (then each setting's default, which its reader gives). The environment is
+ * `environmentFlag`'s, else HELLO_NODE_ENV's.
+ *
+ * @throws SettingsFileError for a bad file; ValidationError for an environment it does not define
+ */
+export function settingsLookup(projectRoot: string, env: Readonly<Record<string, string | undefined>>, flags: SettingLookup = () => undefined, environmentFlag?: string): ProjectSettings {
+  const file = readSettingsFile(projectRoot);
+  const variable = env[ENVIRONMENT_VARIABLE];
+  const chosen = environmentFlag !== undefined
+    ? { value: environmentFlag, source: 'flag --env' }
+    : variable ? { value: variable, source: `environment variable ${ENVIRONMENT_VARIABLE}` } : undefined;
+  const environment = checkEnvironment(file, chosen);
+  return { file, environment, environmentSource: chosen?.source, lookup: layered(flags, fromEnv(env), fromFile(file, environment)) };
+}
