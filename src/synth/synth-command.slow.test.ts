@@ -76,6 +76,24 @@ describe('hello-node synth', () => {
     project = scratchProject();
   });
 
+  test.each([
+    ['an app of two charts', `${APP_COMMAND.replace(/\S+main\.ts\b/, path.join(ROOT, 'test', 'apps', 'two-charts.ts'))}`],
+    ['an app that prints on stdout and stderr', `node -e "console.log('to stdout'); console.error('a warning'); require('fs').mkdirSync(process.env.CDK8S_OUTDIR + '/sub', { recursive: true }); require('fs').writeFileSync(process.env.CDK8S_OUTDIR + '/sub/a.yaml', 'kind: A')"`],
+    ['an app that exits 3', 'node -e "console.error(\'no chart for you\'); process.exit(3)"'],
+    ['an app that writes no output directory', 'node -e 0'],
+    ['an app that writes an empty one', 'node -e "require(\'fs\').mkdirSync(process.env.CDK8S_OUTDIR)"'],
+  ])('a plain synth, the app run without cdk8s-cli, prints, writes and fails as a synth through cdk8s-cli: %s', (_, app) => {
+    const outcome = (args: string[]) => {
+      project = scratchProject({ app });
+      const run = helloNode(['synth', ...args]);
+      const result = { status: run.status, stdout: run.stdout, stderr: run.stderr.split(project).join('<project>'), dist: fs.existsSync(path.join(project, 'dist')) ? tree(path.join(project, 'dist')) : 'none' };
+      fs.rmSync(project, { recursive: true, force: true });
+      return result;
+    };
+    // --plugins-dir has cdk8s-cli run the synth, and without validations changes nothing else (its synth.ts)
+    expect(outcome([])).toEqual(outcome(['--plugins-dir', os.tmpdir()]));
+  }, 60_000);
+
   test('a failure before the app starts (--format helm without --chart-version) is cdk8s-cli\'s one line, and dist/ stays', () => {
     expect(helloNode(['synth']).status).toBe(0);
     const run = helloNode(['synth', '--format', 'helm']);

@@ -21,6 +21,14 @@
  *
  * It never loads cdk8s: cdk8s-cli runs as a process, and the app is told by
  * {@link STAGING_ENV} that the staging directory is this command's to put in place.
+ *
+ * cdk8s-cli itself is run only where it adds something: validation plugins, a Helm
+ * chart, its checks of the Helm flags, an app named nowhere. Otherwise (a plain synth,
+ * `npm run synth`'s and every deploy's) the app command runs as cdk8s-cli's own
+ * `synthApp` runs it (util.ts: through a shell, in the project root, with CDK8S_OUTDIR
+ * and CDK8S_RECORD_CONSTRUCT_METADATA, its stdout swallowed), and the same lines are
+ * printed, so that no synth pays cdk8s-cli's start-up (some 500 modules, TypeScript
+ * among them) for work it does not do.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -106,21 +114,29 @@ export class SynthInterruptedError extends InterruptedError {
 interface Cdk8sConfig {
   readonly output?: string;
   readonly format?: string;
+  /** The app command; undefined when cdk8s.yaml names none as a string. */
+  readonly app?: string;
+  /** Whether cdk8s.yaml has Helm settings (`synthConfig`'s chart version or API version, a format other than plain). */
+  readonly helm: boolean;
+  /** Whether cdk8s.yaml lists validations (or names a file of them). */
+  readonly validations: boolean;
 }
 
 function readConfig(projectRoot: string): Cdk8sConfig {
   const file = path.join(projectRoot, 'cdk8s.yaml');
   if (!fs.existsSync(file)) {
-    return {};
+    return { helm: false, validations: false };
   }
-  let config: { output?: unknown; synthConfig?: { format?: unknown } };
+  let config: { output?: unknown; app?: unknown; validations?: unknown; synthConfig?: { format?: unknown; chartVersion?: unknown; chartApiVersion?: unknown } };
   try {
     config = parse(fs.readFileSync(file, 'utf8')) ?? {};
   } catch (err) {
     throw new SynthFailedError([`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
   }
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-  return { output: text(config.output), format: text(config.synthConfig?.format) };
+  const synthConfig = config.synthConfig ?? {};
+  const helm = synthConfig.chartVersion !== undefined || synthConfig.chartApiVersion !== undefined || (synthConfig.format !== undefined && synthConfig.format !== 'plain');
+  return { output: text(config.output), format: text(synthConfig.format), app: text(config.app), helm, validations: config.validations !== undefined };
 }
 
 /** A flag's value, else `CDK8S_<FLAG>` as yargs reads it (a boolean is `true` or `false`). */
@@ -238,7 +254,7 @@ async function synthToOutputDir(options: SynthCommandOptions, shown: string, sig
     const reports = options.flags.validationReportsOutputFile;
     const reportsInside = reports !== undefined && isInside(path.resolve(options.projectRoot, reports), unit);
     const flags = reportsInside ? { ...options.flags, validationReportsOutputFile: path.join(staging, path.relative(unit, path.resolve(options.projectRoot, reports))) } : options.flags;
-    await runCdk8s({ ...options, flags }, staging, ['--output', stagingArg], rename, signals, `${shown} is as it was`, (line) => options.progress(line));
+    await runCdk8s({ ...options, flags }, staging, stagingArg, rename, signals, `${shown} is as it was`, (line) => options.progress(line));
     if (!fs.existsSync(staging)) {
       throw new SynthFailedError([`the app wrote no output where cdk8s-cli asked (${STAGING_ENV}, CDK8S_OUTDIR); does it give its App an outdir of its own?`]);
     }
@@ -264,7 +280,7 @@ async function synthToStdout(options: SynthCommandOptions, signals: Signals): Pr
         options.warn(line);
       }
     };
-    await runCdk8s(options, scratch, ['--output', scratch], (line) => line, signals, 'nothing was printed', progress);
+    await runCdk8s(options, scratch, scratch, (line) => line, signals, 'nothing was printed', progress);
     options.write(manifestStream(scratch));
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -316,15 +332,49 @@ function cdk8sCli(projectRoot: string): string {
   throw new SynthFailedError([`cdk8s-cli is not installed in ${projectRoot}: run npm install (a project made by cdk8s init has it), or npm install --save-dev cdk8s-cli`]);
 }
 
+/** The cdk8s-cli flags (and their `CDK8S_*` variables) that only cdk8s-cli carries out: validations, reports, Helm. */
+const CLI_ONLY_FLAGS = ['--plugins-dir', '--validation-reports-output-file', '--format', '--chart-api-version', '--chart-version'] as const;
+
+/**
+ * The app command when cdk8s-cli would only run it (see this module's comment): a plain
+ * synth, no validations, an app named by `--app`, CDK8S_APP or cdk8s.yaml; undefined
+ * when cdk8s-cli is needed.
+ */
+function plainApp(options: SynthCommandOptions): string | undefined {
+  const config = readConfig(options.projectRoot);
+  const given = (flag: (typeof CLI_ONLY_FLAGS)[number]) => options.flags[VALUE_FLAGS.find(([, f]) => f === flag)![0]] !== undefined || fromEnv(options.env, flag) !== undefined;
+  const validate = options.flags.validate ?? booleanFromEnv(options.env, '--validate') ?? true;
+  if (CLI_ONLY_FLAGS.some(given) || config.helm || (config.validations && validate)) {
+    return undefined;
+  }
+  return options.flags.app ?? fromEnv(options.env, '--app') ?? config.app;
+}
+
+/**
+ * The manifests cdk8s-cli lists after a synth, as it names and orders them (util.ts,
+ * findManifests): each directory's files, then its directories', each `<dir>/<name>`
+ * with `dir` as it was given.
+ */
+function listedManifests(projectRoot: string, dir: string): string[] {
+  const entries = fs.readdirSync(path.resolve(projectRoot, dir), { withFileTypes: true });
+  return [
+    ...entries.filter((e) => !e.isDirectory() && e.name.endsWith('.yaml')).map((e) => `${dir}/${e.name}`),
+    ...entries.filter((e) => e.isDirectory()).flatMap((e) => listedManifests(projectRoot, `${dir}/${e.name}`)),
+  ];
+}
+
 /**
  * Runs `cdk8s synth` into `staging`, in a process group of its own so that a signal
  * reaches it (and the app) only through this command, which then waits for all of it
- * to end. Its stdout goes line by line, renamed, to `onStdout`; its stderr is held
- * and, when it fails, told as one line per failure.
+ * to end; or, where cdk8s-cli would only run the app ({@link plainApp}), the app alone,
+ * as cdk8s-cli runs it, with cdk8s-cli's lines. Their stdout goes line by line,
+ * renamed, to `onStdout`; their stderr is held and, when it fails, told as one line per
+ * failure.
  *
+ * @param outdir the output directory cdk8s-cli is given (`--output`), as it names it
  * @param unchanged what a failure leaves, for its message
  */
-async function runCdk8s(options: SynthCommandOptions, staging: string, outputArgs: string[], rename: (line: string) => string, signals: Signals, unchanged: string, onStdout: (line: string) => void): Promise<void> {
+async function runCdk8s(options: SynthCommandOptions, staging: string, outdir: string, rename: (line: string) => string, signals: Signals, unchanged: string, onStdout: (line: string) => void): Promise<void> {
   if (signals.received) {
     throw new SynthInterruptedError(signals.received, unchanged);
   }
@@ -332,28 +382,68 @@ async function runCdk8s(options: SynthCommandOptions, staging: string, outputArg
   // this command decides where the output goes: cdk8s-cli must not read it from the environment too
   delete env.CDK8S_OUTPUT;
   delete env.CDK8S_STDOUT;
-  const child = spawn(process.execPath, [cdk8sCli(options.projectRoot), 'synth', '--no-check-upgrade', ...outputArgs, ...passedOn(options.flags)], {
-    cwd: options.projectRoot,
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const app = plainApp(options);
+  if (app !== undefined) {
+    // cdk8s-cli deletes its output directory before it runs the app (synth.ts): an app that writes none fails alike
+    fs.rmSync(path.resolve(options.projectRoot, outdir), { recursive: true, force: true });
+  }
+  const child = app === undefined
+    ? spawn(process.execPath, [cdk8sCli(options.projectRoot), 'synth', '--no-check-upgrade', '--output', outdir, ...passedOn(options.flags)], {
+      cwd: options.projectRoot,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    // cdk8s-cli's synthApp: through a shell, its stdout swallowed (util.ts)
+    : spawn(app, [], {
+      shell: true,
+      cwd: options.projectRoot,
+      env: { ...env, CDK8S_OUTDIR: outdir, CDK8S_RECORD_CONSTRUCT_METADATA: env.CDK8S_RECORD_CONSTRUCT_METADATA ?? 'false' },
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   const stopForwarding = signals.forwardTo(child.pid);
   const stderr: string[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => onStdout(rename(line)));
-  createInterface({ input: child.stderr }).on('line', (line) => {
+  if (child.stdout) {
+    createInterface({ input: child.stdout }).on('line', (line) => onStdout(rename(line)));
+  } else {
+    onStdout('Synthesizing application');
+  }
+  createInterface({ input: child.stderr! }).on('line', (line) => {
     stderr.push(rename(line));
     if (options.verbose) {
       options.warn(rename(line));
     }
   });
-  const exitCode = await new Promise<number>((resolve, reject) => {
+  let exitCode = await new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     // 'close': every process holding its output (the app too) has ended
     child.on('close', (code, signal) => resolve(code ?? (signal ? signalExitCode(signal) : 1)));
   }).finally(stopForwarding);
   if (signals.received) {
     throw new SynthInterruptedError(signals.received, unchanged);
+  }
+  if (app !== undefined) {
+    // what cdk8s-cli says after the app, and how it exits
+    const say = (line: string) => {
+      stderr.push(rename(line));
+      if (options.verbose) {
+        options.warn(rename(line));
+      }
+    };
+    if (exitCode !== 0) {
+      say(`Error: command "${app} " at ${options.projectRoot} returned a non-zero exit code ${exitCode}`);
+      exitCode = 1;
+    } else if (!fs.existsSync(path.resolve(options.projectRoot, outdir))) {
+      say(`ERROR: synthesis failed, app expected to create "${outdir}"`);
+      exitCode = 1;
+    } else {
+      const manifests = listedManifests(options.projectRoot, outdir);
+      manifests.forEach((file) => onStdout(rename(`  - ${file}`)));
+      if (manifests.length === 0) {
+        say('No manifests synthesized');
+      }
+    }
   }
   if (exitCode !== 0) {
     throw new SynthFailedError(failureLines(stderr, options.projectRoot, options.verbose), exitCode);
