@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelloNodeSettings } from './hello-node-settings';
-import { loadAppSettings, loadClusterSettings, SettingLookup } from './settings';
+import { loadAppSettings, loadClusterSettings, SettingLookup, SettingName } from './settings';
 import { readSettingsFile, SETTINGS_FILE, settingsLookup } from './settings-file';
 
 const dirs: string[] = [];
@@ -84,6 +84,32 @@ describe('the settings of a project with hello-node.yaml', () => {
     expect(settingsLookup(dir, { HELLO_NODE_ENV: 'production' }).lookup('HELLO_NODE_REPLICAS')?.value).toBe('2');
   });
 
+  test('a merge key (<<) takes another section\'s settings, under the section\'s own, with their lines', () => {
+    const dir = project('environments:\n  staging: &base\n    namespace: staging\n    replicas: 2\n    domain: staging.example.com\n  production:\n    <<: *base\n    namespace: production\n    domain:\n');
+    const { lookup } = settingsLookup(dir, { HELLO_NODE_ENV: 'production' });
+    expect(lookup('HELLO_NODE_REPLICAS')).toMatchObject({ value: '2', origin: 'hello-node.yaml:4' });
+    expect(lookup('HELLO_NODE_NAMESPACE')?.value).toBe('production');
+    expect(lookup('HELLO_NODE_DOMAIN')).toBeUndefined();
+  });
+
+  test('an empty section takes the top level as it is, and an empty environments: defines none', () => {
+    const dir = project('replicas: 2\nnamespace: shared\nenvironments:\n  staging:\n  # nothing of its own yet\n');
+    expect(settingsLookup(dir, { HELLO_NODE_ENV: 'staging' }).lookup('HELLO_NODE_REPLICAS')?.value).toBe('2');
+    expect(readSettingsFile(project('replicas: 2\nenvironments:\n'))?.environments.size).toBe(0);
+  });
+
+  test.each([
+    ['a section\'s autoscaling drops the top level\'s fixed count', 'replicas: 2\ntarget-cpu: 60\nenvironments:\n  production:\n    max-replicas: 8\n', {}, { HELLO_NODE_REPLICAS: undefined, HELLO_NODE_MAX_REPLICAS: '8', HELLO_NODE_TARGET_CPU: '60' }],
+    ['a variable\'s autoscaling drops the file\'s fixed count', 'environments:\n  production:\n    replicas: 2\n', { HELLO_NODE_MAX_REPLICAS: '4' }, { HELLO_NODE_REPLICAS: undefined, HELLO_NODE_MAX_REPLICAS: '4' }],
+    ['a variable\'s fixed count drops the file\'s autoscaling', 'max-replicas: 8\nmin-replicas: 2\nenvironments:\n  production: {}\n', { HELLO_NODE_REPLICAS: '3' }, { HELLO_NODE_REPLICAS: '3', HELLO_NODE_MAX_REPLICAS: undefined, HELLO_NODE_MIN_REPLICAS: undefined }],
+    ['a section\'s count with autoscaling beside it goes on, to be refused together', 'environments:\n  production:\n    replicas: 2\n    max-replicas: 8\n', {}, { HELLO_NODE_REPLICAS: '2', HELLO_NODE_MAX_REPLICAS: '8' }],
+  ])('the highest source that sizes the workload decides between a count and autoscaling: %s', (_, text, variables, expected) => {
+    const { lookup } = settingsLookup(project(text), { HELLO_NODE_ENV: 'production', ...variables });
+    for (const [name, value] of Object.entries(expected)) {
+      expect([name, lookup(name as SettingName)?.value]).toEqual([name, value]);
+    }
+  });
+
   test('a file of comments alone, or none, sets nothing', () => {
     expect(settingsLookup(project('# settings go here\n'), {}).lookup('GCP_PROJECT')).toBeUndefined();
     expect(readSettingsFile(project())).toBeUndefined();
@@ -119,6 +145,10 @@ describe('bad input in hello-node.yaml is one line naming the file, the line and
     ['a value that is a list', 'namespace:\n  - a\n  - b\n', 'hello-node.yaml:2: setting "namespace" must be one value, not a list'],
     ['environments inside an environment', 'environments:\n  staging:\n    environments: {}\n', 'hello-node.yaml:3: "environments" belongs at the top level, not inside an environment'],
     ['an environment name that is no DNS label', 'environments:\n  Staging_1: {namespace: a}\n', 'hello-node.yaml:2: environment name "Staging_1" is invalid: '],
+    ['an alias that names no anchor', 'environments:\n  staging:\n    namespace: &stg staging\n  production:\n    namespace: *prod\n', 'hello-node.yaml:5: alias *prod names no anchor (&prod) written before it'],
+    ['a variable\'s name for a key', 'HELLO_NODE_REPLICAS: 2\n', 'hello-node.yaml:1: unknown setting "HELLO_NODE_REPLICAS" (the key of HELLO_NODE_REPLICAS is "replicas")'],
+    ['a key near none', 'base: 1\n', 'hello-node.yaml:1: unknown setting "base" (`hello-node config` lists the settings\' keys)'],
+    ['a merge key of a value', 'environments:\n  staging:\n    <<: staging\n', 'hello-node.yaml:3: a merge key (<<) takes a map or a list of maps, not a value'],
     ['two environments that would be one release', 'environments:\n  staging:\n    replicas: 1\n  production:\n    replicas: 5\n', 'hello-node.yaml:4: environments "staging" and "production" would deploy to the context\'s namespace through kubectl\'s current context, as one release: give each its own "namespace" or "context"'],
   ])('%s', (_, text, line) => {
     const message = messageOf(() => readSettingsFile(project(text)));
@@ -126,10 +156,16 @@ describe('bad input in hello-node.yaml is one line naming the file, the line and
     expect(message).not.toContain('\n');
   });
 
-  test('a file that cannot be read names why', () => {
+  test('a file that cannot be read names why: a directory, a symlink to nothing, text that is not UTF-8', () => {
     const dir = project();
     fs.mkdirSync(path.join(dir, SETTINGS_FILE));
     expect(messageOf(() => readSettingsFile(dir))).toBe('hello-node.yaml: cannot be read (EISDIR)');
+    const linked = project();
+    fs.symlinkSync('/nowhere/settings.yaml', path.join(linked, SETTINGS_FILE));
+    expect(messageOf(() => readSettingsFile(linked))).toBe('hello-node.yaml: cannot be read: it is a symlink to /nowhere/settings.yaml, which does not exist');
+    const latin1 = project();
+    fs.writeFileSync(path.join(latin1, SETTINGS_FILE), Buffer.from('namespace: caf\xe9\n', 'latin1'));
+    expect(messageOf(() => readSettingsFile(latin1))).toBe('hello-node.yaml: is not UTF-8 text');
   });
 
   test('a value of the wrong type or out of range: the same rule, in the same words, as its variable, named by its line', () => {

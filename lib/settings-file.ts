@@ -17,7 +17,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { closest } from 'fastest-levenshtein';
+import { closest, distance } from 'fastest-levenshtein';
 import { Alias, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, YAMLMap } from 'yaml';
 import { checkDns1123Label, ValidationError } from './internal';
 import { LibraryError } from './validation';
@@ -87,56 +87,82 @@ const shapeOf = (node: unknown): string => (isMap(node) ? 'a map' : isSeq(node) 
  */
 export function readSettingsFile(projectRoot: string): SettingsFile | undefined {
   const file = SETTINGS_FILE;
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(projectRoot, file), 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      return undefined;
-    }
-    throw new SettingsFileError(file, undefined, `cannot be read (${code ?? (err as Error).message})`);
+  const text = readText(projectRoot, file);
+  if (text === undefined) {
+    return undefined;
   }
   const lines = new LineCounter();
-  // failsafe: every scalar is the text written; unique keys are checked below, naming the key
+  // failsafe: every scalar is the text written; unique keys and merge keys are handled below, naming the line
   const doc = parseDocument(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: false, prettyErrors: false });
-  const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lines.linePos(node.range[0]).line : undefined);
+  const lineOf = (node: unknown): number | undefined => {
+    const range = (node as Node | null | undefined)?.range;
+    return range ? lines.linePos(range[0]).line : undefined;
+  };
   const syntax = doc.errors[0];
   if (syntax) {
     const problem = syntax.code === 'MULTIPLE_DOCS' ? 'holds a second YAML document (after ---): the settings are one map' : `is not YAML: ${syntax.message.split(' at line ')[0].split('\n')[0]}`;
     throw new SettingsFileError(file, lines.linePos(syntax.pos[0]).line, problem);
   }
-  // an alias stands for the node it names (`&defaults` … `*defaults`)
-  const resolved = (node: unknown): unknown => (node instanceof Alias ? node.resolve(doc) : node);
+  // an alias stands for the node its anchor names (`&base` … `*base`); one that names none is an error, not an empty value
+  const resolved = (node: unknown): unknown => {
+    if (!(node instanceof Alias)) {
+      return node;
+    }
+    const target = node.resolve(doc);
+    if (target === undefined) {
+      throw new SettingsFileError(file, lineOf(node), `alias *${node.source} names no anchor (&${node.source}) written before it`);
+    }
+    return target;
+  };
   const root = resolved(doc.contents);
-  if (root === null || (isScalar(root) && root.value === '')) {
+  if (root === null || isEmpty(root)) {
     // empty, or comments only
     return { path: file, top: new Map(), environments: new Map() };
   }
   if (!isMap(root)) {
-    throw new SettingsFileError(file, lineOf(root as Node), `must be a map of settings (key: value), not ${shapeOf(root)}`);
+    throw new SettingsFileError(file, lineOf(root), `must be a map of settings (key: value), not ${shapeOf(root)}`);
   }
 
-  /** The keys of a map, each once, with their lines. */
-  const entries = (map: YAMLMap, what: string): { key: string; line: number | undefined; value: unknown }[] => {
+  interface Entry { readonly key: string; readonly line: number | undefined; readonly value: unknown }
+  /**
+   * The keys of a map, each once, with their lines; a merge key (`<<: *base`) adds the
+   * keys of the map it names that the map does not set itself, as YAML's merge does.
+   */
+  const entries = (map: YAMLMap, what: string): Entry[] => {
     const seen = new Map<string, number | undefined>();
-    return map.items.map((pair) => {
+    const own: Entry[] = [];
+    const merged: Entry[] = [];
+    for (const pair of map.items) {
       const keyNode = resolved(pair.key);
-      const line = lineOf(keyNode as Node);
+      const line = lineOf(keyNode);
       if (!isScalar(keyNode)) {
         throw new SettingsFileError(file, line, `${what} keys must be names, not ${shapeOf(keyNode)}`);
       }
       const key = String(keyNode.value);
+      if (key === '<<' && keyNode.type === Scalar.PLAIN) {
+        const sources = resolved(pair.value);
+        const maps = isSeq(sources) ? sources.items.map(resolved) : [sources];
+        for (const source of maps) {
+          if (!isMap(source)) {
+            throw new SettingsFileError(file, line, `a merge key (<<) takes a map or a list of maps, not ${shapeOf(source)}`);
+          }
+          merged.push(...entries(source, what));
+        }
+        continue;
+      }
       if (seen.has(key)) {
-        throw new SettingsFileError(file, line, `duplicate ${what === 'setting' ? 'setting' : what} "${key}" (first at line ${seen.get(key)})`);
+        throw new SettingsFileError(file, line, `duplicate ${what} "${key}" (first at line ${seen.get(key)})`);
       }
       seen.set(key, line);
-      return { key, line, value: resolved(pair.value) };
-    });
+      own.push({ key, line, value: resolved(pair.value) });
+    }
+    // the map's own keys win, then the first merged map that has the key
+    const mergedOnce = merged.filter((entry, i) => !seen.has(entry.key) && merged.findIndex((e) => e.key === entry.key) === i);
+    return [...own, ...mergedOnce];
   };
 
   /** A map of settings, with no `environments` of its own unless `top`. */
-  const section = (map: YAMLMap, top: boolean): { settings: Section; environments?: { key: string; line: number | undefined; value: unknown } } => {
+  const section = (map: YAMLMap, top: boolean): { settings: Section; environments?: Entry } => {
     const settings = new Map<SettingName, FileValue>();
     let environments;
     for (const entry of entries(map, 'setting')) {
@@ -149,8 +175,7 @@ export function readSettingsFile(projectRoot: string): SettingsFile | undefined 
       }
       const name = SETTING_BY_KEY.get(entry.key);
       if (name === undefined) {
-        const known = [...SETTING_BY_KEY.keys(), ...top ? [ENVIRONMENTS_KEY] : []];
-        throw new SettingsFileError(file, entry.line, `unknown setting "${entry.key}" (did you mean "${closest(entry.key, known)}"?)`);
+        throw new SettingsFileError(file, entry.line, `unknown setting "${entry.key}" (${hintFor(entry.key)})`);
       }
       settings.set(name, { value: valueOf(entry.key, entry.value, entry.line), line: entry.line ?? 0 });
     }
@@ -158,24 +183,22 @@ export function readSettingsFile(projectRoot: string): SettingsFile | undefined 
   };
 
   const valueOf = (key: string, node: unknown, line: number | undefined): string | undefined => {
-    if (node === null || node === undefined) {
+    if (node === null || node === undefined || isEmpty(node)) {
       return undefined;
     }
     if (!isScalar(node)) {
-      throw new SettingsFileError(file, lineOf(node as Node) ?? line, `setting "${key}" must be one value, not ${shapeOf(node)}`);
+      throw new SettingsFileError(file, lineOf(node) ?? line, `setting "${key}" must be one value, not ${shapeOf(node)}`);
     }
-    const scalar = node as Scalar;
-    const text = String(scalar.value);
-    // a plain empty, ~ or null unsets; quoted, it is the text
-    return scalar.type === Scalar.PLAIN && ['', '~', 'null', 'Null', 'NULL'].includes(text) ? undefined : text;
+    // an empty text unsets, as an empty variable does
+    return String(node.value) === '' ? undefined : String(node.value);
   };
 
   const { settings: top, environments: environmentsEntry } = section(root, true);
   const environments = new Map<string, FileEnvironment>();
-  if (environmentsEntry !== undefined) {
-    const map = environmentsEntry.value;
+  const map = environmentsEntry?.value;
+  if (environmentsEntry !== undefined && map !== null && !isEmpty(map)) {
     if (!isMap(map)) {
-      throw new SettingsFileError(file, environmentsEntry.line, `"${ENVIRONMENTS_KEY}" must be a map of environments (name: settings), not ${map === null ? 'empty' : shapeOf(map)}`);
+      throw new SettingsFileError(file, environmentsEntry.line, `"${ENVIRONMENTS_KEY}" must be a map of environments (name: settings), not ${shapeOf(map)}`);
     }
     for (const entry of entries(map, 'environment')) {
       try {
@@ -183,15 +206,73 @@ export function readSettingsFile(projectRoot: string): SettingsFile | undefined 
       } catch (err) {
         throw err instanceof ValidationError ? new SettingsFileError(file, entry.line, `environment name "${entry.key}" is invalid: ${err.rule}`) : err;
       }
-      if (entry.value !== null && !isMap(entry.value)) {
+      // an empty section takes the top level as it is
+      const empty = entry.value === null || isEmpty(entry.value);
+      if (!empty && !isMap(entry.value)) {
         throw new SettingsFileError(file, entry.line, `environment "${entry.key}" must be a map of settings (key: value), not ${shapeOf(entry.value)}`);
       }
-      environments.set(entry.key, { line: entry.line ?? 0, settings: entry.value === null ? new Map() : section(entry.value, false).settings });
+      environments.set(entry.key, { line: entry.line ?? 0, settings: empty ? new Map() : section(entry.value as YAMLMap, false).settings });
     }
   }
   const read: SettingsFile = { path: file, top, environments };
   checkApart(read);
   return read;
+}
+
+/** A plain empty value, `~` or `null`: YAML's null, which the failsafe schema reads as text. */
+const isEmpty = (node: unknown): boolean => isScalar(node) && node.type === Scalar.PLAIN && ['', '~', 'null', 'Null', 'NULL'].includes(String(node.value));
+
+/**
+ * The file's text, as UTF-8; undefined when there is no file.
+ *
+ * @throws SettingsFileError for a file that cannot be read (a directory, a symlink to
+ *   nothing, no permission) or is not UTF-8
+ */
+function readText(projectRoot: string, file: string): string | undefined {
+  const at = path.join(projectRoot, file);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(at);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      // a symlink to nothing is a file meant to be there
+      const link = fs.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() ? fs.readlinkSync(at) : undefined;
+      if (link === undefined) {
+        return undefined;
+      }
+      throw new SettingsFileError(file, undefined, `cannot be read: it is a symlink to ${link}, which does not exist`);
+    }
+    throw new SettingsFileError(file, undefined, `cannot be read (${code ?? (err as Error).message})`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new SettingsFileError(file, undefined, 'is not UTF-8 text');
+  }
+}
+
+/** What an unknown key may have meant: the nearest setting's key, when one is near, or the variable's key. */
+function hintFor(key: string): string {
+  const byVariable = (SETTING_NAMES as readonly string[]).includes(key) ? fileKeyOf(key as SettingName) : undefined;
+  if (byVariable !== undefined) {
+    return `the key of ${key} is "${byVariable}"`;
+  }
+  const near = nearest(key, [...SETTING_BY_KEY.keys(), ENVIRONMENTS_KEY]);
+  return near === undefined ? '`hello-node config` lists the settings\' keys' : `did you mean "${near}"?`;
+}
+
+/**
+ * The candidate `word` stands for: the one it abbreviates (`prod`), else the nearest
+ * when it is a typo away (at most 2 edits, or a third of the candidate's length).
+ */
+function nearest(word: string, candidates: readonly string[]): string | undefined {
+  const abbreviated = candidates.filter((candidate) => word.length >= 2 && candidate.startsWith(word));
+  if (abbreviated.length === 1) {
+    return abbreviated[0];
+  }
+  const near = closest(word, [...candidates]);
+  return distance(word, near) <= Math.max(2, Math.ceil(near.length / 3)) ? near : undefined;
 }
 
 /**
@@ -218,6 +299,12 @@ function fileSetting(file: SettingsFile, environment: string | undefined, name: 
   return (environment === undefined ? undefined : file.environments.get(environment)?.settings.get(name)) ?? file.top.get(name);
 }
 
+/** The line of the file that leaves a setting unset for `environment` (`domain:` in its section), when one does. */
+export function unsetAt(file: SettingsFile | undefined, environment: string | undefined, name: SettingName): number | undefined {
+  const found = file && fileSetting(file, environment, name);
+  return found !== undefined && found.value === undefined ? found.line : undefined;
+}
+
 /**
  * The environment `chosen` names (the `--env` flag, or HELLO_NODE_ENV), checked
  * against the file; `undefined` when none is chosen.
@@ -233,22 +320,73 @@ export function checkEnvironment(file: SettingsFile | undefined, chosen: RawSett
     throw new ValidationError(chosen.source, chosen.value, `names an environment of ${SETTINGS_FILE}, and the project has none (${SETTINGS_FILE} at the project root defines them)`);
   }
   if (!names.includes(chosen.value)) {
-    const defined = names.length === 0 ? `${file.path} defines none (under "${ENVIRONMENTS_KEY}:")` : `${file.path} defines ${names.map((n) => `"${n}"`).join(', ')}; did you mean "${closest(chosen.value, names)}"?`;
+    const near = names.length === 0 ? undefined : nearest(chosen.value, names);
+    const defined = names.length === 0 ? `${file.path} defines none (under "${ENVIRONMENTS_KEY}:")` : `${file.path} defines ${names.map((n) => `"${n}"`).join(', ')}${near === undefined ? '' : `; did you mean "${near}"?`}`;
     throw new ValidationError(chosen.source, chosen.value, `must be an environment of ${file.path}: ${defined}`);
   }
   return chosen.value;
 }
 
-/** Reads settings from the file, for `environment` or (none) its top level alone. */
-export function fromFile(file: SettingsFile | undefined, environment: string | undefined): SettingLookup {
+/**
+ * One source of settings: a value, `null` where it unsets the setting (`domain:` in a
+ * section: no lower source gives it), or undefined where it says nothing of it.
+ */
+type Layer = (name: SettingName) => RawSetting | null | undefined;
+
+/** A map of the file as a layer. */
+const layerOf = (file: SettingsFile, section: Section | undefined): Layer => (name) => {
+  const found = section?.get(name);
+  return found === undefined ? undefined
+    : found.value === undefined ? null
+      : { value: found.value, source: `${file.path}:${found.line} ${fileKeyOf(name)}`, origin: `${file.path}:${found.line}` };
+};
+
+/** The settings that size the workload: a fixed count, or the autoscaler's fields. */
+const COUNT: SettingName = 'HELLO_NODE_REPLICAS';
+const AUTOSCALING = SETTING_NAMES.filter((name) => 'prop' in SETTINGS[name] && (SETTINGS[name] as { readonly prop: string }).prop === 'autoscaling');
+
+/**
+ * The settings of `layers`, highest first: each setting from the first that says
+ * something of it. A fixed count and autoscaling exclude each other, so the highest
+ * layer that sizes the workload decides between them: a section's `max-replicas`
+ * drops the top level's `replicas`, and `--replicas` a file's autoscaling (the other
+ * autoscaling fields still come from wherever they are set).
+ */
+function resolved(layers: readonly Layer[]): SettingLookup {
+  const first = (from: readonly Layer[], name: SettingName) => {
+    for (const layer of from) {
+      const found = layer(name);
+      if (found !== undefined) {
+        return found ?? undefined;
+      }
+    }
+    return undefined;
+  };
   return (name) => {
-    const found = file && fileSetting(file, environment, name);
-    return found?.value === undefined ? undefined : { value: found.value, source: `${file?.path}:${found.line} ${fileKeyOf(name)}`, origin: `${file?.path}:${found.line}` };
+    if (name !== COUNT && !AUTOSCALING.includes(name)) {
+      return first(layers, name);
+    }
+    const decides = layers.findIndex((layer) => [COUNT, ...AUTOSCALING].some((sizing) => layer(sizing) !== undefined));
+    if (decides < 0) {
+      return undefined;
+    }
+    const decider = layers[decides];
+    if (name === COUNT) {
+      // set beside autoscaling in one layer, both go on, to be refused together
+      return decider(COUNT) ?? undefined;
+    }
+    return AUTOSCALING.some((field) => decider(field) !== undefined) ? first(layers.slice(decides), name) : undefined;
   };
 }
 
-/** The first of `lookups` that has the setting. */
-export const layered = (...lookups: SettingLookup[]): SettingLookup => (name) => lookups.reduce<RawSetting | undefined>((found, lookup) => found ?? lookup(name), undefined);
+/** The file's layers for `environment` (its section, then the top level), or the top level alone. */
+const fileLayers = (file: SettingsFile | undefined, environment: string | undefined): Layer[] =>
+  (file === undefined ? [] : [layerOf(file, environment === undefined ? undefined : file.environments.get(environment)?.settings), layerOf(file, file.top)]);
+
+/** Reads settings from the file, for `environment` (its section, then the top level) or (none) its top level alone. */
+export function fromFile(file: SettingsFile | undefined, environment: string | undefined): SettingLookup {
+  return resolved(fileLayers(file, environment));
+}
 
 /** The settings of a project, and the environment they are for. */
 export interface ProjectSettings {
@@ -276,5 +414,5 @@ export function settingsLookup(projectRoot: string, env: Readonly<Record<string,
     ? { value: environmentFlag, source: 'flag --env' }
     : variable ? { value: variable, source: `environment variable ${ENVIRONMENT_VARIABLE}` } : undefined;
   const environment = checkEnvironment(file, chosen);
-  return { file, environment, environmentSource: chosen?.source, lookup: layered(flags, fromEnv(env), fromFile(file, environment)) };
+  return { file, environment, environmentSource: chosen?.source, lookup: resolved([flags, fromEnv(env), ...fileLayers(file, environment)]) };
 }

@@ -484,6 +484,18 @@ export function loadClusterSettings(lookup: SettingLookup): ClusterSettings {
 
 const sourceAndValue = (raw: RawSetting): [string, string] => [raw.source, raw.value];
 
+/**
+ * HELLO_NODE_CONTEXT: the kubeconfig context every kubectl command is given, when set.
+ * kubectl takes any name its kubeconfig has; one with a control character or spaces
+ * around it is a slip, not a name (it would also break the lines that show it).
+ *
+ * @throws ValidationError naming where it came from
+ */
+export function loadKubeContext(lookup: SettingLookup): string | undefined {
+  const context = lookup('HELLO_NODE_CONTEXT');
+  return context && checkPattern(context.source, context.value, /^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$/u, 'must be the name of a context of your kubeconfig, as `kubectl config get-contexts` lists it: no control characters, and no spaces around it');
+}
+
 /** A Compute Engine machine type: lowercase letters, digits and '-', e.g. e2-medium, n1-standard-2, t2a-standard-4. */
 export function checkMachineType(subject: string, value: string): string {
   return checkPattern(subject, value, /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/, 'must be a Compute Engine machine type such as n1-standard-2, e2-medium or t2a-standard-4');

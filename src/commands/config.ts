@@ -3,7 +3,7 @@
  * resolves them, each with where it came from (`git config --show-origin`'s idea), so
  * that which file line, variable or flag decides a value is never a guess.
  */
-import { ProjectSettings, SETTINGS_FILE, fileKeyOf } from '../../lib/settings-file';
+import { fileKeyOf, ProjectSettings, SETTINGS_FILE, unsetAt } from '../../lib/settings-file';
 import {
   isPropSetting,
   loadAppSettings,
@@ -25,7 +25,7 @@ export interface ResolvedSetting {
   readonly flag: string;
   /** Its value; `null` when it is unset and has no value of its own (see `unset`). */
   readonly value: string | null;
-  /** `flag`, `variable NAME`, `hello-node.yaml:LINE`, or `default`. */
+  /** `flag`, `variable NAME`, `hello-node.yaml:LINE` (also for a line that unsets it), or `default`. */
   readonly origin: string;
   /** What it being unset means, when it has no value: `none`, or whose value stands. */
   readonly unset?: string;
@@ -54,11 +54,14 @@ function resolve(project: ProjectSettings, name: SettingName): ResolvedSetting {
   }
   const meaning = unsetMeaning(name);
   const spec = SETTINGS[name];
+  // a line that unsets it (`domain:` in the environment's section) decides it, as a value would
+  const unsetLine = unsetAt(project.file, project.environment, name);
+  const origin = unsetLine === undefined ? 'default' : `${project.file?.path}:${unsetLine}`;
   if ('default' in spec && spec.default === meaning) {
-    return { ...base, value: meaning, origin: 'default' };
+    return { ...base, value: meaning, origin };
   }
   // a prop setting left unset leaves the app's own prop, else the construct's default
-  return { ...base, value: null, origin: 'default', unset: isPropSetting(name) && meaning !== 'none' ? `the app's own, else ${meaning}` : meaning };
+  return { ...base, value: null, origin, unset: isPropSetting(name) && meaning !== 'none' ? `the app's own, else ${meaning}` : meaning };
 }
 
 /**

@@ -86,7 +86,7 @@ describeWithCluster('staging and production from one hello-node.yaml', () => {
   test('a command that reaches a cluster with no environment chosen is refused in one line, naming them, and applies nothing', async () => {
     const deploy = await run('deploy');
     expectExit(deploy, 1);
-    expect(deploy.stderr).toBe('hello-node: hello-node.yaml defines the environments staging, production: name the one to act on with --env <name> (or HELLO_NODE_ENV); only synth and config read the file\'s top level alone\n');
+    expect(deploy.stderr).toBe('hello-node: hello-node.yaml defines the environments staging, production: name the one to act on with --env <name> (or HELLO_NODE_ENV); only synth and config go without one, reading the file\'s top level\n');
     expect(await list(`/api/v1/namespaces/${staging}/secrets`, 'hello-node/revision')).toEqual([]);
     expect(await list(`/api/v1/namespaces/${production}/secrets`, 'hello-node/revision')).toEqual([]);
   }, SLOW);
@@ -117,6 +117,16 @@ describeWithCluster('staging and production from one hello-node.yaml', () => {
     expect(synthesized.metadata.namespace).toBe(production);
     expect(synthesized.spec.replicas).toBe(live.spec.replicas);
     expect(synthesized.spec.template.spec.containers[0].image).toBe(live.spec.template.spec.containers[0].image);
+  }, SLOW);
+
+  test('scale in one environment leaves the other alone, and says which line of the file the next deploy sets the count from', async () => {
+    const scale = await run('--env', 'staging', 'scale', '2');
+    expectExit(scale, 0);
+    expect(scale.stderr).toContain('# note: the next deploy sets the replicas of replicationcontroller/hello-node-rc back to 1, as hello-node.yaml:7 replicas sets it');
+    const [rc] = await list(`/api/v1/namespaces/${staging}/replicationcontrollers`);
+    expect(rc.spec.replicas).toBe(2);
+    const [deployment] = await list(`/apis/apps/v1/namespaces/${production}/deployments`);
+    expect(deployment.spec.replicas).toBe(2);
   }, SLOW);
 
   test('promote deploys the digest staging runs to production, with production\'s own settings, and production\'s history says where it came from', async () => {

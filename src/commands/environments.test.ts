@@ -35,7 +35,7 @@ const project = (settings = TWO_ENVIRONMENTS) => {
 };
 afterAll(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
 
-const REFUSED = 'hello-node: hello-node.yaml defines the environments staging, production: name the one to act on with --env <name> (or HELLO_NODE_ENV); only synth and config read the file\'s top level alone\n';
+const REFUSED = 'hello-node: hello-node.yaml defines the environments staging, production: name the one to act on with --env <name> (or HELLO_NODE_ENV); only synth and config go without one, reading the file\'s top level\n';
 
 describe('a project whose hello-node.yaml defines environments', () => {
   test.each([
@@ -67,7 +67,27 @@ describe('a project whose hello-node.yaml defines environments', () => {
     const kubectl = () => ({ exitCode: 1, stdout: '', stderr: 'error: context was not found for specified context: staging-ctx\n' });
     const run = await runCli(['--env', 'staging', 'history'], { projectRoot: project(), tools: { kubectl } });
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n').at(-2)).toBe('hello-node: kubectl\'s configuration has no context "staging-ctx": check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node cluster credentials` adds a GKE cluster\'s');
+    expect(run.stderr.split('\n').at(-2)).toBe('hello-node: kubectl\'s configuration has no context "staging-ctx": check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node --env staging cluster credentials` adds a GKE cluster\'s');
+  });
+
+  test('the commands its hints show act where it did: with --env, and kubectl with --context', async () => {
+    const status = await runCli(['--env', 'staging', 'status'], { projectRoot: project() });
+    expect(status.stdout).toContain('`hello-node --env staging deploy` creates it');
+    const refusesGet = () => ({ exitCode: 1, stdout: '', stderr: 'Error from server (NotFound): namespaces "staging" not found\n' });
+    const missing = await runCli(['--env', 'staging', 'status'], { projectRoot: project(), tools: { kubectl: refusesGet } });
+    expect(missing.stderr.split('\n').at(-2)).toBe('hello-node: namespace staging does not exist: create it (kubectl --context=staging-ctx create namespace staging), or name another one with HELLO_NODE_NAMESPACE or --namespace');
+  });
+
+  test('a context with a control character or spaces around it is refused in one line, before any tool runs', async () => {
+    const run = await runCli(['--env', 'staging', 'status', '--context', 'prod\nctx'], { projectRoot: project() });
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toBe('hello-node: flag --context: "prod\\nctx" is invalid: must be the name of a context of your kubeconfig, as `kubectl config get-contexts` lists it: no control characters, and no spaces around it\n');
+  });
+
+  test('config names the line that unsets a setting as its origin', async () => {
+    const run = await runCli(['--env', 'production', 'config', '--json'], { projectRoot: project(`domain: shop.example.com\n${TWO_ENVIRONMENTS}    domain:\n`) });
+    expect(JSON.parse(run.stdout).settings.domain).toEqual({ variable: 'HELLO_NODE_DOMAIN', flag: '--domain', value: null, origin: 'hello-node.yaml:11', unset: 'none' });
   });
 
   test('config without an environment shows the top level, and names the environments', async () => {
@@ -122,7 +142,7 @@ describe('promote', () => {
   const FIRST = 'environment production (flag --env): namespace production, kubectl context production-ctx\n';
   test.each([
     ['without --env, the refusal of every cluster command', ['promote', '--from', 'staging'], REFUSED],
-    ['from the environment it deploys to', ['--env', 'production', 'promote', '--from', 'production'], `${FIRST}hello-node: flag --from: "production" is invalid: is the environment promote deploys to (--env production): name the one whose image to take\n`],
+    ['from the environment it deploys to', ['--env', 'production', 'promote', '--from', 'production'], `${FIRST}hello-node: flag --from: "production" is invalid: is the environment promote deploys to (flag --env): name the one whose image to take\n`],
     ['from an environment the file does not define', ['--env', 'production', 'promote', '--from', 'stage'], `${FIRST}hello-node: flag --from: "stage" is invalid: must be an environment of hello-node.yaml: hello-node.yaml defines "staging", "production"; did you mean "staging"?\n`],
     ['with an image flag, which the promoted image would override', ['--env', 'production', '--image', 'gcr.io/x/y:v1', 'promote', '--from', 'staging'], 'hello-node: flag --image: "gcr.io/x/y:v1" is invalid: is no setting of promote, which would ignore it (see: hello-node promote --help)\n'],
   ])('%s is refused before any tool runs', async (_, args, stderr) => {

@@ -33,6 +33,7 @@ import {
   loadAppSettings,
   loadClusterSettings,
   loadImageSettings,
+  loadKubeContext,
   loadMachineType,
   loadBuildDir,
   loadPlatform,
@@ -52,7 +53,7 @@ import {
 } from '../../lib/settings';
 import { status } from './status';
 import { Cdk8sSynthFlags, checkSynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from '../synth/synth-command';
-import { createRunner, inKubeContext, isExplained, Runner, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
+import { createRunner, inKubeContext, isExplained, Runner, shellQuote, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
 import { checkEnvironment, ENVIRONMENT_VARIABLE, fromFile, ProjectSettings, SETTINGS_FILE, SettingsFileError, settingsLookup } from '../../lib/settings-file';
 import { config } from './config';
 import { promotion } from '../release/promote';
@@ -87,20 +88,37 @@ export interface CliContext {
   readonly projectRoot: string;
   /** How the user runs the CLI, as the commands its hints show: `hello-node` or `npx hello-node`. */
   readonly invocation: string;
+  /** What the commands of its hints are given, once a command knows its environment; none in a context made for its help alone. */
+  readonly hints?: Hints;
+}
+
+/** What the commands a hint shows need to act as the command did: its environment, and its kubectl context. */
+export interface Hints {
+  environment?: string;
+  kubeContext?: string;
 }
 
 
 /** `npx hello-node` when npm runs the CLI (npx, or an npm script), else `hello-node`. */
 export const invocationOf = (env: NodeJS.ProcessEnv): string => (env.npm_command ? 'npx hello-node' : 'hello-node');
 
-/** `text` with the commands of its hints (`` `hello-node …` ``) written as the user runs the CLI. */
-const hintsAs = (invocation: string, text: string): string => text.split('`hello-node ').join(`\`${invocation} `);
+/**
+ * `text` with the commands of its hints written as the user runs the CLI, and so that,
+ * pasted, they act where the command did: `` `hello-node …` `` as `npx hello-node`,
+ * with `--env <environment>` (unless it names one), and `` `kubectl …` `` or
+ * `(kubectl …)` with `--context=<context>` (but `kubectl config`, which reads the
+ * kubeconfig itself).
+ */
+function hintsAs(invocation: string, hints: Hints, text: string): string {
+  const withEnv = text.replace(/`hello-node (?!--env\b)/g, `\`${invocation} ${hints.environment === undefined ? '' : `--env ${hints.environment} `}`).split('`hello-node ').join(`\`${invocation} `);
+  return hints.kubeContext === undefined ? withEnv : withEnv.replace(/([`(])kubectl (?!config )(?=[a-z])/g, `$1kubectl --context=${shellQuote(hints.kubeContext)} `);
+}
 
 /** `stream` (stderr), with {@link hintsAs} applied. */
-function hintingStream(invocation: string, stream: NodeJS.WritableStream): NodeJS.WritableStream {
+function hintingStream(invocation: string, hints: Hints, stream: NodeJS.WritableStream): NodeJS.WritableStream {
   return new Writable({
     write(chunk, _encoding, done) {
-      stream.write(hintsAs(invocation, String(chunk)));
+      stream.write(hintsAs(invocation, hints, String(chunk)));
       done();
     },
   });
@@ -128,13 +146,24 @@ function flagLookup(flags: Record<string, unknown>): SettingLookup {
 /**
  * The app's settings that are set, as the environment of `npx cdk8s synth`, with the
  * environment chosen: the app reads hello-node.yaml too, and so unsets what the
- * environment's section unsets.
+ * environment's section unsets. The synth's environment has them in place of the
+ * shell's own ({@link withoutSettings}), so that the app resolves what the CLI did.
  */
 function appSettingEnv(lookup: SettingLookup, environment: string | undefined): Record<string, string> {
   return Object.fromEntries([...APP_SETTING_NAMES.flatMap((name) => {
     const raw = lookup(name);
     return raw ? [[name, raw.value]] : [];
   }), ...environment === undefined ? [] : [[ENVIRONMENT_VARIABLE, environment]]]);
+}
+
+/**
+ * `env` without the app's settings (and the environment's choice): what the CLI
+ * resolved replaces them, so that a shell's `HELLO_NODE_REPLICAS` that a flag's
+ * `--max-replicas` overrode, or a variable a section's empty value unset, never reaches the app.
+ */
+function withoutSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const settings: readonly string[] = [...APP_SETTING_NAMES, ENVIRONMENT_VARIABLE];
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !settings.includes(name)));
 }
 
 /**
@@ -160,8 +189,8 @@ const MAX_SECONDS = 2_147_483;
 /** Where a command of an environment acts: its namespace and kubectl context. */
 function whereOf(lookup: SettingLookup): string {
   const namespace = lookup('HELLO_NODE_NAMESPACE');
-  const kubeContext = lookup('HELLO_NODE_CONTEXT');
-  return `${namespace ? `namespace ${namespace.value}` : 'the context\'s namespace'}, ${kubeContext ? `kubectl context ${kubeContext.value}` : 'kubectl\'s current context'}`;
+  const kubeContext = loadKubeContext(lookup);
+  return `${namespace ? `namespace ${namespace.value}` : 'the context\'s namespace'}, ${kubeContext ? `kubectl context ${kubeContext}` : 'kubectl\'s current context'}`;
 }
 
 /** Parses seconds from a flag: plain decimal digits (not `0x10` or `1e3`), from 0 to MAX_SECONDS. */
@@ -234,14 +263,17 @@ export function buildProgram(context: CliContext): Command {
         const path = `${self.parent === program ? '' : `${self.parent?.name()} `}${self.name()}`;
         throw new ValidationError(`flag ${SETTINGS[foreign].flag}`, program.opts()[attributeOf(foreign)], `is no setting of ${path}, which would ignore it (see: ${context.invocation} ${path} --help)`);
       }
-      const base = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute, resultAs: (line) => hintsAs(context.invocation, line) });
+      const hints = context.hints ?? {};
+      const base = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute, resultAs: (line) => hintsAs(context.invocation, hints, line) });
       const project = settingsLookup(context.projectRoot, env, flagLookup(flags), typeof flags.env === 'string' ? flags.env : undefined);
       const { lookup, file, environment } = project;
       const local = self.name() === 'synth' || self.name() === 'config';
       if (!local && file && file.environments.size > 0 && environment === undefined) {
-        throw new CliError(`${file.path} defines the environments ${[...file.environments.keys()].join(', ')}: name the one to act on with --env <name> (or ${ENVIRONMENT_VARIABLE}); only synth and config read the file's top level alone`);
+        throw new CliError(`${file.path} defines the environments ${[...file.environments.keys()].join(', ')}: name the one to act on with --env <name> (or ${ENVIRONMENT_VARIABLE}); only synth and config go without one, reading the file's top level`);
       }
-      const runner = inKubeContext(base, lookup('HELLO_NODE_CONTEXT')?.value);
+      const kubeContext = loadKubeContext(lookup);
+      const runner = inKubeContext(base, kubeContext);
+      Object.assign(hints, { environment, kubeContext });
       if (!local && environment !== undefined) {
         runner.say(`${runner.dryRun ? '# ' : ''}environment ${environment} (${project.environmentSource}): ${whereOf(lookup)}`);
       }
@@ -252,7 +284,7 @@ export function buildProgram(context: CliContext): Command {
   const appOf = async (namespace: string | undefined, fresh = false): Promise<AppRef> => ({ name: await appName(context.projectRoot, context.env, fresh), namespace });
   const rolloutOptions = (self: Command, wait: boolean): deploying.RolloutOptions => ({
     projectRoot: context.projectRoot,
-    env,
+    env: withoutSettings(env),
     wait,
     timeoutSeconds: self.opts().timeout === undefined ? 0 : seconds(self, 'timeout'),
     intervalSeconds: self.opts().interval === undefined ? 0 : seconds(self, 'interval'),
@@ -299,7 +331,7 @@ export function buildProgram(context: CliContext): Command {
     await synthCommand({
       projectRoot: context.projectRoot,
       flags,
-      env: { ...env, ...settingEnv },
+      env: { ...withoutSettings(env), ...settingEnv },
       verbose: runner.verbose,
       progress: (line) => stdout.write(`${line}\n`),
       warn: (line) => stderr.write(`${line}\n`),
@@ -391,17 +423,17 @@ export function buildProgram(context: CliContext): Command {
 
   act(historyMax(interval(timeout(command(program, 'promote', `deploy to the --env environment the image, by digest, that the --from environment's current revision runs, with the --env environment's own settings for the rest; roll out, wait and record as deploy does ("promoted from <environment> revision <n>")`, [...APP_SETTING_NAMES.filter((name) => !IMAGE_SETTING_NAMES.includes(name)), ...KUBE_SETTING_NAMES])
     .requiredOption('--from <environment>', `the environment of ${SETTINGS_FILE} whose image to deploy`)), POLL_SECONDS.deploy)),
-  async (lookup, runner, self, { file, environment, base }) => {
+  async (lookup, runner, self, { file, environment, environmentSource, base }) => {
     const from = checkEnvironment(file, { value: String(self.opts().from), source: 'flag --from' });
     if (environment === undefined || from === undefined) {
       throw new CliError(`promote deploys one environment's image to another: name the one to deploy to with --env <name> (or ${ENVIRONMENT_VARIABLE}), and define both in ${SETTINGS_FILE}`);
     }
     if (from === environment) {
-      throw new ValidationError('flag --from', from, `is the environment promote deploys to (--env ${environment}): name the one whose image to take`);
+      throw new ValidationError('flag --from', from, `is the environment promote deploys to (${environmentSource}): name the one whose image to take`);
     }
     // the source as its section of the file has it: variables and flags are the target's
     const source = fromFile(file, from);
-    const sourceRunner = inKubeContext(base, source('HELLO_NODE_CONTEXT')?.value);
+    const sourceRunner = inKubeContext(base, loadKubeContext(source));
     const promoted = await promotion(await appOf(loadPropSetting(source, 'HELLO_NODE_NAMESPACE')), sourceRunner, from);
     runner.say(`${runner.dryRun ? '# ' : ''}promoting ${promoted.image}${promoted.revision ? `, ${from}'s revision ${promoted.revision},` : ''} to ${environment}`);
     // the image is the promoted one, whatever this environment's image settings say
@@ -409,7 +441,7 @@ export function buildProgram(context: CliContext): Command {
     const promotedLookup: SettingLookup = (name) => (name === 'HELLO_NODE_IMAGE'
       ? { value: promoted.image, source: promoted.description, origin: promoted.description }
       : imageSettings.includes(name) && name !== 'GCP_PROJECT' ? undefined : lookup(name));
-    const options = { ...deployOptions(self, promotedLookup, environment, true), description: promoted.description };
+    const options = { ...deployOptions(self, promotedLookup, environment, true), description: promoted.description, command: `promote --from ${from}` };
     if (!runner.dryRun) {
       loadAppSettings(promotedLookup);
     }
@@ -442,7 +474,9 @@ export function buildProgram(context: CliContext): Command {
     if (self.args[0] === undefined) {
       self.error('error: missing required argument \'replicas\'');
     }
-    return scaleWorkload(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), loadPropSetting(lookup, 'HELLO_NODE_REPLICAS'), runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
+    const count = loadPropSetting(lookup, 'HELLO_NODE_REPLICAS');
+    const next = count === undefined ? undefined : { value: count, source: configured?.source ?? '' };
+    return scaleWorkload(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), next, runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
   });
   act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed', 'kube')),
     async (lookup, runner) => status(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
@@ -456,8 +490,9 @@ export function buildProgram(context: CliContext): Command {
 /** Runs the CLI and resolves to its exit code. */
 export async function main(argv: readonly string[], given: Partial<CliContext> = {}): Promise<number> {
   const base = { ...realContext(), ...given };
+  const hints: Hints = {};
   // stderr only: stdout carries results, manifests under `synth --stdout` among them, byte for byte
-  const context = base.invocation === 'hello-node' ? base : { ...base, stderr: hintingStream(base.invocation, base.stderr) };
+  const context = { ...base, hints, stderr: hintingStream(base.invocation, hints, base.stderr) };
   const program = buildProgram(context);
   try {
     if (argv.length === 0) {

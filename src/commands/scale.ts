@@ -11,10 +11,10 @@ import { Runner } from '../exec/tools';
 /** `name` or `kind[.group]/name`, as the workload argument of scale takes it. */
 const WORKLOAD_ARGUMENT = /^(?:[A-Za-z]+(?:\.[a-z0-9.-]+)?\/)?[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$/;
 
-/** Whether `workload` is the one HelloNodeApp makes (its default name), whose replicas HELLO_NODE_REPLICAS sets. */
-function isHelloNodeWorkload(workload: KubeObject): boolean {
+/** Whether `workload` is the one the app's HelloNodeApp makes, whose replicas HELLO_NODE_REPLICAS sets. */
+function isHelloNodeWorkload(app: AppRef, workload: KubeObject): boolean {
   return (Object.values(Workload) as string[]).includes(workload.kind)
-    && resolveHelloNodeApp({ workload: workload.kind as Workload }).objectNames.workload === workload.metadata.name;
+    && resolveHelloNodeApp({ name: app.name, workload: workload.kind as Workload }).objectNames.workload === workload.metadata.name;
 }
 
 /**
@@ -22,10 +22,10 @@ function isHelloNodeWorkload(workload: KubeObject): boolean {
  * only one the app's deploys applied.
  *
  * @param namespace HELLO_NODE_NAMESPACE, when set
- * @param configured HELLO_NODE_REPLICAS, when set: what the next deploy sets again
+ * @param configured HELLO_NODE_REPLICAS, when set: what the next deploy sets again, and where it is set (`hello-node.yaml:12 replicas`)
  * @param name `kind/name` or `name` of a workload; needed when the app has several
  */
-export async function scale(app: AppRef, configured: number | undefined, runner: Runner, replicas: number, name?: string): Promise<void> {
+export async function scale(app: AppRef, configured: { readonly value: number; readonly source: string } | undefined, runner: Runner, replicas: number, name?: string): Promise<void> {
   if (name !== undefined && !WORKLOAD_ARGUMENT.test(name)) {
     throw new ValidationError('argument [workload]', name, 'must be a workload\'s name or kind/name, e.g. hello-node-rc or deployment/api');
   }
@@ -57,10 +57,10 @@ export async function scale(app: AppRef, configured: number | undefined, runner:
       : `to hold it at ${replicas} pods, set its bounds to ${replicas} (kubectl patch ${refOf(autoscaler)} --namespace ${applySet.namespace} --patch '{"spec":{"minReplicas":${replicas},"maxReplicas":${replicas}}}'), or delete it`}`);
   }
   await withDeployLease(runner, applySet, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
-  const next = !isHelloNodeWorkload(chosen[0]) ? 'the replicas main.ts gives it'
+  const next = !isHelloNodeWorkload(app, chosen[0]) ? 'the replicas main.ts gives it'
     : configured === undefined
       ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
-      : `${configured}, as configured (HELLO_NODE_REPLICAS or --replicas)`;
+      : `${configured.value}, as ${configured.source} sets it`;
   runner.say(`# note: the next deploy sets the replicas of ${target} back to ${next}`);
 }
 

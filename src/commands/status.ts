@@ -3,6 +3,7 @@
  * it: each workload with its pods, each Service and Ingress with its address, and each
  * Google-managed certificate's state, in a few plain lines.
  */
+import { promotedFrom } from '../release/promote';
 import { boundsOf, foreignAutoscalers } from '../release/autoscaler';
 import { AppRef, appApplySet, getMembers, getParent, unrecordedMembers } from '../kube/applyset';
 import { Containers, externalAddress, httpsNotes, ingressUrls, isOwnedBy, serviceUrl, isReady, isUpdated, KubeObject, restarts, runsTemplate, TEMPLATE_HASH_ANNOTATION, waitingReason, WORKLOAD_KINDS } from '../kube/cluster-state';
@@ -49,9 +50,12 @@ export function workloadLine(ref: string, workload: KubeObject | undefined, pods
     return counts(deployed ?? workload);
   }
   if (unfinished && runsTemplate(template, unfinished.object.spec?.template as Containers)) {
-    const { number, status, rollbackOf } = unfinished.revision;
-    const next = rollbackOf === undefined ? 'deploy again to finish it, or rollback' : 'rollback again to finish it';
-    return `${counts(unfinished.object)} (its template is revision ${number}'s, whose ${rollbackOf === undefined ? 'deploy' : 'rollback'} ${status === 'pending' ? 'has not finished' : 'did not finish'} (${status}): ${next})`;
+    const { number, status, rollbackOf, description } = unfinished.revision;
+    // what wrote it is what finishes it: a promotion deploys the promoted image, a deploy the app's
+    const from = promotedFrom(description);
+    const [what, next] = rollbackOf !== undefined ? ['rollback', 'rollback again to finish it']
+      : from !== undefined ? ['promotion', `promote --from ${from} again to finish it, or rollback`] : ['deploy', 'deploy again to finish it, or rollback'];
+    return `${counts(unfinished.object)} (its template is revision ${number}'s, whose ${what} ${status === 'pending' ? 'has not finished' : 'did not finish'} (${status}): ${next})`;
   }
   return `${counts(deployed)} (its template was changed by hand since the last deploy, which the next deploy undoes)`;
 }

@@ -42,7 +42,7 @@ const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string | ((st
 function explainKubectlFailure(stderr: string, command: ToolCommand): ExplainedKubectlError | undefined {
   // a context given (HELLO_NODE_CONTEXT, inKubeContext) that the kubeconfig lacks; a missing current one is below
   const given = command.args.find((arg) => arg.startsWith('--context='))?.slice('--context='.length);
-  if (given !== undefined && /context was not found for specified context|cannot locate context/.test(stderr)) {
+  if (given !== undefined && /context was not found for specified context|cannot locate context|context "[^"]*" does not exist/.test(stderr)) {
     return new ExplainedKubectlError(`kubectl's configuration has no context "${given}"`, 'check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node cluster credentials` adds a GKE cluster\'s');
   }
   const namespace = /namespaces "([^"]+)" not found/.exec(stderr)?.[1];

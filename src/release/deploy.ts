@@ -63,8 +63,10 @@ export interface DeployOptions extends RolloutOptions {
   readonly settingEnv: Readonly<Record<string, string>>;
   /** Replace every pod, even when its template has not changed (a re-pushed tag). */
   readonly restart: boolean;
-  /** What the history says wrote a revision: `deploy` or `up`. */
+  /** What the history says wrote a revision: `deploy`, `up`, `promoted from staging revision 4`. */
   readonly description: string;
+  /** What finishes an interrupted one, as its messages name it: `promote --from staging`. @default the description */
+  readonly command?: string;
 }
 
 /** A rollout that could not finish: its causes were printed; the CLI exits 1. */
@@ -199,7 +201,7 @@ export async function deploy(app: AppRef, runner: Runner, options: DeployOptions
   await requireCurrentContext(runner);
   const located = await appApplySet(app, runner);
   // the synth comes after the Lease, as it rewrites dist/: a refused deploy changes nothing
-  await release(located, runner, options, options.description, () => prepare(located, runner, options));
+  await release(located, runner, options, options.command ?? options.description, () => prepare(located, runner, options));
 }
 
 export interface RollbackOptions extends RolloutOptions {

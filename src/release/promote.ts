@@ -10,6 +10,12 @@ import { CliError } from '../exec/errors';
 import { Runner } from '../exec/tools';
 import { listRevisions } from './history';
 
+/** What the target's history records of a promotion: `promoted from staging revision 4`. */
+const described = (from: string, revision: number) => `promoted from ${from} revision ${revision}`;
+
+/** The environment a revision was promoted from, by its description; undefined for one a promotion did not write. */
+export const promotedFrom = (description: string): string | undefined => /^promoted from (\S+) revision \d+$/.exec(description)?.[1];
+
 /** An image reference pinned to one image: `<name>@sha256:<64 hex digits>`. */
 const DIGEST_PINNED = /@sha256:[0-9a-f]{64}$/;
 
@@ -46,11 +52,12 @@ export async function promotion(app: AppRef, runner: Runner, from: string): Prom
   const where = `${from}'s revision ${newest.number}`;
   if (newest.status !== 'deployed') {
     const state = {
-      failed: `failed${newest.failure ? ` (${newest.failure})` : ''}`,
-      pending: 'is still pending: a deploy or rollback is under way, or was interrupted',
-      applied: 'was applied without waiting (--no-wait) and never seen ready',
+      failed: `failed${newest.failure ? ` (${newest.failure})` : ''}; promote what ${from} runs once a deploy there has finished (\`hello-node --env ${from} status\`)`,
+      pending: `is still pending: a deploy or rollback is under way, or was interrupted; promote what ${from} runs once it has finished (\`hello-node --env ${from} status\`)`,
+      // only a deploy that waited knows its pods ran the image: deploying again without --no-wait does
+      applied: `was applied without waiting (--no-wait), so no deploy saw its pods ready: deploy ${from} again, waiting (\`hello-node --env ${from} deploy\`), then promote`,
     }[newest.status];
-    throw refuse(`${where} ${state}; promote what ${from} runs once a deploy there has finished (\`hello-node --env ${from} status\`)`);
+    throw refuse(`${where} ${state}`);
   }
   if (newest.images.length !== 1) {
     throw refuse(`${where} runs ${newest.images.length === 0 ? 'no image' : `${newest.images.length} images (${newest.images.join(', ')})`}; promote moves one`);
@@ -59,5 +66,5 @@ export async function promotion(app: AppRef, runner: Runner, from: string): Prom
   if (!DIGEST_PINNED.test(image)) {
     throw refuse(`${where} runs ${image}, a tag, not a digest: a tag can name another image by the time it reaches production. Deploy ${from} by digest (\`hello-node --env ${from} up\` does), then promote`);
   }
-  return { image, revision: newest.number, description: `promoted from ${from} revision ${newest.number}` };
+  return { image, revision: newest.number, description: described(from, newest.number) };
 }
