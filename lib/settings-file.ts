@@ -5,11 +5,13 @@
  * someone's shell.
  *
  * Its keys are the settings' long flags without `--` (`replicas`, `max-replicas`); the
- * top level holds every environment's values, and `environments:` one map a
- * environment, whose values win over the top level's. An empty value (`domain:` or
- * `domain: ~`) in an environment unsets what the top level set. Settings are read from
- * the flag, then the variable, then the environment's section, then the top level,
- * then the default ({@link settingsLookup}).
+ * top level holds every environment's values, and `environments:` one map per
+ * environment, whose values win over the top level's. An empty value (`domain:`,
+ * `domain: ~`, `domain: ""`) in an environment unsets what the top level set; a merge
+ * key (`<<: *base`) takes another map's settings under the map's own. Settings are read
+ * from the flag, then the variable, then the environment's section, then the top
+ * level, then the default ({@link settingsLookup}); the highest of them that sizes the
+ * workload decides between a fixed count and autoscaling.
  *
  * The file is read as YAML's failsafe schema, every value as the text written, so that
  * `tag: 1.10` stays `1.10` and each value is checked by the same rule, in the same
