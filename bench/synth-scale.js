@@ -24,7 +24,8 @@ const maxN = numberFlag('max-n', 10_000);
 const runs = numberFlag('runs', 3);
 const SIZES = [1, 100, 1_000, 10_000].filter((n) => n <= maxN);
 const PATHS = ['project', 'cdk8s-l1', 'yaml-floor'];
-const TARGET = { n: 10_000, timeRatio: 0.5, rssMiB: 150 };
+// at or under cdk8s L1's time, and 150 MiB: under cdk8s L1's own peak for these objects (182 MiB), so missed (docs/contributing.md)
+const TARGET = { n: 10_000, timeRatio: 1, rssMiB: 150 };
 
 // The project's path runs with the same node flags as `npx cdk8s synth` does.
 const appCommand = parse(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')).app;

@@ -23,12 +23,19 @@ const runs = numberFlag('runs', 10);
 const appCommand = parse(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')).app;
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
 
+/** What bench/results/synth-speed.md gets: the table's rows, then the verdicts. */
+const table = ['| what | wall | peak RSS |', '|---|---|---|'];
+const verdicts = [];
 const row = (name, { wallMs, rssMiB }) => {
   console.log(`${name.padEnd(34)} wall_ms=${wallMs.toFixed(0).padStart(6)} rss_mib=${rssMiB.toFixed(0).padStart(4)}`);
+  table.push(`| ${name} | ${wallMs.toFixed(0)} ms | ${rssMiB.toFixed(0)} MiB |`);
   return wallMs;
 };
-const verdict = (name, ratio, target) =>
-  console.log(`${name.padEnd(34)} ratio=${ratio.toFixed(2)} target<=${target} ${ratio <= target ? 'OK' : 'MISSED'}`);
+const verdict = (name, ratio, target) => {
+  const line = `${name}: ${ratio.toFixed(2)}x${target === undefined ? '' : `, target <= ${target}x: ${ratio <= target ? 'OK' : 'MISSED'}`}`;
+  console.log(line);
+  verdicts.push(`- ${line}`);
+};
 
 try {
   console.log(`median of ${runs} runs after a warm-up, ${os.cpus().length} cores, node ${process.version}`);
@@ -46,8 +53,12 @@ try {
   verdict('app command / bare require', app / bare, 1.5);
   verdict('cdk8s synth / cdk8s --version', synth / version, 1.6);
   verdict('hello-node synth / app command', own / app, 1.5);
-  console.log(`${'hello-node synth / npx cdk8s synth'.padEnd(34)} ratio=${(own / synth).toFixed(2)}`);
+  verdict('hello-node synth / npx cdk8s synth', own / synth);
   row('typecheck, incremental, once', measure('npx tsc -p tsconfig.json', { cwd: root }));
+  const results = path.join(__dirname, 'results');
+  fs.mkdirSync(results, { recursive: true });
+  fs.writeFileSync(path.join(results, 'synth-speed.md'), `${[...table, '', ...verdicts, '', `Median of ${runs} runs after a warm-up, ${os.cpus().length} cores, node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`].join('\n')}\n`);
+  console.log('wrote bench/results/synth-speed.md');
 } finally {
   fs.rmSync(outdir, { recursive: true, force: true });
 }
