@@ -14,8 +14,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../package.json';
 import { checkReplicas, ValidationError } from '../../lib/internal';
 import { AppRef } from '../kube/applyset';
-import { appName } from '../release/app-name';
-import * as deploying from '../release/deploy';
+import type * as Deploying from '../release/deploy';
 import { DEFAULT_HISTORY_MAX, history, parseHistoryMax, parseRevision } from '../release/history';
 import { withChosenProject } from '../gcp/project';
 import { ExplainedKubectlError } from '../kube/kubectl';
@@ -23,9 +22,6 @@ import { Clock } from '../exec/clock';
 import { clusterCreate, clusterCredentials, clusterDelete, CLUSTER_SHAPE } from '../gcp/cluster';
 import { ipCreate, ipDelete } from '../gcp/address';
 import { imageBuild, imagePush } from '../gcp/image';
-import { scale as scaleWorkload } from './scale';
-import { teardown } from './teardown';
-import { url } from './url';
 import {
   APP_SETTING_NAMES,
   CLUSTER_SETTING_NAMES,
@@ -51,13 +47,28 @@ import {
   settingsOf,
   unsetMeaning,
 } from '../../lib/settings';
-import { status } from './status';
 import { Cdk8sSynthFlags, checkSynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from '../synth/synth-command';
 import { createRunner, inKubeContext, isExplained, Runner, shellQuote, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
 import { checkEnvironment, ENVIRONMENT_VARIABLE, fromFile, ProjectSettings, SETTINGS_FILE, SettingsFileError, settingsLookup } from '../../lib/settings-file';
 import { config } from './config';
-import { promotion } from '../release/promote';
 import { CliError } from '../exec/errors';
+import { InterruptedError } from '../../lib/signals';
+
+/*
+ * The modules of the commands that reach a cluster, loaded when one of them runs: a
+ * synth (every `npm run synth`, every edit-synth-look turn) starts without them and all
+ * they alone import (docs/contributing.md, "Speed"). One literal require each, which
+ * esbuild bundles as it does an import.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const deploying = (): typeof import('../release/deploy') => require('../release/deploy');
+const appNames = (): typeof import('../release/app-name') => require('../release/app-name');
+const promotions = (): typeof import('../release/promote') => require('../release/promote');
+const statuses = (): typeof import('./status') => require('./status');
+const scaling = (): typeof import('./scale') => require('./scale');
+const teardowns = (): typeof import('./teardown') => require('./teardown');
+const urls = (): typeof import('./url') => require('./url');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const attributeOf = (setting: SettingName) => new Option(SETTINGS[setting].flag).attributeName();
 
@@ -281,8 +292,8 @@ export function buildProgram(context: CliContext): Command {
     });
   /** What deploy, up and rollback share: how they wait, and how much history they keep. */
   /** The app a command acts on, named by its HelloNodeApp (app-name.ts), in the namespace of its settings. */
-  const appOf = async (namespace: string | undefined, fresh = false): Promise<AppRef> => ({ name: await appName(context.projectRoot, context.env, fresh), namespace });
-  const rolloutOptions = (self: Command, wait: boolean): deploying.RolloutOptions => ({
+  const appOf = async (namespace: string | undefined, fresh = false): Promise<AppRef> => ({ name: await appNames().appName(context.projectRoot, context.env, fresh), namespace });
+  const rolloutOptions = (self: Command, wait: boolean): Deploying.RolloutOptions => ({
     projectRoot: context.projectRoot,
     env: withoutSettings(env),
     wait,
@@ -291,7 +302,7 @@ export function buildProgram(context: CliContext): Command {
     historyMax: self.opts().historyMax === undefined ? DEFAULT_HISTORY_MAX : parseHistoryMax(String(self.opts().historyMax)),
     clock: context.clock,
   });
-  const deployOptions = (self: Command, lookup: SettingLookup, environment: string | undefined, wait: boolean): deploying.DeployOptions => {
+  const deployOptions = (self: Command, lookup: SettingLookup, environment: string | undefined, wait: boolean): Deploying.DeployOptions => {
     if (self.opts().restart === true && !wait) {
       // a ReplicationController's pods are replaced by the rollout that --no-wait skips
       throw new ValidationError('flag --restart', 'with --no-wait', 'needs the rollout that --no-wait skips: drop one of them');
@@ -386,7 +397,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy)),
   async (lookup, runner, self, { environment }) => {
     const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, environment, self.opts().wait !== false)] as const);
-    await deploying.deploy(await appOf(settings.props.namespace), runner, options);
+    await deploying().deploy(await appOf(settings.props.namespace), runner, options);
   });
   act(command(program, 'diff', 'what deploy (or rollback --to-revision) would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed', [...APP_SETTING_NAMES, ...KUBE_SETTING_NAMES])
     .option('--to-revision <n>', 'compare a revision of the release history, not the app synthesized'),
@@ -400,10 +411,10 @@ export function buildProgram(context: CliContext): Command {
           if (ignored) {
             throw new ValidationError(ignored.source, ignored.value, 'would be ignored with --to-revision, which compares the objects the revision holds: drop one of them');
           }
-          code = await deploying.diff(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, deployOptions(self, lookup, environment, false), toRevision);
+          code = await deploying().diff(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, deployOptions(self, lookup, environment, false), toRevision);
         } else {
           const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, environment, false)] as const);
-          code = await deploying.diff(await appOf(settings.props.namespace), runner, options);
+          code = await deploying().diff(await appOf(settings.props.namespace), runner, options);
         }
       } catch (err) {
         // kubectl diff's convention: 1 means "there are differences", so a failure is 2 or more
@@ -418,7 +429,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy)),
   async (lookup, runner, self, { environment }) => {
     const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, environment, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l), buildDir: loadBuildDir(l) }] as const);
-    await deploying.up(await appOf(settings.props.namespace), settings, runner, options);
+    await deploying().up(await appOf(settings.props.namespace), settings, runner, options);
   });
 
   act(historyMax(interval(timeout(command(program, 'promote', `deploy to the --env environment the image, by digest, that the --from environment's current revision runs, with the --env environment's own settings for the rest; roll out, wait and record as deploy does ("promoted from <environment> revision <n>")`, [...APP_SETTING_NAMES.filter((name) => !IMAGE_SETTING_NAMES.includes(name)), ...KUBE_SETTING_NAMES])
@@ -434,7 +445,7 @@ export function buildProgram(context: CliContext): Command {
     // the source as its section of the file has it: variables and flags are the target's
     const source = fromFile(file, from);
     const sourceRunner = inKubeContext(base, loadKubeContext(source));
-    const promoted = await promotion(await appOf(loadPropSetting(source, 'HELLO_NODE_NAMESPACE')), sourceRunner, from);
+    const promoted = await promotions().promotion(await appOf(loadPropSetting(source, 'HELLO_NODE_NAMESPACE')), sourceRunner, from);
     runner.say(`${runner.dryRun ? '# ' : ''}promoting ${promoted.image}${promoted.revision ? `, ${from}'s revision ${promoted.revision},` : ''} to ${environment}`);
     // the image is the promoted one, whatever this environment's image settings say
     const imageSettings: readonly string[] = IMAGE_SETTING_NAMES;
@@ -445,7 +456,7 @@ export function buildProgram(context: CliContext): Command {
     if (!runner.dryRun) {
       loadAppSettings(promotedLookup);
     }
-    await deploying.deploy(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, options);
+    await deploying().deploy(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, options);
   });
   act(command(program, 'config', `the settings of the --env environment (else ${SETTINGS_FILE}'s top level) as the commands resolve them, each with where it came from: flag, variable NAME, ${SETTINGS_FILE}:LINE or default`, SETTING_NAMES)
     .option('--json', 'print them as JSON, for scripts'),
@@ -456,7 +467,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--to-revision <n>', 'the revision to go back to (hello-node history lists them)')), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {
     const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
-    await deploying.rollback(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner, { ...rolloutOptions(self, true), toRevision });
+    await deploying().rollback(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner, { ...rolloutOptions(self, true), toRevision });
   });
   const scale = command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS', ...KUBE_SETTING_NAMES])
     // optional to the parser only, so that `scale --replicas 5` is told what it needs (below)
@@ -476,14 +487,14 @@ export function buildProgram(context: CliContext): Command {
     }
     const count = loadPropSetting(lookup, 'HELLO_NODE_REPLICAS');
     const next = count === undefined ? undefined : { value: count, source: configured?.source ?? '' };
-    return scaleWorkload(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), next, runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
+    return scaling().scale(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), next, runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
   });
   act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed', 'kube')),
-    async (lookup, runner) => status(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
+    async (lookup, runner) => statuses().status(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
   act(interval(timeout(command(program, 'url', 'wait for each Ingress\'s and LoadBalancer Service\'s external address and print https://<domain>/ or http://<address>/ (with a domain: where its DNS must point and its certificate\'s state)', settingsOf('deployed', 'kube'))), POLL_SECONDS.url),
-  async (lookup, runner, self) => url(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
+  async (lookup, runner, self) => urls().url(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
   act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', settingsOf('deployed', 'kube')),
-    async (lookup, runner) => teardown(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner));
+    async (lookup, runner) => teardowns().teardown(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner));
   return program;
 }
 
@@ -525,7 +536,8 @@ function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream, verbose: boole
     stderr.write(`hello-node synth ${err.message}\n`);
     return err.exitCode;
   }
-  if (err instanceof deploying.DeployInterruptedError) {
+  // a deploy's (DeployInterruptedError): its module is loaded only when a deploy ran
+  if (err instanceof InterruptedError) {
     say(err.message);
     return err.exitCode;
   }
