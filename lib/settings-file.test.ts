@@ -102,6 +102,8 @@ describe('the settings of a project with hello-node.yaml', () => {
     ['a section\'s autoscaling drops the top level\'s fixed count', 'replicas: 2\ntarget-cpu: 60\nenvironments:\n  production:\n    max-replicas: 8\n', {}, { HELLO_NODE_REPLICAS: undefined, HELLO_NODE_MAX_REPLICAS: '8', HELLO_NODE_TARGET_CPU: '60' }],
     ['a variable\'s autoscaling drops the file\'s fixed count', 'environments:\n  production:\n    replicas: 2\n', { HELLO_NODE_MAX_REPLICAS: '4' }, { HELLO_NODE_REPLICAS: undefined, HELLO_NODE_MAX_REPLICAS: '4' }],
     ['a variable\'s fixed count drops the file\'s autoscaling', 'max-replicas: 8\nmin-replicas: 2\nenvironments:\n  production: {}\n', { HELLO_NODE_REPLICAS: '3' }, { HELLO_NODE_REPLICAS: '3', HELLO_NODE_MAX_REPLICAS: undefined, HELLO_NODE_MIN_REPLICAS: undefined }],
+    ['a section\'s empty max-replicas unsets the autoscaler, its other fields from the top level with it', 'max-replicas: 8\nmin-replicas: 2\nenvironments:\n  production:\n    max-replicas:\n', {}, { HELLO_NODE_REPLICAS: undefined, HELLO_NODE_MAX_REPLICAS: undefined, HELLO_NODE_MIN_REPLICAS: undefined }],
+    ['a section\'s own autoscaling wins over the count a merge key gives it', 'environments:\n  staging: &base\n    namespace: staging\n    replicas: 2\n  production:\n    <<: *base\n    namespace: production\n    max-replicas: 10\n', {}, { HELLO_NODE_REPLICAS: undefined, HELLO_NODE_MAX_REPLICAS: '10' }],
     ['a section\'s count with autoscaling beside it goes on, to be refused together', 'environments:\n  production:\n    replicas: 2\n    max-replicas: 8\n', {}, { HELLO_NODE_REPLICAS: '2', HELLO_NODE_MAX_REPLICAS: '8' }],
   ])('the highest source that sizes the workload decides between a count and autoscaling: %s', (_, text, variables, expected) => {
     const { lookup } = settingsLookup(project(text), { HELLO_NODE_ENV: 'production', ...variables });
@@ -147,7 +149,9 @@ describe('bad input in hello-node.yaml is one line naming the file, the line and
     ['an environment name that is no DNS label', 'environments:\n  Staging_1: {namespace: a}\n', 'hello-node.yaml:2: environment name "Staging_1" is invalid: '],
     ['an alias that names no anchor', 'environments:\n  staging:\n    namespace: &stg staging\n  production:\n    namespace: *prod\n', 'hello-node.yaml:5: alias *prod names no anchor (&prod) written before it'],
     ['a variable\'s name for a key', 'HELLO_NODE_REPLICAS: 2\n', 'hello-node.yaml:1: unknown setting "HELLO_NODE_REPLICAS" (the key of HELLO_NODE_REPLICAS is "replicas")'],
-    ['a key near none', 'base: 1\n', 'hello-node.yaml:1: unknown setting "base" (`hello-node config` lists the settings\' keys)'],
+    ['a key near none', 'base: 1\n', 'hello-node.yaml:1: unknown setting "base" (the keys are the settings\' flags without --: docs/user-guide.md, "Configuration")'],
+    ['a merge key that names the map it is in', 'environments:\n  staging: &s\n    namespace: staging\n    <<: *s\n', 'hello-node.yaml:4: a merge key (<<) names the map it is in'],
+    ['an alias as a key, named by its own line', 'environments:\n  staging: &s {namespace: s}\n  production:\n    namespace: p\n    *s : 1\n', 'hello-node.yaml:5: setting keys must be names, not a map'],
     ['a merge key of a value', 'environments:\n  staging:\n    <<: staging\n', 'hello-node.yaml:3: a merge key (<<) takes a map or a list of maps, not a value'],
     ['two environments that would be one release', 'environments:\n  staging:\n    replicas: 1\n  production:\n    replicas: 5\n', 'hello-node.yaml:4: environments "staging" and "production" would deploy to the context\'s namespace through kubectl\'s current context, as one release: give each its own "namespace" or "context"'],
   ])('%s', (_, text, line) => {

@@ -44,6 +44,8 @@ interface FileValue {
   readonly value: string | undefined;
   /** Its line, from 1. */
   readonly line: number;
+  /** Whether it came through a merge key (`<<: *base`): under the map's own values. */
+  readonly merged?: boolean;
 }
 
 /** A map of settings: the top level's, or one environment's. */
@@ -125,33 +127,40 @@ export function readSettingsFile(projectRoot: string): SettingsFile | undefined 
     throw new SettingsFileError(file, lineOf(root), `must be a map of settings (key: value), not ${shapeOf(root)}`);
   }
 
-  interface Entry { readonly key: string; readonly line: number | undefined; readonly value: unknown }
+  interface Entry { readonly key: string; readonly line: number | undefined; readonly value: unknown; readonly merged?: boolean }
   /**
-   * The keys of a map, each once, with their lines; a merge key (`<<: *base`) adds the
-   * keys of the map it names that the map does not set itself, as YAML's merge does.
+   * The keys of a map, each once, with their lines; a merge key (`<<: *base`, or
+   * `!!merge <<`) adds the keys of the map it names that the map does not set itself, as
+   * YAML's merge does, marked as merged.
+   *
+   * @param merging the maps being merged into this one, which a merge key may not name again
    */
-  const entries = (map: YAMLMap, what: string): Entry[] => {
+  const entries = (map: YAMLMap, what: string, merging: readonly YAMLMap[] = []): Entry[] => {
     const seen = new Map<string, number | undefined>();
     const own: Entry[] = [];
     const merged: Entry[] = [];
     for (const pair of map.items) {
+      // the line of the key as written, even when it is an alias
+      const line = lineOf(pair.key);
       const keyNode = resolved(pair.key);
-      const line = lineOf(keyNode);
       if (!isScalar(keyNode)) {
         throw new SettingsFileError(file, line, `${what} keys must be names, not ${shapeOf(keyNode)}`);
       }
-      const key = String(keyNode.value);
-      if (key === '<<' && keyNode.type === Scalar.PLAIN) {
+      if (typeof keyNode.value === 'symbol' || (keyNode.value === '<<' && keyNode.type === Scalar.PLAIN)) {
         const sources = resolved(pair.value);
         const maps = isSeq(sources) ? sources.items.map(resolved) : [sources];
         for (const source of maps) {
           if (!isMap(source)) {
             throw new SettingsFileError(file, line, `a merge key (<<) takes a map or a list of maps, not ${shapeOf(source)}`);
           }
-          merged.push(...entries(source, what));
+          if (source === map || merging.includes(source)) {
+            throw new SettingsFileError(file, line, 'a merge key (<<) names the map it is in');
+          }
+          merged.push(...entries(source, what, [...merging, map]).map((entry) => ({ ...entry, merged: true })));
         }
         continue;
       }
+      const key = String(keyNode.value);
       if (seen.has(key)) {
         throw new SettingsFileError(file, line, `duplicate ${what} "${key}" (first at line ${seen.get(key)})`);
       }
@@ -179,7 +188,7 @@ export function readSettingsFile(projectRoot: string): SettingsFile | undefined 
       if (name === undefined) {
         throw new SettingsFileError(file, entry.line, `unknown setting "${entry.key}" (${hintFor(entry.key)})`);
       }
-      settings.set(name, { value: valueOf(entry.key, entry.value, entry.line), line: entry.line ?? 0 });
+      settings.set(name, { value: valueOf(entry.key, entry.value, entry.line), line: entry.line ?? 0, merged: entry.merged });
     }
     return { settings, environments };
   };
@@ -261,7 +270,7 @@ function hintFor(key: string): string {
     return `the key of ${key} is "${byVariable}"`;
   }
   const near = nearest(key, [...SETTING_BY_KEY.keys(), ENVIRONMENTS_KEY]);
-  return near === undefined ? '`hello-node config` lists the settings\' keys' : `did you mean "${near}"?`;
+  return near === undefined ? 'the keys are the settings\' flags without --: docs/user-guide.md, "Configuration"' : `did you mean "${near}"?`;
 }
 
 /**
@@ -269,6 +278,9 @@ function hintFor(key: string): string {
  * when it is a typo away (at most 2 edits, or a third of the candidate's length).
  */
 function nearest(word: string, candidates: readonly string[]): string | undefined {
+  if (candidates.length === 0) {
+    return undefined;
+  }
   const abbreviated = candidates.filter((candidate) => word.length >= 2 && candidate.startsWith(word));
   if (abbreviated.length === 1) {
     return abbreviated[0];
@@ -311,9 +323,10 @@ export function unsetAt(file: SettingsFile | undefined, environment: string | un
  * The environment `chosen` names (the `--env` flag, or HELLO_NODE_ENV), checked
  * against the file; `undefined` when none is chosen.
  *
+ * @param unlike an environment `chosen` is known not to be (promote's target), never suggested for it
  * @throws ValidationError naming the flag or variable when the file has no such environment
  */
-export function checkEnvironment(file: SettingsFile | undefined, chosen: RawSetting | undefined): string | undefined {
+export function checkEnvironment(file: SettingsFile | undefined, chosen: RawSetting | undefined, unlike?: string): string | undefined {
   if (chosen === undefined) {
     return undefined;
   }
@@ -322,7 +335,7 @@ export function checkEnvironment(file: SettingsFile | undefined, chosen: RawSett
     throw new ValidationError(chosen.source, chosen.value, `names an environment of ${SETTINGS_FILE}, and the project has none (${SETTINGS_FILE} at the project root defines them)`);
   }
   if (!names.includes(chosen.value)) {
-    const near = names.length === 0 ? undefined : nearest(chosen.value, names);
+    const near = nearest(chosen.value, names.filter((name) => name !== unlike));
     const defined = names.length === 0 ? `${file.path} defines none (under "${ENVIRONMENTS_KEY}:")` : `${file.path} defines ${names.map((n) => `"${n}"`).join(', ')}${near === undefined ? '' : `; did you mean "${near}"?`}`;
     throw new ValidationError(chosen.source, chosen.value, `must be an environment of ${file.path}: ${defined}`);
   }
@@ -335,55 +348,62 @@ export function checkEnvironment(file: SettingsFile | undefined, chosen: RawSett
  */
 type Layer = (name: SettingName) => RawSetting | null | undefined;
 
-/** A map of the file as a layer. */
-const layerOf = (file: SettingsFile, section: Section | undefined): Layer => (name) => {
+/** A map of the file as two layers: its own values, then those a merge key gave it. */
+const layersOf = (file: SettingsFile, section: Section | undefined): Layer[] => [false, true].map((merged) => (name) => {
   const found = section?.get(name);
-  return found === undefined ? undefined
+  return found === undefined || (found.merged ?? false) !== merged ? undefined
     : found.value === undefined ? null
       : { value: found.value, source: `${file.path}:${found.line} ${fileKeyOf(name)}`, origin: `${file.path}:${found.line}` };
-};
+});
 
 /** The settings that size the workload: a fixed count, or the autoscaler's fields. */
 const COUNT: SettingName = 'HELLO_NODE_REPLICAS';
 const AUTOSCALING = SETTING_NAMES.filter((name) => 'prop' in SETTINGS[name] && (SETTINGS[name] as { readonly prop: string }).prop === 'autoscaling');
+/** The autoscaler's field without which it is none. */
+const MAX: SettingName = 'HELLO_NODE_MAX_REPLICAS';
 
 /**
  * The settings of `layers`, highest first: each setting from the first that says
- * something of it. A fixed count and autoscaling exclude each other, so the highest
- * layer that sizes the workload decides between them: a section's `max-replicas`
- * drops the top level's `replicas`, and `--replicas` a file's autoscaling (the other
- * autoscaling fields still come from wherever they are set).
+ * something of it (a value, or `null`: unset). A fixed count and autoscaling exclude
+ * each other, so whichever is set in the higher layer wins and the other is dropped: a
+ * section's `max-replicas` drops the top level's `replicas`, `--replicas` a file's
+ * autoscaling; set in one layer, both go on, to be refused together. A layer that
+ * unsets `max-replicas` unsets the autoscaler: its other fields from lower layers go too.
  */
 function resolved(layers: readonly Layer[]): SettingLookup {
-  const first = (from: readonly Layer[], name: SettingName) => {
-    for (const layer of from) {
-      const found = layer(name);
-      if (found !== undefined) {
-        return found ?? undefined;
+  const found = (name: SettingName): { value: RawSetting | null; at: number } | undefined => {
+    for (const [at, layer] of layers.entries()) {
+      const value = layer(name);
+      if (value !== undefined) {
+        return { value, at };
       }
     }
     return undefined;
   };
+  /** The layer of a setting's value; past every layer when it has none. */
+  const layerOf = (name: SettingName) => {
+    const where = found(name);
+    return where !== undefined && where.value !== null ? where.at : layers.length;
+  };
   return (name) => {
+    const own = found(name);
     if (name !== COUNT && !AUTOSCALING.includes(name)) {
-      return first(layers, name);
+      return own?.value ?? undefined;
     }
-    const decides = layers.findIndex((layer) => [COUNT, ...AUTOSCALING].some((sizing) => layer(sizing) !== undefined));
-    if (decides < 0) {
-      return undefined;
-    }
-    const decider = layers[decides];
+    const countAt = layerOf(COUNT);
+    const autoscalingAt = Math.min(...AUTOSCALING.map(layerOf));
     if (name === COUNT) {
-      // set beside autoscaling in one layer, both go on, to be refused together
-      return decider(COUNT) ?? undefined;
+      return countAt <= autoscalingAt ? own?.value ?? undefined : undefined;
     }
-    return AUTOSCALING.some((field) => decider(field) !== undefined) ? first(layers.slice(decides), name) : undefined;
+    const max = found(MAX);
+    const unsetAbove = max !== undefined && max.value === null && own !== undefined && own.at > max.at;
+    return countAt < autoscalingAt || unsetAbove ? undefined : own?.value ?? undefined;
   };
 }
 
 /** The file's layers for `environment` (its section, then the top level), or the top level alone. */
 const fileLayers = (file: SettingsFile | undefined, environment: string | undefined): Layer[] =>
-  (file === undefined ? [] : [layerOf(file, environment === undefined ? undefined : file.environments.get(environment)?.settings), layerOf(file, file.top)]);
+  (file === undefined ? [] : [...layersOf(file, environment === undefined ? undefined : file.environments.get(environment)?.settings), ...layersOf(file, file.top)]);
 
 /** Reads settings from the file, for `environment` (its section, then the top level) or (none) its top level alone. */
 export function fromFile(file: SettingsFile | undefined, environment: string | undefined): SettingLookup {

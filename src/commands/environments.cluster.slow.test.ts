@@ -125,6 +125,9 @@ describeWithCluster('staging and production from one hello-node.yaml', () => {
     expect(scale.stderr).toContain('# note: the next deploy sets the replicas of replicationcontroller/hello-node-rc back to 1, as hello-node.yaml:7 replicas sets it');
     const [rc] = await list(`/api/v1/namespaces/${staging}/replicationcontrollers`);
     expect(rc.spec.replicas).toBe(2);
+    // autoscaling asked for above the file's count: the next deploy makes an autoscaler instead
+    const toAutoscale = await helloNode(project, { ...env, HELLO_NODE_MAX_REPLICAS: '4', HELLO_NODE_PROFILE: 'production' }, '--env', 'staging', 'scale', '2');
+    expect(toAutoscale.stderr).toContain('# note: the next deploy hands replicationcontroller/hello-node-rc to an autoscaler, up to 4 pods, as environment variable HELLO_NODE_MAX_REPLICAS sets it');
     const [deployment] = await list(`/apis/apps/v1/namespaces/${production}/deployments`);
     expect(deployment.spec.replicas).toBe(2);
   }, SLOW);

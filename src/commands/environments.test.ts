@@ -133,7 +133,8 @@ describe('a project whose hello-node.yaml defines environments', () => {
       const run = await runCli(args, { projectRoot: project(`${TWO_ENVIRONMENTS}    replica: 2\n`) });
       expect(run.code).toBe(1);
       expect(run.calls).toEqual([]);
-      expect(run.stderr).toBe('hello-node: hello-node.yaml:10: unknown setting "replica" (did you mean "replicas"?)\n');
+      // the synth says it as each of its failures
+      expect(run.stderr).toBe(`hello-node${args[0] === 'synth' ? ' synth failed' : ''}: hello-node.yaml:10: unknown setting "replica" (did you mean "replicas"?)\n`);
     }
   });
 });
@@ -150,6 +151,18 @@ describe('promote', () => {
     expect(run.code).toBe(1);
     expect(run.calls).toEqual([]);
     expect(run.stderr).toBe(stderr);
+  });
+
+  test('what reading the source environment says names the source: its --env and its context', async () => {
+    const kubectl = () => ({ exitCode: 1, stdout: '', stderr: 'error: context "staging-ctx" does not exist\n' });
+    const run = await runCli(['--env', 'production', 'promote', '--from', 'staging'], { projectRoot: project(), tools: { kubectl } });
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').at(-2)).toBe('hello-node: kubectl\'s configuration has no context "staging-ctx": check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node --env staging cluster credentials` adds a GKE cluster\'s');
+  });
+
+  test('an unknown --from is never offered the environment it deploys to', async () => {
+    const run = await runCli(['--env', 'production', 'promote', '--from', 'prod'], { projectRoot: project() });
+    expect(run.stderr.split('\n').at(-2)).toBe('hello-node: flag --from: "prod" is invalid: must be an environment of hello-node.yaml: hello-node.yaml defines "staging", "production"');
   });
 
   test('in a project without environments, it says what it needs', async () => {

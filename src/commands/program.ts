@@ -230,6 +230,10 @@ class ExitCode extends Error {
 
 export function buildProgram(context: CliContext): Command {
   const { env, stdout, stderr } = context;
+  /** What the commands of the messages need (hintsAs), set once the command knows its environment. */
+  const hints = context.hints ?? {};
+  /** The environment the app is synthesized with to learn its name: the settings the command resolved. */
+  let appEnv = env;
   const program = new Command('hello-node')
     .description('Build, push, deploy and operate the hello-node app on GKE with docker, gcloud and kubectl.\nSettings come from flags, then environment variables, then hello-node.yaml (the --env environment\'s section, then its top level), then defaults: gcloud\'s configured project, else the tutorial\'s.')
     .option('--env <name>', `the environment of hello-node.yaml to act on (env ${ENVIRONMENT_VARIABLE}); required by every command but synth and config when the file defines environments`)
@@ -274,9 +278,14 @@ export function buildProgram(context: CliContext): Command {
         const path = `${self.parent === program ? '' : `${self.parent?.name()} `}${self.name()}`;
         throw new ValidationError(`flag ${SETTINGS[foreign].flag}`, program.opts()[attributeOf(foreign)], `is no setting of ${path}, which would ignore it (see: ${context.invocation} ${path} --help)`);
       }
-      const hints = context.hints ?? {};
       const base = createRunner({ dryRun: flags.dryRun === true, verbose: flags.verbose === true, out: stdout, err: stderr, execute: context.execute, resultAs: (line) => hintsAs(context.invocation, hints, line) });
-      const project = settingsLookup(context.projectRoot, env, flagLookup(flags), typeof flags.env === 'string' ? flags.env : undefined);
+      let project: ProjectSettings;
+      try {
+        project = settingsLookup(context.projectRoot, env, flagLookup(flags), typeof flags.env === 'string' ? flags.env : undefined);
+      } catch (err) {
+        // the synth's failures are all said as one
+        throw self.name() === 'synth' && (err instanceof SettingsFileError || err instanceof ValidationError) ? new SynthFailedError([err.message]) : err;
+      }
       const { lookup, file, environment } = project;
       const local = self.name() === 'synth' || self.name() === 'config';
       if (!local && file && file.environments.size > 0 && environment === undefined) {
@@ -285,14 +294,15 @@ export function buildProgram(context: CliContext): Command {
       const kubeContext = loadKubeContext(lookup);
       const runner = inKubeContext(base, kubeContext);
       Object.assign(hints, { environment, kubeContext });
+      appEnv = { ...withoutSettings(env), ...appSettingEnv(lookup, environment) };
       if (!local && environment !== undefined) {
         runner.say(`${runner.dryRun ? '# ' : ''}environment ${environment} (${project.environmentSource}): ${whereOf(lookup)}`);
       }
       await run(lookup, runner, self, { ...project, base });
     });
   /** What deploy, up and rollback share: how they wait, and how much history they keep. */
-  /** The app a command acts on, named by its HelloNodeApp (app-name.ts), in the namespace of its settings. */
-  const appOf = async (namespace: string | undefined, fresh = false): Promise<AppRef> => ({ name: await appNames().appName(context.projectRoot, context.env, fresh), namespace });
+  /** The app a command acts on, named by its HelloNodeApp (app-name.ts, which may synthesize it with the settings resolved), in the namespace of its settings. */
+  const appOf = async (namespace: string | undefined, fresh = false): Promise<AppRef> => ({ name: await appNames().appName(context.projectRoot, appEnv, fresh), namespace });
   const rolloutOptions = (self: Command, wait: boolean): Deploying.RolloutOptions => ({
     projectRoot: context.projectRoot,
     env: withoutSettings(env),
@@ -435,7 +445,7 @@ export function buildProgram(context: CliContext): Command {
   act(historyMax(interval(timeout(command(program, 'promote', `deploy to the --env environment the image, by digest, that the --from environment's current revision runs, with the --env environment's own settings for the rest; roll out, wait and record as deploy does ("promoted from <environment> revision <n>")`, [...APP_SETTING_NAMES.filter((name) => !IMAGE_SETTING_NAMES.includes(name)), ...KUBE_SETTING_NAMES])
     .requiredOption('--from <environment>', `the environment of ${SETTINGS_FILE} whose image to deploy`)), POLL_SECONDS.deploy)),
   async (lookup, runner, self, { file, environment, environmentSource, base }) => {
-    const from = checkEnvironment(file, { value: String(self.opts().from), source: 'flag --from' });
+    const from = checkEnvironment(file, { value: String(self.opts().from), source: 'flag --from' }, environment);
     if (environment === undefined || from === undefined) {
       throw new CliError(`promote deploys one environment's image to another: name the one to deploy to with --env <name> (or ${ENVIRONMENT_VARIABLE}), and define both in ${SETTINGS_FILE}`);
     }
@@ -444,8 +454,11 @@ export function buildProgram(context: CliContext): Command {
     }
     // the source as its section of the file has it: variables and flags are the target's
     const source = fromFile(file, from);
-    const sourceRunner = inKubeContext(base, loadKubeContext(source));
-    const promoted = await promotions().promotion(await appOf(loadPropSetting(source, 'HELLO_NODE_NAMESPACE')), sourceRunner, from);
+    const sourceContext = loadKubeContext(source);
+    // what reading the source says, and the commands it suggests, are the source's
+    Object.assign(hints, { environment: from, kubeContext: sourceContext });
+    const promoted = await promotions().promotion(await appOf(loadPropSetting(source, 'HELLO_NODE_NAMESPACE')), inKubeContext(base, sourceContext), from);
+    Object.assign(hints, { environment, kubeContext: loadKubeContext(lookup) });
     runner.say(`${runner.dryRun ? '# ' : ''}promoting ${promoted.image}${promoted.revision ? `, ${from}'s revision ${promoted.revision},` : ''} to ${environment}`);
     // the image is the promoted one, whatever this environment's image settings say
     const imageSettings: readonly string[] = IMAGE_SETTING_NAMES;
@@ -486,7 +499,9 @@ export function buildProgram(context: CliContext): Command {
       self.error('error: missing required argument \'replicas\'');
     }
     const count = loadPropSetting(lookup, 'HELLO_NODE_REPLICAS');
-    const next = count === undefined ? undefined : { value: count, source: configured?.source ?? '' };
+    const max = loadPropSetting(lookup, 'HELLO_NODE_MAX_REPLICAS');
+    const next = count !== undefined ? { replicas: count, source: configured?.source ?? '' }
+      : max !== undefined ? { maxReplicas: max, source: lookup('HELLO_NODE_MAX_REPLICAS')?.source ?? '' } : undefined;
     return scaling().scale(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), next, runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
   });
   act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed', 'kube')),

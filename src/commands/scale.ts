@@ -22,10 +22,11 @@ function isHelloNodeWorkload(app: AppRef, workload: KubeObject): boolean {
  * only one the app's deploys applied.
  *
  * @param namespace HELLO_NODE_NAMESPACE, when set
- * @param configured HELLO_NODE_REPLICAS, when set: what the next deploy sets again, and where it is set (`hello-node.yaml:12 replicas`)
+ * @param configured what the next deploy sizes it by, when a setting says: HELLO_NODE_REPLICAS's
+ *   count, or HELLO_NODE_MAX_REPLICAS's autoscaler, and where it is set (`hello-node.yaml:12 replicas`)
  * @param name `kind/name` or `name` of a workload; needed when the app has several
  */
-export async function scale(app: AppRef, configured: { readonly value: number; readonly source: string } | undefined, runner: Runner, replicas: number, name?: string): Promise<void> {
+export async function scale(app: AppRef, configured: { readonly replicas: number; readonly source: string } | { readonly maxReplicas: number; readonly source: string } | undefined, runner: Runner, replicas: number, name?: string): Promise<void> {
   if (name !== undefined && !WORKLOAD_ARGUMENT.test(name)) {
     throw new ValidationError('argument [workload]', name, 'must be a workload\'s name or kind/name, e.g. hello-node-rc or deployment/api');
   }
@@ -57,10 +58,14 @@ export async function scale(app: AppRef, configured: { readonly value: number; r
       : `to hold it at ${replicas} pods, set its bounds to ${replicas} (kubectl patch ${refOf(autoscaler)} --namespace ${applySet.namespace} --patch '{"spec":{"minReplicas":${replicas},"maxReplicas":${replicas}}}'), or delete it`}`);
   }
   await withDeployLease(runner, applySet, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
+  if (isHelloNodeWorkload(app, chosen[0]) && configured !== undefined && 'maxReplicas' in configured) {
+    runner.say(`# note: the next deploy hands ${target} to an autoscaler, up to ${configured.maxReplicas} pods, as ${configured.source} sets it`);
+    return;
+  }
   const next = !isHelloNodeWorkload(app, chosen[0]) ? 'the replicas main.ts gives it'
-    : configured === undefined
+    : configured === undefined || !('replicas' in configured)
       ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
-      : `${configured.value}, as ${configured.source} sets it`;
+      : `${configured.replicas}, as ${configured.source} sets it`;
   runner.say(`# note: the next deploy sets the replicas of ${target} back to ${next}`);
 }
 
