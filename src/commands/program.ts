@@ -352,7 +352,8 @@ export function buildProgram(context: CliContext): Command {
     await synthCommand({
       projectRoot: context.projectRoot,
       flags,
-      env: { ...withoutSettings(env), ...settingEnv },
+      // what act resolved: the shell's settings replaced by the command's
+      env: appEnv,
       verbose: runner.verbose,
       progress: (line) => stdout.write(`${line}\n`),
       warn: (line) => stderr.write(`${line}\n`),
@@ -456,9 +457,10 @@ export function buildProgram(context: CliContext): Command {
     const source = fromFile(file, from);
     const sourceContext = loadKubeContext(source);
     // what reading the source says, and the commands it suggests, are the source's
+    const target = { ...hints };
     Object.assign(hints, { environment: from, kubeContext: sourceContext });
     const promoted = await promotions().promotion(await appOf(loadPropSetting(source, 'HELLO_NODE_NAMESPACE')), inKubeContext(base, sourceContext), from);
-    Object.assign(hints, { environment, kubeContext: loadKubeContext(lookup) });
+    Object.assign(hints, target);
     runner.say(`${runner.dryRun ? '# ' : ''}promoting ${promoted.image}${promoted.revision ? `, ${from}'s revision ${promoted.revision},` : ''} to ${environment}`);
     // the image is the promoted one, whatever this environment's image settings say
     const imageSettings: readonly string[] = IMAGE_SETTING_NAMES;
