@@ -48,6 +48,7 @@ import {
   unsetMeaning,
 } from '../../lib/settings';
 import { Cdk8sSynthFlags, checkSynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from '../synth/synth-command';
+import { inProcessKubectl } from '../kube/in-process';
 import { createRunner, inKubeContext, isExplained, Runner, shellQuote, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
 import { checkEnvironment, ENVIRONMENT_VARIABLE, fromFile, ProjectSettings, SETTINGS_FILE, SettingsFileError, settingsLookup } from '../../lib/settings-file';
 import { config } from './config';
@@ -139,7 +140,8 @@ const realContext = (): CliContext => ({
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
-  execute: spawnTool,
+  // kubectl's reads and small writes from this process, the rest (and any failure) by kubectl itself
+  execute: inProcessKubectl(spawnTool, process.env),
   // an aborted wait ends early, quietly: the deploy then stops at its next step
   clock: { now: () => Date.now(), sleep: (ms, abort) => sleep(ms, undefined, { signal: abort }).catch(() => undefined) },
   projectRoot: process.cwd(),

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import { signalExitCode } from '../../lib/signals';
 import { CliError } from './errors';
 
@@ -46,10 +47,10 @@ export interface ToolResult {
 /**
  * Runs one command. `stream`: the tool's stdout goes on to `out` as it comes (and is
  * still returned); otherwise it is only returned. Stderr is always returned, and goes
- * on to `err` as it comes when `echoStderr`. Rejects with MissingToolError when the
- * tool is not installed.
+ * on to `err` as it comes when `echoStderr`. `stop` ends a command that goes on until
+ * stopped (a watch). Rejects with MissingToolError when the tool is not installed.
  */
-export type ToolExecutor = (command: ToolCommand, io: { stream: boolean; echoStderr: boolean; out: NodeJS.WritableStream; err: NodeJS.WritableStream }) => Promise<ToolResult>;
+export type ToolExecutor = (command: ToolCommand, io: { stream: boolean; echoStderr: boolean; out: NodeJS.WritableStream; err: NodeJS.WritableStream; stop?: AbortSignal }) => Promise<ToolResult>;
 
 const INSTALL_HINTS: Record<Tool, () => string> = {
   diff: () => 'install it (diff: GNU diffutils, which kubectl diff runs as well), or set KUBECTL_EXTERNAL_DIFF to a program that is installed, or unset it for diff -u -N',
@@ -60,7 +61,7 @@ const INSTALL_HINTS: Record<Tool, () => string> = {
 };
 
 /** The first `name` on PATH, as a shell finds it. */
-function onPath(name: string, pathVariable = process.env.PATH ?? ''): string | undefined {
+export function onPath(name: string, pathVariable = process.env.PATH ?? ''): string | undefined {
   return pathVariable.split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name)).find((file) => fs.existsSync(file));
 }
 
@@ -141,6 +142,13 @@ export interface Runner {
    * would use.
    */
   inspect(command: ToolCommand): Promise<ToolResult>;
+  /**
+   * Runs `command`, which goes on until stopped (`kubectl get --watch-only`), quietly,
+   * handing each piece of its output to `onOutput`, until `stop` is aborted or the
+   * command ends. Nothing under dry run. A failure ends it, silently: what it follows
+   * is only a reason to look again, never an answer.
+   */
+  follow(command: ToolCommand, onOutput: (text: string) => void, stop: AbortSignal): Promise<void>;
 }
 
 export interface RunnerOptions {
@@ -190,6 +198,19 @@ export function createRunner({ dryRun, verbose = false, out, err, execute, resul
       return runIt(command, false);
     },
     inspect: (command) => runIt(command, false),
+    async follow(command, onOutput, stop) {
+      if (dryRun) {
+        return;
+      }
+      const out = new Writable({
+        write(chunk, _encoding, done) {
+          onOutput(String(chunk));
+          done();
+        },
+      });
+      // a watch that fails, or cannot start, leaves the caller's own looks: it says nothing
+      await execute(command, { stream: true, echoStderr: verbose, out, err, stop }).catch(() => undefined);
+    },
   };
 }
 
@@ -210,16 +231,22 @@ export function inKubeContext(runner: Runner, context: string | undefined): Runn
     run: (command) => runner.run(to(command)),
     capture: (command) => runner.capture(to(command)),
     inspect: (command) => runner.inspect(to(command)),
+    follow: (command, onOutput, stop) => runner.follow(to(command), onOutput, stop),
   };
 }
 
 /** The real executor: spawns the tool on PATH. */
-export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err }) => new Promise((resolve, reject) => {
+export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err, stop }) => new Promise((resolve, reject) => {
   const child = spawn(command.program ?? command.tool, command.args, {
     stdio: [command.input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'],
     // npm's update check (for npx) is a network call and a notice unrelated to the command
     env: { ...process.env, npm_config_update_notifier: 'false', ...command.env },
   });
+  const kill = () => child.kill('SIGTERM');
+  stop?.addEventListener('abort', kill, { once: true });
+  if (stop?.aborted) {
+    kill();
+  }
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -242,6 +269,7 @@ export const spawnTool: ToolExecutor = (command, { stream, echoStderr, out, err 
   }
   child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new MissingToolError(command.tool, command.program) : error));
   child.on('close', (code, signal) => {
+    stop?.removeEventListener('abort', kill);
     // a tool killed by a signal exits the way a shell reports it
     resolve({ exitCode: code ?? (signal ? signalExitCode(signal) : 128), stdout, stderr });
   });

@@ -213,6 +213,20 @@ describe('diagnose', () => {
     expect(diagnose([], [], [workload])).toEqual([expect.objectContaining({ subject: 'deployment/hello-node-deployment', permanent: true })]);
   });
 
+  test('a refusal recorded before the workload\'s spec was last written, or in that second, was of an earlier template: only a later one counts', () => {
+    const { refusedRc, refusedEvents } = recorded('rollout-stalled');
+    const [refusal] = refusedEvents.items as KubeEvent[];
+    const at = (iso: string) => ({ ...refusal, lastTimestamp: iso });
+    const written = (time: string) => ({ ...refusedRc, metadata: { ...refusedRc.metadata, managedFields: [
+      { manager: 'hello-node', time },
+      // a scale, or the controller's status, writes no template
+      { manager: 'kubectl', subresource: 'scale', time: '2030-01-01T00:00:00Z' },
+    ] } });
+    expect(diagnose([], [at('2026-12-07T10:00:00Z')], [written('2026-12-07T10:00:05Z')])).toEqual([]);
+    expect(diagnose([], [at('2026-12-07T10:00:05Z')], [written('2026-12-07T10:00:05Z')])).toEqual([]);
+    expect(diagnose([], [at('2026-12-07T10:00:06Z')], [written('2026-12-07T10:00:05Z')])).toEqual([expect.objectContaining({ subject: 'replicationcontroller/hello-node-rc', permanent: true })]);
+  });
+
   test('ignores FailedCreate events of other objects', () => {
     const { refusedEvents } = recorded('rollout-stalled');
     expect(diagnose([], refusedEvents.items as KubeEvent[], [{ kind: 'ReplicationController', metadata: { name: 'other-rc' } }])).toEqual([]);

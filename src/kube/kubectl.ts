@@ -154,3 +154,47 @@ export function selectorOf(workload: KubeObject): string {
   const labels = (workload.kind === 'ReplicationController' ? selector : selector.matchLabels) as Record<string, string> | undefined;
   return labelSelector(labels ?? {});
 }
+
+/** What a wait between two looks at the cluster learns from watches: that something changed since the last look. */
+export interface Changes {
+  /** A look begins: what changes from now on is news for the next wait. */
+  look(): void;
+  /** `abort`, aborted besides as soon as something changed since the last look (at once, if it already has). */
+  until(abort: AbortSignal): AbortSignal;
+  /** Ends the watches. */
+  stop(): void;
+}
+
+/**
+ * Watches what a wait reads, each of `watches` the arguments of one `kubectl get …
+ * --watch-only --output name` (one TYPE/NAME, or one TYPE with its --selector), so that
+ * the next look comes as soon as something changed, not at the next interval. A watch
+ * that fails or ends leaves the interval's looks: it only hurries them.
+ */
+export function watchChanges(runner: Runner, namespace: string | undefined, watches: readonly (readonly string[])[]): Changes {
+  const stopped = new AbortController();
+  let changed = false;
+  let waiting: AbortController | undefined;
+  const onOutput = (text: string) => {
+    if (text.trim() !== '') {
+      changed = true;
+      waiting?.abort();
+    }
+  };
+  for (const what of watches) {
+    void runner.follow(kubectlCommand(namespace, 'get', ...what, '--watch-only', '--output', 'name'), onOutput, stopped.signal);
+  }
+  return {
+    look() {
+      changed = false;
+    },
+    until(abort) {
+      waiting = new AbortController();
+      if (changed) {
+        waiting.abort();
+      }
+      return AbortSignal.any([abort, waiting.signal]);
+    },
+    stop: () => stopped.abort(),
+  };
+}

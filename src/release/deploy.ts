@@ -31,7 +31,7 @@ import {
   RolloutStep,
   serviceUrl,
 } from '../kube/cluster-state';
-import { FIELD_MANAGER, getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, requireCurrentContext, selectorOf } from '../kube/kubectl';
+import { FIELD_MANAGER, getEvents, getObjects, kubectl, kubectlCommand, kubectlResult, requireCurrentContext, selectorOf, watchChanges } from '../kube/kubectl';
 import { APPLYSET_PART_OF_LABEL, forCluster, readManifests, refOf, toYamlStream } from '../kube/manifests';
 import { currentOf, listRevisions, markRevision, objectsOf, pruneHistory, recordRevision, rollbackTarget } from './history';
 import { Clock } from '../exec/clock';
@@ -451,79 +451,90 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
   let lastProgress = '';
   /** Whether the look after the deadline's last action was taken: a failure describes the state that action left. */
   let lookedAfterActing = false;
-  for (;;) {
-    signals.stopIfReceived('rolling out');
-    await lease.renew();
-    const waitingFor: string[] = [];
-    const stuck: Diagnosis[] = [];
-    let acted = false;
-    for (const { manifest, replicas, autoscaler, restartedAt } of workloads) {
-      const { namespace } = applied.applySet;
-      const [live] = await getObjects(runner, namespace, refOf(manifest));
-      const pods = (await getObjects(runner, namespace, 'pods', '--selector', selectorOf(manifest)))
-        .filter((p) => live === undefined || p.metadata.ownerReferences === undefined || manifest.kind === 'Deployment' || isOwnedBy(p, live));
-      const step: RolloutStep = !live ? { action: 'wait', progress: 'waiting for it to be created' }
-        : manifest.kind === 'Deployment' ? deploymentStep(live)
-          : replicationControllerStep({ rc: live, replicas, pods, restartedAt });
-      if (step.action === 'done') {
-        continue;
-      }
-      const paused = live && diagnosePaused(live);
-      if (paused) {
-        stuck.push(paused);
-      }
-      acted ||= step.action !== 'wait';
-      if (step.action === 'scale') {
-        if (autoscaler) {
-          // the surge is in the ReplicationController's own count, which the autoscaler sets too
-          await (step.replicas > replicas ? holdSurge(runner, namespace, autoscaler, step.replicas) : releaseSurge(runner, namespace, autoscaler));
-          signals.stopIfReceived('rolling out');
+  // each look comes when something it reads changes (a watch), or after the interval
+  const changes = watchChanges(runner, applied.applySet.namespace, [
+    ...workloads.flatMap(({ manifest }) => [[refOf(manifest)], ['pods', '--selector', selectorOf(manifest)]]),
+    ...balancers.map((balancer) => [qualifiedRefOf(balancer)]),
+  ]);
+  try {
+    for (;;) {
+      signals.stopIfReceived('rolling out');
+      changes.look();
+      await lease.renew();
+      const waitingFor: string[] = [];
+      const stuck: Diagnosis[] = [];
+      let acted = false;
+      for (const { manifest, replicas, autoscaler, restartedAt } of workloads) {
+        const { namespace } = applied.applySet;
+        // with its managed fields: when its spec was written tells a refusal of its template from one of the last (diagnose)
+        const [live] = await getObjects(runner, namespace, refOf(manifest), '--show-managed-fields');
+        const pods = (await getObjects(runner, namespace, 'pods', '--selector', selectorOf(manifest)))
+          .filter((p) => live === undefined || p.metadata.ownerReferences === undefined || manifest.kind === 'Deployment' || isOwnedBy(p, live));
+        const step: RolloutStep = !live ? { action: 'wait', progress: 'waiting for it to be created' }
+          : manifest.kind === 'Deployment' ? deploymentStep(live)
+            : replicationControllerStep({ rc: live, replicas, pods, restartedAt });
+        if (step.action === 'done') {
+          continue;
         }
-        runner.say(`${refOf(manifest)}: scaling to ${step.replicas} (${step.why})`);
-        await kubectl(runner, kubectlCommand(namespace, 'scale', `--replicas=${step.replicas}`, refOf(manifest)));
-      } else if (step.action === 'delete') {
-        runner.say(`${refOf(manifest)}: replacing pod ${step.pod} (${step.why})`);
-        // gone already (its node went away, or someone deleted it): the next look sees that
-        await kubectl(runner, kubectlCommand(namespace, 'delete', 'pod', step.pod, '--wait=false', '--ignore-not-found'));
+        const paused = live && diagnosePaused(live);
+        if (paused) {
+          stuck.push(paused);
+        }
+        acted ||= step.action !== 'wait';
+        if (step.action === 'scale') {
+          if (autoscaler) {
+            // the surge is in the ReplicationController's own count, which the autoscaler sets too
+            await (step.replicas > replicas ? holdSurge(runner, namespace, autoscaler, step.replicas) : releaseSurge(runner, namespace, autoscaler));
+            signals.stopIfReceived('rolling out');
+          }
+          runner.say(`${refOf(manifest)}: scaling to ${step.replicas} (${step.why})`);
+          await kubectl(runner, kubectlCommand(namespace, 'scale', `--replicas=${step.replicas}`, refOf(manifest)));
+        } else if (step.action === 'delete') {
+          runner.say(`${refOf(manifest)}: replacing pod ${step.pod} (${step.why})`);
+          // gone already (its node went away, or someone deleted it): the next look sees that
+          await kubectl(runner, kubectlCommand(namespace, 'delete', 'pod', step.pod, '--wait=false', '--ignore-not-found'));
+        }
+        waitingFor.push(`${refOf(manifest)}: ${step.action === 'wait' ? step.progress : 'rolling out'}`);
+        if (!live) {
+          continue;
+        }
+        const replicaSets = manifest.kind === 'Deployment' ? await getObjects(runner, namespace, 'replicasets', '--selector', selectorOf(manifest)) : [];
+        const troubled = currentPods(live, pods, replicaSets, restartedAt).filter((p) => !isReady(p) && !(step.action === 'delete' && p.metadata.name === step.pod));
+        stuck.push(...diagnose(troubled, await getEvents(runner, namespace), [live, ...replicaSets]));
       }
-      waitingFor.push(`${refOf(manifest)}: ${step.action === 'wait' ? step.progress : 'rolling out'}`);
-      if (!live) {
-        continue;
-      }
-      const replicaSets = manifest.kind === 'Deployment' ? await getObjects(runner, namespace, 'replicasets', '--selector', selectorOf(manifest)) : [];
-      const troubled = currentPods(live, pods, replicaSets, restartedAt).filter((p) => !isReady(p) && !(step.action === 'delete' && p.metadata.name === step.pod));
-      stuck.push(...diagnose(troubled, await getEvents(runner, namespace), [live, ...replicaSets]));
-    }
-    // the addresses are waited for once every pod is updated and ready
-    const podsReady = waitingFor.length === 0;
-    if (podsReady) {
-      for (const service of balancers) {
-        const [live] = await getObjects(runner, applied.applySet.namespace, refOf(service));
-        if (!live || !externalAddress(live)) {
-          waitingFor.push(`${refOf(service)}: waiting for the ${service.kind === 'Ingress' ? 'HTTP(S) ' : ''}load balancer's external address`);
-          if (clock.now() >= deadline) {
-            stuck.push(diagnoseLoadBalancer(live ?? service, await getEvents(runner, applied.applySet.namespace)));
+      // the addresses are waited for once every pod is updated and ready
+      const podsReady = waitingFor.length === 0;
+      if (podsReady) {
+        for (const service of balancers) {
+          const [live] = await getObjects(runner, applied.applySet.namespace, refOf(service));
+          if (!live || !externalAddress(live)) {
+            waitingFor.push(`${refOf(service)}: waiting for the ${service.kind === 'Ingress' ? 'HTTP(S) ' : ''}load balancer's external address`);
+            if (clock.now() >= deadline) {
+              stuck.push(diagnoseLoadBalancer(live ?? service, await getEvents(runner, applied.applySet.namespace)));
+            }
           }
         }
       }
+      if (waitingFor.length === 0) {
+        runner.say('rollout complete: every pod is updated and ready');
+        return;
+      }
+      const permanent = stuck.filter((d) => d.permanent);
+      const overdue = clock.now() >= deadline && (!acted || lookedAfterActing);
+      lookedAfterActing = acted && clock.now() >= deadline;
+      if (permanent.length > 0 || overdue) {
+        await fail(applied.applySet, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor, podsReady, command);
+      }
+      const progress = waitingFor.join('; ');
+      if (progress !== lastProgress) {
+        runner.say(`${progress} (${Math.round((clock.now() - started) / 1000)} s of ${options.timeoutSeconds} s)`);
+        lastProgress = progress;
+      }
+      // never past the deadline: the last look comes when the timeout is up; sooner when a pod, a workload or an address changes
+      await clock.sleep(Math.min(options.intervalSeconds * 1000, Math.max(deadline - clock.now(), 0)), changes.until(signals.abort));
     }
-    if (waitingFor.length === 0) {
-      runner.say('rollout complete: every pod is updated and ready');
-      return;
-    }
-    const permanent = stuck.filter((d) => d.permanent);
-    const overdue = clock.now() >= deadline && (!acted || lookedAfterActing);
-    lookedAfterActing = acted && clock.now() >= deadline;
-    if (permanent.length > 0 || overdue) {
-      await fail(applied.applySet, workloads, permanent.length > 0 ? permanent : stuck, runner, permanent.length > 0 ? 'it cannot finish' : `it did not finish within ${options.timeoutSeconds} s`, waitingFor, podsReady, command);
-    }
-    const progress = waitingFor.join('; ');
-    if (progress !== lastProgress) {
-      runner.say(`${progress} (${Math.round((clock.now() - started) / 1000)} s of ${options.timeoutSeconds} s)`);
-      lastProgress = progress;
-    }
-    // never past the deadline: the last look comes when the timeout is up
-    await clock.sleep(Math.min(options.intervalSeconds * 1000, Math.max(deadline - clock.now(), 0)), signals.abort);
+  } finally {
+    changes.stop();
   }
 }
 

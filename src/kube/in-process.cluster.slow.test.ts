@@ -1,0 +1,168 @@
+// The in-process kubectl (in-process.ts) beside the real kubectl, on the suite's real
+// kube-apiserver: each command it does itself must answer as kubectl answers it, leave
+// the cluster as kubectl leaves it, and hand to kubectl whatever it does not do.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { stringify } from 'yaml';
+import { createNamespace, deleteNamespace, describeWithCluster, get, Json, kubeconfigWithNamespace, uniqueName } from '../../test/cluster';
+import { spawnTool, ToolCommand, ToolExecutor } from '../exec/tools';
+import { inProcessKubectl } from './in-process';
+import { itemsOf } from '../release/preview';
+
+describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () => {
+  const namespace = uniqueName('in-process');
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  /** The commands the in-process executor handed to kubectl. */
+  let handedOn: ToolCommand[];
+  let inProcess: ToolExecutor;
+
+  beforeAll(async () => {
+    await createNamespace(namespace);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'in-process-'));
+    env = { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfigWithNamespace(dir, namespace) };
+  });
+  afterAll(async () => {
+    await deleteNamespace(namespace);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    handedOn = [];
+    inProcess = inProcessKubectl((command, io) => {
+      handedOn.push(command);
+      return kubectlRun(command, io);
+    }, env);
+  });
+
+  /** The real kubectl, with the test's kubeconfig. */
+  const kubectlRun: ToolExecutor = (command, io) => spawnTool({ ...command, env: { ...command.env, KUBECONFIG: env.KUBECONFIG ?? '', HOME: dir } }, io);
+  const io = () => ({ stream: false, echoStderr: false, out: new PassThrough(), err: new PassThrough() });
+  const both = async (args: string[], input?: string) => {
+    const command: ToolCommand = { tool: 'kubectl', args, input };
+    return { mine: await inProcess(command, io()), theirs: await kubectlRun(command, io()) };
+  };
+  const configMap = (name: string, data: Record<string, string> = { greeting: 'hello' }) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+  const managers = async (name: string) => ((await get(`/api/v1/namespaces/${namespace}/configmaps/${name}`)).metadata.managedFields as Json[])
+    .map((f) => [f.manager, f.operation, f.subresource]);
+
+  test('get prints what kubectl prints: one object, a List by selector or by several names, names, and nothing for what is missing with --ignore-not-found', async () => {
+    for (const name of ['a', 'b']) {
+      await kubectlRun({ tool: 'kubectl', args: ['create', '-f', '-', '--namespace', namespace], input: configMap(name) }, io());
+    }
+    for (const args of [
+      ['get', 'configmap/a', '--output', 'json'],
+      ['get', 'cm', 'a', 'b', '--output', 'json', '--show-managed-fields'],
+      ['get', 'configmaps', '--selector', 'nothing!=here', '--output', 'json'],
+      ['get', 'ConfigMap/a', 'configmap/missing', '--ignore-not-found', '--output', 'json'],
+      ['get', 'configmaps', '--output', 'name'],
+      ['get', 'lease/missing', '--ignore-not-found', '--output', 'json'],
+      ['get', 'serviceaccounts,configmaps', '--field-selector', 'metadata.name=default', '--output', 'json'],
+    ]) {
+      const { mine, theirs } = await both([...args, '--namespace', namespace]);
+      expect({ args, out: mine.stdout.trim() === '' ? '' : JSON.parse(args.includes('name') ? JSON.stringify(mine.stdout.split('\n')) : mine.stdout) })
+        .toEqual({ args, out: theirs.stdout.trim() === '' ? '' : JSON.parse(args.includes('name') ? JSON.stringify(theirs.stdout.split('\n')) : theirs.stdout) });
+    }
+    expect(handedOn).toEqual([]);
+  });
+
+  test('create, patch, scale and delete leave the object and its field managers as kubectl leaves them', async () => {
+    const ns = ['--namespace', namespace];
+    for (const [run, name] of [[inProcess, 'mine'], [kubectlRun, 'theirs']] as const) {
+      await run({ tool: 'kubectl', args: ['create', '-f', '-', ...ns], input: configMap(name) }, io());
+      await run({ tool: 'kubectl', args: ['patch', `configmap/${name}`, '--type', 'merge', '--patch', '{"data":{"patched":"yes"}}', ...ns] }, io());
+      await run({ tool: 'kubectl', args: ['patch', 'configmap', name, '--type=json', '--patch', '[{"op":"add","path":"/data/json","value":"yes"}]', '--field-manager=someone', ...ns] }, io());
+    }
+    expect(await managers('mine')).toEqual(await managers('theirs'));
+    expect((await get(`/api/v1/namespaces/${namespace}/configmaps/mine`)).data).toEqual({ greeting: 'hello', patched: 'yes', json: 'yes' });
+
+    const rc = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ReplicationController', metadata: { name }, spec: { replicas: 1, selector: { rc: name }, template: { metadata: { labels: { rc: name } }, spec: { containers: [{ name: 'c', image: 'registry.example/c:1' }] } } } });
+    for (const [run, name] of [[inProcess, 'mine'], [kubectlRun, 'theirs']] as const) {
+      await run({ tool: 'kubectl', args: ['create', '-f', '-', ...ns], input: rc(name) }, io());
+      const scaled = await run({ tool: 'kubectl', args: ['scale', '--replicas=0', `replicationcontroller/${name}`, ...ns] }, io());
+      expect(scaled.stdout).toBe(`replicationcontroller/${name} scaled\n`);
+    }
+    const rcManagers = async (name: string) => ((await get(`/api/v1/namespaces/${namespace}/replicationcontrollers/${name}`)).metadata.managedFields as Json[])
+      .filter((f) => f.manager !== 'kube-controller-manager').map((f) => [f.manager, f.operation, f.subresource]);
+    expect(await rcManagers('mine')).toEqual(await rcManagers('theirs'));
+    expect((await get(`/api/v1/namespaces/${namespace}/replicationcontrollers/mine`)).spec.replicas).toBe(0);
+
+    const deleted = await inProcess({ tool: 'kubectl', args: ['delete', 'configmap', 'mine', 'gone', '--ignore-not-found', ...ns] }, io());
+    expect(deleted).toEqual({ exitCode: 0, stdout: 'configmap "mine" deleted\n', stderr: '' });
+    await expect(get(`/api/v1/namespaces/${namespace}/configmaps/mine`)).rejects.toThrow(/404|not found/i);
+    expect(handedOn).toEqual([]);
+  });
+
+  test('a server-side apply, and its dry run, answer as kubectl\'s and write what kubectl writes', async () => {
+    const args = ['apply', '--server-side', '--field-manager=hello-node', '--force-conflicts', '-f', '-', '--namespace', namespace];
+    // YAML, as the deploy writes it (kubectl reads input that starts as JSON as JSON only)
+    const input = [configMap('applied', { a: '1' }), configMap('applied-too', { b: '2' })].map((json) => stringify(JSON.parse(json))).join('---\n');
+    const dry = await both([...args, '--dry-run=server', '--output=json', '--show-managed-fields'], input);
+    const shape = (text: string) => itemsOf(text).map((o: Json) => ({ name: o.metadata.name, data: o.data, managers: o.metadata.managedFields.map((f: Json) => f.manager) }));
+    expect(shape(dry.mine.stdout)).toEqual(shape(dry.theirs.stdout));
+    await expect(get(`/api/v1/namespaces/${namespace}/configmaps/applied`)).rejects.toThrow(/404|not found/i);
+
+    const applied = await inProcess({ tool: 'kubectl', args, input }, io());
+    expect(applied.stdout).toBe('configmap/applied serverside-applied\nconfigmap/applied-too serverside-applied\n');
+    expect(await managers('applied')).toEqual([['hello-node', 'Apply', undefined]]);
+    expect(handedOn).toEqual([]);
+  });
+
+  test('a request the API server refuses is run again by kubectl: the failure is kubectl\'s own words and exit code', async () => {
+    const command: ToolCommand = { tool: 'kubectl', args: ['get', 'configmap/missing', '--output', 'json', '--namespace', namespace] };
+    const mine = await inProcess(command, io());
+    expect(mine.exitCode).toBe(1);
+    expect(mine.stderr).toMatch(/^Error from server \(NotFound\): configmaps "missing" not found/);
+    expect(handedOn).toEqual([command]);
+
+    const refused = await inProcess({ tool: 'kubectl', args: ['create', '-f', '-', '--namespace', 'no-such-namespace'], input: configMap('x') }, io());
+    expect(refused.stderr).toMatch(/namespaces "no-such-namespace" not found/);
+  });
+
+  test('what it does not do goes to kubectl: another output, a flag, a kind the API server does not serve, the ApplySet apply', async () => {
+    const commands: ToolCommand[] = [
+      { tool: 'kubectl', args: ['get', 'configmaps', '--output', 'wide', '--namespace', namespace] },
+      { tool: 'kubectl', args: ['delete', 'configmap/x', '--ignore-not-found', '--timeout=5s', '--namespace', namespace] },
+      { tool: 'kubectl', args: ['get', 'widgets.example.com', '--ignore-not-found', '--output', 'json', '--namespace', namespace] },
+      { tool: 'kubectl', args: ['apply', '--server-side', '--applyset=x', '--prune', '-f', '-', '--namespace', namespace], env: { KUBECTL_APPLYSET: 'true' }, input: configMap('x') },
+    ];
+    for (const command of commands) {
+      await inProcess(command, io());
+    }
+    expect(handedOn).toEqual(commands);
+  });
+
+  test('a kubeconfig of several files, or a context it lacks, is left to kubectl, which reads and explains them', async () => {
+    const second = path.join(dir, 'empty-kubeconfig');
+    fs.writeFileSync(second, 'apiVersion: v1\nkind: Config\n');
+    const several = inProcessKubectl((command, io) => {
+      handedOn.push(command);
+      return kubectlRun(command, io);
+    }, { ...env, KUBECONFIG: `${env.KUBECONFIG}${path.delimiter}${second}` });
+    const read: ToolCommand = { tool: 'kubectl', args: ['get', 'configmaps', '--output', 'name', '--namespace', namespace] };
+    await several(read, io());
+    const elsewhere: ToolCommand = { tool: 'kubectl', args: ['--context=nowhere', 'get', 'configmaps', '--output', 'name'] };
+    const refused = await inProcess(elsewhere, io());
+    expect(handedOn).toEqual([read, elsewhere]);
+    expect(refused.stderr).toMatch(/context "nowhere" does not exist|context was not found/);
+  });
+
+  test('a watch prints each change as it comes, none of what was there before, until stopped', async () => {
+    await kubectlRun({ tool: 'kubectl', args: ['create', '-f', '-', '--namespace', namespace], input: configMap('before') }, io());
+    const stop = new AbortController();
+    const out = new PassThrough();
+    let seen = '';
+    out.setEncoding('utf8').on('data', (chunk: string) => (seen += chunk));
+    const watching = inProcess({ tool: 'kubectl', args: ['get', 'configmaps', '--watch-only', '--output', 'name', '--namespace', namespace] }, { stream: true, echoStderr: false, out, err: new PassThrough(), stop: stop.signal });
+    // a change made before the watch read the list it starts from is no part of it: made again until one is seen
+    for (let i = 0; !seen.includes('configmap/during'); i++) {
+      await kubectlRun({ tool: 'kubectl', args: ['create', '-f', '-', '--namespace', namespace], input: configMap(`during-${i}`) }, io());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    stop.abort();
+    expect(await watching).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expect(seen).toMatch(/^(configmap\/during-\d+\n)+$/);
+    expect(handedOn).toEqual([]);
+  });
+});
