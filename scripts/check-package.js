@@ -68,7 +68,7 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root));
   const tarball = path.join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const expected of ['package.json', '.jsii', 'API.md', 'bin/hello-node.js', 'build/cli/hello-node.js', 'node_modules/yaml/package.json', 'node_modules/js-yaml/package.json', 'node_modules/fastest-levenshtein/package.json', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', 'kplus-27/package.json', 'kplus-33/package.json', 'build/kplus/27.js', 'build/kplus/33.d.ts']) {
+  for (const expected of ['package.json', '.jsii', 'API.md', 'bin/hello-node.js', 'build/cli/hello-node.js', 'build/cli/kubeconfig-client.js', 'node_modules/yaml/package.json', 'node_modules/js-yaml/package.json', 'node_modules/fastest-levenshtein/package.json', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', 'kplus-27/package.json', 'kplus-33/package.json', 'build/kplus/27.js', 'build/kplus/33.d.ts']) {
     assert.ok(files.includes(expected), `the package holds ${expected}`);
   }
   // the bundled dependencies' files are as their authors publish them (fastest-levenshtein's include its test.ts)
@@ -119,6 +119,9 @@ function checkInstalledCli(consumer, version) {
   assert.match(help.stdout, /--build-dir|--replicas/, 'the installed CLI has the commands and their setting flags');
   const loaded = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(consumer, 'node_modules', 'hello-node-cdk8s', 'build', 'cli', 'hello-node.js'))}); console.log(Object.keys(require.cache).filter((f) => /node_modules[\\/](typescript|esbuild|cdk8s)[\\/]/.test(f)).length)`], { encoding: 'utf8' });
   assert.equal(loaded.stdout.trim(), '0', 'the installed CLI loads neither TypeScript nor esbuild nor cdk8s');
+  // loaded beside the bundle when a command talks to a cluster (src/kube/kubeconfig-client.ts); were it missing, every kubectl command would quietly run as a process
+  const client = spawnSync(process.execPath, ['-e', `console.log(typeof require(${JSON.stringify(path.join(consumer, 'node_modules', 'hello-node-cdk8s', 'build', 'cli', 'kubeconfig-client.js'))}).KubeConfig)`], { encoding: 'utf8' });
+  assert.equal(client.stdout.trim(), 'function', `the installed CLI's kubeconfig client loads (stderr: ${client.stderr})`);
 }
 
 /**

@@ -37,7 +37,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KubeConfig } from '@kubernetes/client-node/dist/config';
+import type { KubeConfig } from './kubeconfig-client';
 import type { KubeObject } from './cluster-state';
 import { onPath, ToolCommand, ToolExecutor, ToolResult } from '../exec/tools';
 
@@ -114,6 +114,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 class Cluster {
   /** Whether a request failed to reach it: kubectl, which explains why, runs every later command. */
   unreachable = false;
+  private agent?: http.Agent;
   private core?: Promise<Resource[]>;
   private groups?: Promise<Resource[]>;
 
@@ -125,10 +126,20 @@ class Cluster {
     const options: https.RequestOptions = {};
     // the user's credentials (an exec plugin's token is cached by KubeConfig), TLS and any proxy, as the kubeconfig says
     await this.config.applyToHTTPSOptions(options);
+    // one connection for the command's requests, not a TLS handshake each: the first
+    // request's agent, kept alive (KubeConfig makes a new one, closing its sockets, each
+    // time); a proxy's agent, of another kind, as KubeConfig made it
+    this.agent ??= this.config.getCurrentCluster()?.proxyUrl ? undefined : server.startsWith('http:') ? new http.Agent({ keepAlive: true }) : new https.Agent({
+      ca: options.ca, cert: options.cert, key: options.key, pfx: options.pfx, passphrase: options.passphrase,
+      rejectUnauthorized: options.rejectUnauthorized, servername: options.servername, keepAlive: true,
+    });
+    options.agent = this.agent ?? options.agent;
     const url = new URL(server.replace(/\/+$/, '') + path);
     const headers: http.OutgoingHttpHeaders = { ...options.headers as http.OutgoingHttpHeaders, 'Accept': 'application/json', 'User-Agent': 'hello-node' };
     if (body) {
+      // with its length, as kubectl sends it: a chunked DELETE on a kept-alive connection was answered 400 Bad Request
       headers['Content-Type'] = body.type;
+      headers['Content-Length'] = Buffer.byteLength(body.text);
     }
     const requester = url.protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
@@ -496,9 +507,9 @@ function clusterOf(env: NodeJS.ProcessEnv, context: string | undefined): Cluster
   if (files.length !== 1 || !fs.existsSync(files[0])) {
     return undefined;
   }
-  // loaded when a kubectl command first runs: a synth, or a dry run, never loads it
+  // loaded when a kubectl command first runs: a synth never loads it
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { KubeConfig: Config } = require('@kubernetes/client-node/dist/config.js') as typeof import('@kubernetes/client-node/dist/config');
+  const { KubeConfig: Config } = require('./kubeconfig-client') as typeof import('./kubeconfig-client');
   const config = new Config();
   config.loadFromFile(files[0]);
   const name = context ?? config.getCurrentContext();
