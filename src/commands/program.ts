@@ -15,7 +15,7 @@ import { version } from '../../package.json';
 import { checkReplicas, ValidationError } from '../../lib/internal';
 import { AppRef } from '../kube/applyset';
 import type * as Deploying from '../release/deploy';
-import { DEFAULT_HISTORY_MAX, history, parseHistoryMax, parseRevision } from '../release/history';
+import { DEFAULT_HISTORY_MAX, parseHistoryMax, parseRevision } from '../release/history-flags';
 import { withChosenProject } from '../gcp/project';
 import { ExplainedKubectlError } from '../kube/kubectl';
 import { Clock } from '../exec/clock';
@@ -48,7 +48,6 @@ import {
   unsetMeaning,
 } from '../../lib/settings';
 import { Cdk8sSynthFlags, checkSynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from '../synth/synth-command';
-import { inProcessKubectl } from '../kube/in-process';
 import { createRunner, inKubeContext, isExplained, Runner, shellQuote, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
 import { checkEnvironment, ENVIRONMENT_VARIABLE, fromFile, ProjectSettings, SETTINGS_FILE, SettingsFileError, settingsLookup } from '../../lib/settings-file';
 import { config } from './config';
@@ -69,6 +68,8 @@ const statuses = (): typeof import('./status') => require('./status');
 const scaling = (): typeof import('./scale') => require('./scale');
 const teardowns = (): typeof import('./teardown') => require('./teardown');
 const urls = (): typeof import('./url') => require('./url');
+const histories = (): typeof import('../release/history') => require('../release/history');
+const inProcess = (): typeof import('../kube/in-process') => require('../kube/in-process');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const attributeOf = (setting: SettingName) => new Option(SETTINGS[setting].flag).attributeName();
@@ -136,17 +137,21 @@ function hintingStream(invocation: string, hints: Hints, stream: NodeJS.Writable
   });
 }
 
-const realContext = (): CliContext => ({
-  env: process.env,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  // kubectl's reads and small writes from this process, the rest (and any failure) by kubectl itself
-  execute: inProcessKubectl(spawnTool, process.env),
-  // an aborted wait ends early, quietly: the deploy then stops at its next step
-  clock: { now: () => Date.now(), sleep: (ms, abort) => sleep(ms, undefined, { signal: abort }).catch(() => undefined) },
-  projectRoot: process.cwd(),
-  invocation: invocationOf(process.env),
-});
+function realContext(): CliContext {
+  // loaded when the first kubectl command runs: a synth never does
+  let kubectlExecutor: ToolExecutor | undefined;
+  return {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // kubectl's reads and small writes from this process, the rest (and any failure) by kubectl itself
+    execute: (command, io) => (kubectlExecutor ??= inProcess().inProcessKubectl(spawnTool, process.env))(command, io),
+    // an aborted wait ends early, quietly: the deploy then stops at its next step
+    clock: { now: () => Date.now(), sleep: (ms, abort) => sleep(ms, undefined, { signal: abort }).catch(() => undefined) },
+    projectRoot: process.cwd(),
+    invocation: invocationOf(process.env),
+  };
+}
 
 /** The settings given as flags. */
 function flagLookup(flags: Record<string, unknown>): SettingLookup {
@@ -479,7 +484,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--json', 'print them as JSON, for scripts'),
   async (_lookup, runner, self, project) => config(project, runner, self.opts().json === true));
   act(command(program, 'history', 'the app\'s release history, newest last: each revision\'s number (the current one marked *), time, status, images and what wrote it', settingsOf('deployed', 'kube')),
-    async (lookup, runner) => history(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
+    async (lookup, runner) => histories().history(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
   act(historyMax(interval(timeout(command(program, 'rollback', 'apply a revision of the release history again (by default the previous successful one), roll out every pod as deploy does, prune what it did not have, wait, print the URL, record a new revision', settingsOf('deployed', 'kube'))
     .option('--to-revision <n>', 'the revision to go back to (hello-node history lists them)')), POLL_SECONDS.deploy)),
   async (lookup, runner, self) => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { NotDeployedError } from '../kube/applyset';
-import { defaultRollbackTarget, historyRows, objectsOf, parseHistoryMax, parseRevision, recordRevision, Revision, RevisionStatus, rollbackTarget } from './history';
+import { defaultRollbackTarget, historyRows, objectsOf, recordRevision, Revision, RevisionStatus, rollbackTarget } from './history';
+import { parseHistoryMax, parseRevision } from './history-flags';
 import { createRunner } from '../exec/tools';
 import { validationErrorOf } from '../../test/errors';
 

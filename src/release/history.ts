@@ -44,8 +44,6 @@ const DATA_KEY = 'manifests.yaml.gz';
 /** The most a Secret's data may hold, in bytes (core/v1 MaxSecretSize). */
 const MAX_SECRET_DATA = 1024 * 1024;
 
-/** How many revisions are kept unless `--history-max` says otherwise (Helm's default for `helm upgrade`). */
-export const DEFAULT_HISTORY_MAX = 10;
 
 /** One revision, as `history` lists it. */
 export interface Revision {
@@ -328,22 +326,6 @@ export function historyRows(revisions: readonly Revision[]): string[] {
   ])];
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
-}
-
-/** A revision number from a flag: a whole number from 1. */
-export function parseRevision(subject: string, text: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(text)) {
-    throw new ValidationError(subject, text, 'must be a revision number, as `hello-node history` lists them (1, 2, …)');
-  }
-  return Number(text);
-}
-
-/** `--history-max`: how many revisions to keep, 0 for all. */
-export function parseHistoryMax(text: string): number {
-  if (!/^[0-9]{1,9}$/.test(text)) {
-    throw new ValidationError('flag --history-max', text, 'must be how many revisions to keep, a whole number (0 keeps them all)');
-  }
-  return Number(text);
 }
 
 /** Prints the app's release history (`hello-node history`). */
