@@ -159,8 +159,8 @@ export function selectorOf(workload: KubeObject): string {
 export interface Changes {
   /** A look begins: what changes from now on is news for the next wait. */
   look(): void;
-  /** `abort`, aborted besides as soon as something changed since the last look (at once, if it already has). */
-  until(abort: AbortSignal): AbortSignal;
+  /** A signal aborted as soon as something changed since the last look (at once, if it already has), or when `abort` is. */
+  until(abort?: AbortSignal): AbortSignal;
   /** Ends the watches. */
   stop(): void;
 }
@@ -193,7 +193,7 @@ export function watchChanges(runner: Runner, namespace: string | undefined, watc
       if (changed) {
         waiting.abort();
       }
-      return AbortSignal.any([abort, waiting.signal]);
+      return abort ? AbortSignal.any([abort, waiting.signal]) : waiting.signal;
     },
     stop: () => stopped.abort(),
   };
