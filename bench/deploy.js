@@ -18,7 +18,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { median, numberFlag } = require('./measure');
+const { installedCli, median, numberFlag } = require('./measure');
 
 require('../scripts/ts-hook.js');
 const { findAssets, HOW_TO_GET_BINARIES, startControlPlane } = require('../test/control-plane.ts');
@@ -57,14 +57,7 @@ async function main() {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-deploy-'));
   // the installed CLI: bin/hello-node.js runs the bundle when no sources are beside it
-  timed('npm', ['run', '--silent', 'build:cli'], { cwd: root });
-  const installed = path.join(work, 'package', 'bin', 'hello-node.js');
-  fs.mkdirSync(path.join(work, 'package', 'bin'), { recursive: true });
-  fs.mkdirSync(path.join(work, 'package', 'build', 'cli'), { recursive: true });
-  fs.copyFileSync(path.join(root, 'bin', 'hello-node.js'), installed);
-  for (const file of fs.readdirSync(path.join(root, 'build', 'cli'))) {
-    fs.copyFileSync(path.join(root, 'build', 'cli', file), path.join(work, 'package', 'build', 'cli', file));
-  }
+  const installed = installedCli(work);
   const plane = await startControlPlane(assets, work);
   try {
     const kubectl = (...args) => spawnSync('kubectl', args, { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: os.homedir(), KUBECONFIG: plane.kubeconfig } });

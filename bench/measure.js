@@ -46,10 +46,41 @@ function measureMedian(command, runs, options) {
   return { wallMs: median(samples.map((s) => s.wallMs)), rssMiB: median(samples.map((s) => s.rssMiB)) };
 }
 
+/**
+ * Measures each of `commands` (`{ command, options }`) `runs` times, taking turns (after
+ * one warm-up run of each), and returns their medians in order: a ratio of two of them
+ * is measured side by side, each run beside the other under the same load.
+ */
+function measureSideBySide(commands, runs) {
+  commands.forEach(({ command, options }) => measure(command, options));
+  const samples = commands.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    commands.forEach(({ command, options }, j) => samples[j].push(measure(command, options)));
+  }
+  return samples.map((s) => ({ wallMs: median(s.map((x) => x.wallMs)), rssMiB: median(s.map((x) => x.rssMiB)) }));
+}
+
+/**
+ * The CLI as the package installs it, in `dir`: bin/hello-node.js beside the bundle
+ * `npm run build:cli` writes, with no TypeScript sources beside them. Returns its bin.
+ */
+function installedCli(dir) {
+  const root = path.resolve(__dirname, '..');
+  const built = spawnSync('npm', ['run', '--silent', 'build:cli'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) {
+    throw new Error(`npm run build:cli failed: ${built.stderr}`);
+  }
+  const pkg = path.join(dir, 'package');
+  fs.mkdirSync(path.join(pkg, 'bin'), { recursive: true });
+  fs.cpSync(path.join(root, 'build', 'cli'), path.join(pkg, 'build', 'cli'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'bin', 'hello-node.js'), path.join(pkg, 'bin', 'hello-node.js'));
+  return path.join(pkg, 'bin', 'hello-node.js');
+}
+
 /** A numeric command-line option, `--name <number>`, or `fallback` when it is absent. */
 function numberFlag(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 }
 
-module.exports = { measure, measureMedian, median, numberFlag };
+module.exports = { installedCli, measure, measureMedian, measureSideBySide, median, numberFlag };

@@ -4,7 +4,9 @@
 //   - npx cdk8s synth           <= 1.6x  npx cdk8s --version
 //   - hello-node synth          <= 1.5x  cdk8s.yaml's app command alone (the CLI's start, its
 //                                        checks and staging around it; cdk8s-cli runs only for
-//                                        validations and Helm, src/synth/synth-command.ts)
+//                                        validations and Helm, src/synth/synth-command.ts), from
+//                                        a clone (the sources) and installed (the bundle), the
+//                                        three taking turns
 // and stock ts-node running main.ts (the stock cdk8s template's way to type-check),
 // plus, for reference, the app command when the code changed since the last synth (its
 // type-check runs tsc, incrementally, beside the app) and the incremental type-check of
@@ -16,7 +18,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parse } = require('yaml');
-const { measure, measureMedian, numberFlag } = require('./measure');
+const { installedCli, measure, measureMedian, measureSideBySide, numberFlag } = require('./measure');
 
 const root = path.resolve(__dirname, '..');
 const runs = numberFlag('runs', 10);
@@ -40,19 +42,28 @@ const verdict = (name, ratio, target) => {
 try {
   console.log(`median of ${runs} runs after a warm-up, ${os.cpus().length} cores, node ${process.version}`);
   const bare = row('bare require(cdk8s, constructs)', measureMedian('node -e "require(\'cdk8s\'); require(\'constructs\')"', runs, { cwd: root }));
-  const app = row('cdk8s.yaml app command', measureMedian(appCommand, runs, { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'app') } }));
+  // the app alone, a clone's `npm run synth` (the TypeScript sources) and the installed CLI (the package's bundle), taking turns
+  const installed = installedCli(outdir);
+  const [appAlone, fromClone, fromPackage] = measureSideBySide([
+    { command: appCommand, options: { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'app') } } },
+    // what `npm run synth` runs: the app into a staging directory, put in place once it succeeded (src/synth/synth-command.ts)
+    { command: `node bin/hello-node.js synth --output ${path.join(outdir, 'own')}`, options: { cwd: root } },
+    { command: `node ${installed} synth --output ${path.join(outdir, 'installed')}`, options: { cwd: root } },
+  ], runs);
+  const app = row('cdk8s.yaml app command', appAlone);
   // the synth's type-check (lib/typecheck.ts) runs tsc only when the code changed since the last check that passed
   const passedRecords = `rm -f ${path.join(root, 'node_modules', '.cache', 'synth-typecheck', '*.passed.json')}`;
   row('app command, code changed (tsc)', measureMedian(`${passedRecords} && ${appCommand}`, runs, { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'changed') } }));
   const version = row('npx cdk8s --version', measureMedian('npx cdk8s --version', runs, { cwd: root }));
   const synth = row('npx cdk8s synth', measureMedian(`npx cdk8s synth --output ${path.join(outdir, 'synth')}`, runs, { cwd: root }));
-  // what `npm run synth` runs: the app into a staging directory, put in place once it succeeded (src/synth/synth-command.ts)
-  const own = row('hello-node synth', measureMedian(`node bin/hello-node.js synth --output ${path.join(outdir, 'own')}`, runs, { cwd: root }));
+  const own = row('hello-node synth (a clone: npm run synth)', fromClone);
+  const ownInstalled = row('hello-node synth (installed: npx hello-node synth)', fromPackage);
   // the stock cdk8s template's app command: ts-node, which type-checks every file it loads
   row('ts-node main.ts (stock template)', measureMedian('npx ts-node main.ts', runs, { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'ts-node') } }));
   verdict('app command / bare require', app / bare, 1.5);
   verdict('cdk8s synth / cdk8s --version', synth / version, 1.6);
   verdict('hello-node synth / app command', own / app, 1.5);
+  verdict('installed hello-node synth / app command', ownInstalled / app, 1.5);
   verdict('hello-node synth / npx cdk8s synth', own / synth);
   row('typecheck, incremental, once', measure('npx tsc -p tsconfig.json', { cwd: root }));
   const results = path.join(__dirname, 'results');
