@@ -109,6 +109,19 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
     expect(handedOn).toEqual([]);
   });
 
+  test('the API server\'s warnings are printed as kubectl prints them, where kubectl\'s own output would show', async () => {
+    // a version the API server of the suite (1.26) serves and deprecates
+    const input = stringify({ apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', kind: 'FlowSchema', metadata: { name: 'deprecated' }, spec: { priorityLevelConfiguration: { name: 'global-default' }, matchingPrecedence: 9000 } });
+    const command: ToolCommand = { tool: 'kubectl', args: ['apply', '--server-side', '--field-manager=hello-node', '-f', '-', '--dry-run=server', '--output=json'], input };
+    const err = new PassThrough();
+    const mine = await inProcess(command, { ...io(), echoStderr: true, err });
+    const theirs = await kubectlRun(command, io());
+    expect(mine.stderr).toBe(theirs.stderr);
+    expect(mine.stderr).toMatch(/^Warning: flowcontrol.apiserver.k8s.io\/v1beta2 FlowSchema is deprecated/);
+    expect(err.read()?.toString()).toBe(mine.stderr);
+    expect(handedOn).toEqual([]);
+  });
+
   test('a request the API server refuses is run again by kubectl: the failure is kubectl\'s own words and exit code', async () => {
     const command: ToolCommand = { tool: 'kubectl', args: ['get', 'configmap/missing', '--output', 'json', '--namespace', namespace] };
     const mine = await inProcess(command, io());

@@ -114,6 +114,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 class Cluster {
   /** Whether a request failed to reach it: kubectl, which explains why, runs every later command. */
   unreachable = false;
+  /** The API server's warnings not yet printed. */
+  readonly warnings: string[] = [];
   private agent?: http.Agent;
   private core?: Promise<Resource[]>;
   private groups?: Promise<Resource[]>;
@@ -166,6 +168,13 @@ class Cluster {
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) {
       throw new ApiError(status, text);
+    }
+    // the API server's warnings (a deprecated version, a field it dropped), as kubectl prints them
+    for (let i = 0; i < res.rawHeaders.length; i += 2) {
+      const warning = res.rawHeaders[i].toLowerCase() === 'warning' ? /^\d{3} \S+ "((?:[^"\\]|\\.)*)"/.exec(res.rawHeaders[i + 1]) : null;
+      if (warning) {
+        this.warnings.push(`Warning: ${warning[1].replace(/\\(.)/g, '$1')}\n`);
+      }
     }
     return JSON.parse(text);
   }
@@ -555,11 +564,17 @@ export function inProcessKubectl(next: ToolExecutor, env: NodeJS.ProcessEnv): To
       stdout = await perform(cluster, command, parsed, io);
     } catch {
       // not a form done here, or a request that failed: kubectl runs it, and says why it fails
+      cluster.warnings.length = 0;
       return next(command, io);
+    }
+    // each once, as kubectl's warning writer deduplicates them
+    const stderr = [...new Set(cluster.warnings.splice(0))].join('');
+    if (io.echoStderr) {
+      io.err.write(stderr);
     }
     if (io.stream) {
       io.out.write(stdout);
     }
-    return { exitCode: 0, stdout, stderr: '' };
+    return { exitCode: 0, stdout, stderr };
   };
 }
