@@ -67,7 +67,7 @@ describe('a project whose hello-node.yaml defines environments', () => {
     const kubectl = () => ({ exitCode: 1, stdout: '', stderr: 'error: context was not found for specified context: staging-ctx\n' });
     const run = await runCli(['--env', 'staging', 'history'], { projectRoot: project(), tools: { kubectl } });
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n').at(-2)).toBe('hello-node: kubectl\'s configuration has no context "staging-ctx": check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node --env staging cluster credentials` adds a GKE cluster\'s');
+    expect(run.stderr.split('\n').at(-2)).toBe('hello-node: kubectl\'s configuration has no context "staging-ctx": check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node --env staging cluster credentials` adds a GKE cluster\'s context');
   });
 
   test('the commands its hints show act where it did: with --env, and kubectl with --context', async () => {
@@ -157,7 +157,7 @@ describe('promote', () => {
     const kubectl = () => ({ exitCode: 1, stdout: '', stderr: 'error: context "staging-ctx" does not exist\n' });
     const run = await runCli(['--env', 'production', 'promote', '--from', 'staging'], { projectRoot: project(), tools: { kubectl } });
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n').at(-2)).toBe('hello-node: kubectl\'s configuration has no context "staging-ctx": check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node --env staging cluster credentials` adds a GKE cluster\'s');
+    expect(run.stderr.split('\n').at(-2)).toBe('hello-node: kubectl\'s configuration has no context "staging-ctx": check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node --env staging cluster credentials` adds a GKE cluster\'s context');
   });
 
   test('an unknown --from is never offered the environment it deploys to', async () => {

@@ -513,6 +513,14 @@ describe('--dry-run', () => {
     expect(run.stdout).toContain('kubectl delete secret hello-node-applyset --ignore-not-found --namespace default\n');
   });
 
+  test('with a context named that the kubeconfig lacks, refuses as a real run does: no commands for another context\'s namespace', async () => {
+    const kubectl: FakeTool = (c) => (c.args.includes('config') ? { exitCode: 1, stdout: '', stderr: 'error: context "nope" does not exist\n' } : emptyClusterKubectl(c));
+    const run = await runCli(['--dry-run', 'teardown', '--context', 'nope'], { tools: { kubectl } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('hello-node: kubectl\'s configuration has no context "nope": check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node cluster credentials` adds a GKE cluster\'s context\n');
+  });
+
   test('names the namespace of kubectl\'s current context, as a real run would', async () => {
     const kubectl: FakeTool = (c) => (c.args[0] === 'config' ? { exitCode: 0, stdout: 'shop', stderr: '' } : emptyClusterKubectl(c));
     const run = await runCli(['--dry-run', 'teardown'], { tools: { kubectl } });

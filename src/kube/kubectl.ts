@@ -10,13 +10,15 @@ export const FIELD_MANAGER = 'hello-node';
 
 /** Why kubectl failed (it could not reach the cluster, or the namespace is missing), in one line, and what to do. */
 export class ExplainedKubectlError extends Error {
-  constructor(cause: string, public readonly nextStep: string) {
-    super(`${cause}: ${nextStep}`);
+  /** @param reason what is wrong, in a few words: `kubectl has no current context` */
+  constructor(public readonly reason: string, public readonly nextStep: string) {
+    super(`${reason}: ${nextStep}`);
     this.name = 'ExplainedKubectlError';
   }
 }
 
 const CREDENTIALS = 'run `hello-node cluster credentials` to point kubectl at the cluster';
+const NO_CURRENT_CONTEXT = 'kubectl has no current context';
 
 /** How to get the GKE auth plugin here (tools.ts), and kubectl's own pointer, when it gave one. */
 function authPluginStep(stderr: string): string {
@@ -26,7 +28,7 @@ function authPluginStep(stderr: string): string {
 
 // kubectl's (and the GKE auth plugin's) messages for "there is no cluster to talk to"
 const CAUSES: readonly { pattern: RegExp; cause: string; nextStep: string | ((stderr: string) => string) }[] = [
-  { pattern: /current-context is not set|current-context must exist|no configuration has been provided|context was not found|cannot locate context|localhost:8080 was refused/i, cause: 'kubectl has no current context', nextStep: CREDENTIALS },
+  { pattern: /current-context is not set|current-context must exist|no configuration has been provided|context was not found|cannot locate context|localhost:8080 was refused/i, cause: NO_CURRENT_CONTEXT, nextStep: CREDENTIALS },
   // before "Unauthorized": kubectl reports a missing plugin as "getting credentials: exec: executable … not found"
   { pattern: /gke-gcloud-auth-plugin.*not found|executable gke-gcloud-auth-plugin/i, cause: 'kubectl lacks the GKE auth plugin', nextStep: authPluginStep },
   { pattern: /gcloud auth login|Reauthentication|You must be logged in|Unauthorized|invalid_grant|could not find default credentials/i, cause: 'kubectl is not logged in to the cluster', nextStep: `run \`gcloud auth login\`, then ${CREDENTIALS.slice(4)}` },
@@ -43,7 +45,7 @@ function explainKubectlFailure(stderr: string, command: ToolCommand): ExplainedK
   // a context given (HELLO_NODE_CONTEXT, inKubeContext) that the kubeconfig lacks; a missing current one is below
   const given = command.args.find((arg) => arg.startsWith('--context='))?.slice('--context='.length);
   if (given !== undefined && /context was not found for specified context|cannot locate context|context "[^"]*" does not exist/.test(stderr)) {
-    return new ExplainedKubectlError(`kubectl's configuration has no context "${given}"`, 'check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node cluster credentials` adds a GKE cluster\'s');
+    return new ExplainedKubectlError(`kubectl's configuration has no context "${given}"`, 'check HELLO_NODE_CONTEXT (--context, or "context" in hello-node.yaml) against `kubectl config get-contexts`; `hello-node cluster credentials` adds a GKE cluster\'s context');
   }
   const namespace = /namespaces "([^"]+)" not found/.exec(stderr)?.[1];
   if (namespace) {
@@ -115,12 +117,14 @@ export async function contextNamespace(runner: Runner): Promise<string> {
   try {
     text = (await runner.inspect(command)).stdout;
   } catch (err) {
-    if (runner.dryRun && err instanceof ToolFailedError) {
+    const explained = err instanceof ToolFailedError ? explainKubectlFailure(err.stderr, err.command) : undefined;
+    if (runner.dryRun && err instanceof ToolFailedError && (explained === undefined || explained.reason === NO_CURRENT_CONTEXT)) {
       // a dry run shows the commands even before `cluster credentials`: with no context, kubectl's default
-      runner.say('# kubectl has no current context: the commands name the namespace default');
+      runner.say(`# ${NO_CURRENT_CONTEXT}: the commands name the namespace default`);
       return 'default';
     }
-    throw err instanceof ToolFailedError ? explainKubectlFailure(err.stderr, err.command) ?? err : err;
+    // a context named (--context) that the kubeconfig lacks is no state to show commands for, even in a dry run
+    throw explained ?? err;
   }
   return text.trim() === '' ? 'default' : checkDns1123Label('the namespace of kubectl\'s current context (kubectl config view --minify)', text.trim());
 }

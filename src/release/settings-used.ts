@@ -68,13 +68,13 @@ export function checkSettingsUsed(objects: readonly KubeObject[], settingEnv: Re
   const apps = findHelloNodeApps(objects);
   const given = Object.entries(settingEnv).map(([name, value]) => `${name}=${value}`).join(' ');
   if (apps.length === 0) {
-    throw new NotDeployedError(`the app has no HelloNodeApp to take the settings hello-node passed (${given}): nothing was applied; build it with new HelloNodeApp(chart, 'app', { ...HelloNodeSettings.fromEnvironment() }) (docs/user-guide.md, "In your own project")`);
+    throw new NotDeployedError(`the app has no HelloNodeApp to take the settings hello-node passed (${given}): nothing was applied; build it with new HelloNodeApp(chart, 'app', HelloNodeSettings.appliedTo({ /* its props */ })) (docs/user-guide.md, "In your own project")`);
   }
   const ignored = passed.flatMap(([prop, value]) => {
     const instead = CHECKS[prop]?.(apps[0], objects, value);
     return instead === undefined ? [] : [`${prop} ${JSON.stringify(value)} (${instead})`];
   });
   if (ignored.length > 0) {
-    throw new NotDeployedError(`the app ignored settings hello-node passed it (of ${given}): HelloNodeApp "${apps[0].name}" did not take ${ignored.join('; ')}; nothing was applied: give it HelloNodeSettings.fromEnvironment() after its own props, new HelloNodeApp(chart, '${apps[0].name}', { ...yourProps, ...HelloNodeSettings.fromEnvironment() }) (docs/user-guide.md, "In your own project")`);
+    throw new NotDeployedError(`the app ignored settings hello-node passed it (of ${given}): HelloNodeApp "${apps[0].name}" did not take ${ignored.join('; ')}; nothing was applied: give it its props through HelloNodeSettings.appliedTo, new HelloNodeApp(chart, '${apps[0].name}', HelloNodeSettings.appliedTo(yourProps)) (docs/user-guide.md, "In your own project")`);
   }
 }
