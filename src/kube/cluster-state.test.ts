@@ -213,18 +213,15 @@ describe('diagnose', () => {
     expect(diagnose([], [], [workload])).toEqual([expect.objectContaining({ subject: 'deployment/hello-node-deployment', permanent: true })]);
   });
 
-  test('a refusal recorded before the workload\'s spec was last written, or in that second, was of an earlier template: only a later one counts', () => {
+  test('a refusal counts while the controller holds it for the template it has seen: not an event alone, nor a condition of the generation before', () => {
     const { refusedRc, refusedEvents } = recorded('rollout-stalled');
-    const [refusal] = refusedEvents.items as KubeEvent[];
-    const at = (iso: string) => ({ ...refusal, lastTimestamp: iso });
-    const written = (time: string) => ({ ...refusedRc, metadata: { ...refusedRc.metadata, managedFields: [
-      { manager: 'hello-node', time },
-      // a scale, or the controller's status, writes no template
-      { manager: 'kubectl', subresource: 'scale', time: '2030-01-01T00:00:00Z' },
-    ] } });
-    expect(diagnose([], [at('2026-12-07T10:00:00Z')], [written('2026-12-07T10:00:05Z')])).toEqual([]);
-    expect(diagnose([], [at('2026-12-07T10:00:05Z')], [written('2026-12-07T10:00:05Z')])).toEqual([]);
-    expect(diagnose([], [at('2026-12-07T10:00:06Z')], [written('2026-12-07T10:00:05Z')])).toEqual([expect.objectContaining({ subject: 'replicationcontroller/hello-node-rc', permanent: true })]);
+    const generation = refusedRc.metadata.generation ?? 1;
+    // the deploy's apply wrote a new template that the controller has not seen yet: the refusal is the last deploy's
+    const unseen = { ...refusedRc, metadata: { ...refusedRc.metadata, generation: generation + 1 } };
+    expect(diagnose([], refusedEvents.items as KubeEvent[], [unseen])).toEqual([]);
+    // the controller saw it and created its pods: its condition is gone, its old events are not
+    const admitted = { ...refusedRc, status: { observedGeneration: generation, replicas: 3 } };
+    expect(diagnose([], refusedEvents.items as KubeEvent[], [admitted])).toEqual([]);
   });
 
   test('ignores FailedCreate events of other objects', () => {

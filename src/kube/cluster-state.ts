@@ -20,8 +20,6 @@ export interface KubeObject {
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;
     readonly ownerReferences?: readonly { readonly uid: string; readonly kind: string; readonly name: string }[];
-    /** Shown by kubectl with --show-managed-fields only. */
-    readonly managedFields?: readonly { readonly manager?: string; readonly time?: string; readonly subresource?: string }[];
   };
   readonly spec?: ObjectSpec;
   readonly status?: ObjectStatus;
@@ -341,25 +339,23 @@ const IMAGE_PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'Invalid
  * Why the given pods (the ones that are not Ready) and the workload are stuck, from
  * the pods' status and the events: pulling failures, crash loops, scheduling, probes,
  * and pods the workload could not create at all (admission refusals such as Pod
- * Security). `owners` are the workload and, for a Deployment, its ReplicaSets: their
- * FailedCreate events are the admission refusals, those of the workload's current spec
- * only (see {@link writtenAt}).
+ * Security). `owners` are the workload and, for a Deployment, its ReplicaSets: a refusal
+ * is what the controller holds now of the template it has seen, its ReplicaFailure
+ * condition at its current generation ({@link isRefusingPods}); a FailedCreate event
+ * alone may be of the template before (the last deploy's, refused by Pod Security).
  */
 export function diagnose(pods: readonly KubeObject[], events: readonly KubeEvent[], owners: readonly KubeObject[]): Diagnosis[] {
   const found: Diagnosis[] = [];
-  const ownerNames = new Set(owners.map((o) => `${o.kind}/${o.metadata.name}`));
-  const specWritten = owners[0] && writtenAt(owners[0]);
-  const refusal = latest(events.filter((e) => e.reason === 'FailedCreate' && ownerNames.has(`${e.involvedObject.kind}/${e.involvedObject.name}`)
-    && (specWritten === undefined || secondOf(lastSeen(e)) > specWritten)));
-  if (refusal) {
-    const podSecurity = /violates PodSecurity/.test(refusal.message ?? '');
+  const refusing = owners.find(isRefusingPods);
+  if (refusing) {
+    const message = condition(refusing, 'ReplicaFailure')?.message ?? '';
     found.push({
-      subject: `${refusal.involvedObject.kind.toLowerCase()}/${refusal.involvedObject.name}`,
-      cause: `cannot create pods: ${refusal.message}`,
-      nextStep: podSecurity
+      subject: `${refusing.kind.toLowerCase()}/${refusing.metadata.name}`,
+      cause: `cannot create pods: ${message}`,
+      nextStep: /violates PodSecurity/.test(message)
         ? 'the namespace enforces Pod Security: deploy the production profile (HELLO_NODE_PROFILE=production or --profile production), whose pods it admits'
         : 'fix what the message names (a quota, an admission policy), then deploy again',
-      permanent: /forbidden/.test(refusal.message ?? ''),
+      permanent: /forbidden/.test(message),
     });
   }
   for (const deployment of owners.filter((o) => o.kind === 'Deployment')) {
@@ -441,25 +437,19 @@ export function diagnoseLoadBalancer(service: KubeObject, events: readonly KubeE
   };
 }
 
-/** When an event last happened (its timestamp or, for the newer API's events, its eventTime). */
-const lastSeen = (e: KubeEvent) => e.lastTimestamp ?? e.eventTime ?? '';
-
 function latest(events: readonly KubeEvent[]): KubeEvent | undefined {
-  return [...events].sort((a, b) => lastSeen(a).localeCompare(lastSeen(b))).at(-1);
+  const time = (e: KubeEvent) => e.lastTimestamp ?? e.eventTime ?? '';
+  return [...events].sort((a, b) => time(a).localeCompare(time(b))).at(-1);
 }
 
-/** The whole second a timestamp falls in (events and managed fields are written to the second), NaN for none. */
-const secondOf = (time: string) => Math.floor(Date.parse(time) / 1000);
-
 /**
- * The second the workload's spec was last written, by anyone (the newest time of its
- * managed fields outside subresources: a scale or a status is no new template); undefined
- * where its managed fields were not read. A refusal to create its pods from that same
- * second or before may be of the template it had before (the previous deploy's, refused
- * by Pod Security): a new template's own refusal comes again, later, as the controller
- * retries.
+ * Whether a ReplicationController or ReplicaSet cannot create its pods now: the
+ * controller says so in its ReplicaFailure condition (reason FailedCreate), which it sets
+ * when a creation fails and removes once one succeeds, and has seen its current template
+ * (status.observedGeneration). Source: kube-controller-manager's replica_set_utils.go
+ * (calculateStatus), which the ReplicationController manager shares.
  */
-function writtenAt(workload: KubeObject): number | undefined {
-  const times = (workload.metadata.managedFields ?? []).filter((f) => f.subresource === undefined && f.time !== undefined).map((f) => secondOf(f.time ?? '')).filter(Number.isFinite);
-  return times.length === 0 ? undefined : Math.max(...times);
+function isRefusingPods(owner: KubeObject): boolean {
+  const failure = condition(owner, 'ReplicaFailure');
+  return failure?.status === 'True' && failure.reason === 'FailedCreate' && (owner.status?.observedGeneration ?? 0) >= (owner.metadata.generation ?? 0);
 }

@@ -2,11 +2,15 @@
 // kube-apiserver: each command it does itself must answer as kubectl answers it, leave
 // the cluster as kubectl leaves it, and hand to kubectl whatever it does not do.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { stringify } from 'yaml';
-import { createNamespace, deleteNamespace, describeWithCluster, get, Json, kubeconfigWithNamespace, uniqueName } from '../../test/cluster';
+import { createNamespace, deleteNamespace, describeWithCluster, get, Json, kubeconfigWithNamespace, theCluster, uniqueName } from '../../test/cluster';
+import { CliError } from '../exec/errors';
 import { spawnTool, ToolCommand, ToolExecutor } from '../exec/tools';
 import { inProcessKubectl } from './in-process';
 import { itemsOf } from '../release/preview';
@@ -159,6 +163,68 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
     const refused = await inProcess(elsewhere, io());
     expect(handedOn).toEqual([read, elsewhere]);
     expect(refused.stderr).toMatch(/context "nowhere" does not exist|context was not found/);
+  });
+
+  test('a user of an exec credential plugin is sent its credential, the plugin run once for the commands\' requests', async () => {
+    const plugin = path.join(dir, 'plugin.sh');
+    const credential = { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: theCluster().token } };
+    fs.writeFileSync(plugin, `#!/bin/sh\necho ran >> "$0.runs"\ncat <<'EOF'\n${JSON.stringify(credential)}\nEOF\n`, { mode: 0o755 });
+    const kubeconfig = path.join(dir, 'kubeconfig-exec');
+    fs.writeFileSync(kubeconfig, stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'exec',
+      clusters: [{ name: 'c', cluster: { 'server': theCluster().server, 'certificate-authority-data': Buffer.from(theCluster().ca).toString('base64') } }],
+      users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, provideClusterInfo: true } } }],
+      contexts: [{ name: 'exec', context: { cluster: 'c', user: 'u', namespace } }],
+    }));
+    const withPlugin = inProcessKubectl((command, io) => {
+      handedOn.push(command);
+      return spawnTool({ ...command, env: { KUBECONFIG: kubeconfig } }, io);
+    }, { ...env, KUBECONFIG: kubeconfig });
+    for (const name of ['exec-a', 'exec-b']) {
+      await withPlugin({ tool: 'kubectl', args: ['create', '-f', '-'], input: configMap(name) }, io());
+    }
+    const listed = await withPlugin({ tool: 'kubectl', args: ['get', 'configmaps', '--output', 'name'] }, io());
+    expect(listed.stdout).toContain('configmap/exec-a\nconfigmap/exec-b\n');
+    expect(fs.readFileSync(`${plugin}.runs`, 'utf8')).toBe('ran\n');
+    expect(handedOn).toEqual([]);
+  });
+
+  test('a create whose answer was lost on the way is said to be so, and never sent again', async () => {
+    // the connection breaks after the API server answered a POST: a stand-in for a network that fails, in front of the real API server
+    const { server, ca, token } = theCluster();
+    const proxy = http.createServer((req, res) => {
+      const upstream = https.request(new URL(req.url ?? '/', server), { method: req.method, headers: { ...req.headers, host: new URL(server).host, authorization: `Bearer ${token}` }, ca }, (answer) => {
+        if (req.method === 'POST') {
+          answer.resume().on('end', () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const kubeconfig = path.join(dir, 'kubeconfig-proxy');
+      fs.writeFileSync(kubeconfig, stringify({
+        apiVersion: 'v1', kind: 'Config', 'current-context': 'p',
+        clusters: [{ name: 'c', cluster: { 'server': `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'u', user: { token } }],
+        contexts: [{ name: 'p', context: { cluster: 'c', user: 'u', namespace } }],
+      }));
+      const lossy = inProcessKubectl((command, io) => {
+        handedOn.push(command);
+        return kubectlRun(command, io);
+      }, { ...env, KUBECONFIG: kubeconfig });
+      const sent = lossy({ tool: 'kubectl', args: ['create', '-f', '-'], input: configMap('lost-answer') }, io());
+      await expect(sent).rejects.toThrow(CliError);
+      await expect(sent).rejects.toThrow(/broke after it was sent POST \/api\/v1\/namespaces\/\S+\/configmaps\?fieldManager=kubectl-create&fieldValidation=Strict, before its answer .*: whether it was done is unknown/);
+      expect((await get(`/api/v1/namespaces/${namespace}/configmaps/lost-answer`)).metadata.name).toBe('lost-answer');
+      expect(handedOn).toEqual([]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   test('a watch prints each change as it comes, none of what was there before, until stopped', async () => {

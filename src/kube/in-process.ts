@@ -5,19 +5,22 @@
  * The command stays what it was: the same ToolCommand is printed (and pasted, under
  * --dry-run) and means the same thing. This executor sends what kubectl sends for it
  * (`kubectl -v=8` shows it: the same paths, field managers, `fieldValidation=Strict`,
- * output), through the kubeconfig kubectl reads, by @kubernetes/client-node's
- * KubeConfig (contexts, client certificates, tokens, exec credential plugins such as
- * gke-gcloud-auth-plugin, proxies). kubectl itself runs instead:
+ * output, but for the order of JSON keys, which kubectl sorts), through the kubeconfig kubectl reads (kubeconfig.ts: @kubernetes/client-node's
+ * KubeConfig for contexts, client certificates, tokens and proxy-url; exec credential
+ * plugins such as gke-gcloud-auth-plugin run as kubectl runs them). kubectl itself runs instead:
  *   - for every command outside the forms below (the ApplySet prune apply, diff,
  *     logs, rollout, version, replace, a delete that waits for finalizers), and
  *     whatever carries variables (KUBECTL_APPLYSET);
- *   - when the kubeconfig is not one file KubeConfig reads as kubectl does (several
- *     files in KUBECONFIG, none, a context it lacks), when the client cannot be loaded,
- *     and when kubectl is not installed (a deploy stops at once, saying so);
- *   - when a request fails, for any reason: kubectl then does it again, so that the
- *     failure a user reads, and the CLI explains (kubectl.ts), is kubectl's own words
- *     and exit code. A request that failed changed nothing (the API server writes an
- *     object whole or not at all), and an apply is idempotent.
+ *   - where the kubeconfig is not read here as kubectl reads it (kubeconfig.ts: several
+ *     files, a key the client does not read alike, a proxy from the environment), when
+ *     the client cannot be loaded, and when kubectl is not installed (a deploy stops
+ *     at once, saying so);
+ *   - when a request fails: kubectl then does it again, so that the failure a user
+ *     reads, and the CLI explains (kubectl.ts), is kubectl's own words and exit code. A
+ *     request the API server refused, or never got, changed nothing (it writes an
+ *     object whole or not at all), and a read or an apply may be sent twice; a create,
+ *     patch or delete whose answer was lost on the way is said to be so (AnswerLost),
+ *     never sent again.
  *
  * The forms done here, with `--namespace N` and `--context=C` anywhere:
  *   get TYPE/NAME... | get TYPE[,TYPE] [NAME...]   [--selector S] [--field-selector F]
@@ -31,15 +34,13 @@
  *   get TYPE[/NAME] [--selector S] --watch-only --output name   (until stopped)
  *   config view --minify --output jsonpath={.current-context}|{.contexts[0].context.namespace}
  */
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KubeConfig } from './kubeconfig-client';
+import { Connection, connectionOf } from './kubeconfig';
 import type { KubeObject } from './cluster-state';
 import { onPath, ToolCommand, ToolExecutor, ToolResult } from '../exec/tools';
+import { CliError } from '../exec/errors';
 
 /** One kind of object the API server serves, as its discovery lists it. */
 interface Resource {
@@ -107,8 +108,23 @@ class ApiError extends Error {
   }
 }
 
-/** How long a request waits for a byte of the answer before kubectl is left to try (and explain). */
+/** How long a request may take to reach the API server (connect, TLS) before kubectl is left to try, and explain. */
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * A request that reached the API server, whose answer was lost (the connection broke):
+ * whether it was done is unknown. kubectl runs a read or an apply again; a create, a
+ * patch or a delete it must not, as a second one would answer for the first (an
+ * AlreadyExists of its own Lease).
+ */
+class AnswerLost extends Error {
+  constructor(readonly request: string, why: string) {
+    super(`the connection to the cluster's API server broke after it was sent ${request}, before its answer (${why})`);
+  }
+}
+
+/** The verbs whose request, done once, must not be sent again by kubectl when its answer was lost. */
+const ONCE_ONLY = new Set(['create', 'patch', 'delete']);
 
 /** The API server of one kubeconfig context, reached as kubectl reaches it. */
 class Cluster {
@@ -120,18 +136,35 @@ class Cluster {
   private core?: Promise<Resource[]>;
   private groups?: Promise<Resource[]>;
 
-  constructor(private readonly config: KubeConfig, readonly contextName: string, readonly namespace: string | undefined) {}
+  constructor(private readonly connection: Connection) {}
+
+  get contextName(): string {
+    return this.connection.contextName;
+  }
+
+  get namespace(): string | undefined {
+    return this.connection.namespace;
+  }
 
   /** Opens a request; resolves to the answer's head, rejects when the API server cannot be reached. */
   private async open(method: string, path: string, body?: { type: string; text: string }, idleTimeout = true): Promise<http.IncomingMessage> {
-    const server = only(this.config.getCurrentCluster()?.server, 'no server');
+    const { config } = this.connection;
+    const server = only(config.getCurrentCluster()?.server, 'no server');
     const options: https.RequestOptions = {};
-    // the user's credentials (an exec plugin's token is cached by KubeConfig), TLS and any proxy, as the kubeconfig says
-    await this.config.applyToHTTPSOptions(options);
+    // the user's credentials, TLS and any proxy, as the kubeconfig says; an exec plugin's credential, as kubectl runs it (kubeconfig.ts)
+    await config.applyToHTTPSOptions(options);
+    const credential = await this.connection.credential();
+    if (credential?.token) {
+      options.headers = { ...options.headers, Authorization: `Bearer ${credential.token}` };
+    }
+    if (credential?.cert && credential.key) {
+      options.cert = credential.cert;
+      options.key = credential.key;
+    }
     // one connection for the command's requests, not a TLS handshake each: the first
     // request's agent, kept alive (KubeConfig makes a new one, closing its sockets, each
     // time); a proxy's agent, of another kind, as KubeConfig made it
-    this.agent ??= this.config.getCurrentCluster()?.proxyUrl ? undefined : server.startsWith('http:') ? new http.Agent({ keepAlive: true }) : new https.Agent({
+    this.agent ??= config.getCurrentCluster()?.proxyUrl ? undefined : server.startsWith('http:') ? new http.Agent({ keepAlive: true }) : new https.Agent({
       ca: options.ca, cert: options.cert, key: options.key, pfx: options.pfx, passphrase: options.passphrase,
       rejectUnauthorized: options.rejectUnauthorized, servername: options.servername, keepAlive: true,
     });
@@ -144,11 +177,24 @@ class Cluster {
       headers['Content-Length'] = Buffer.byteLength(body.text);
     }
     const requester = url.protocol === 'http:' ? http : https;
-    return new Promise((resolve, reject) => {
+    const send = (): Promise<http.IncomingMessage> => new Promise((resolve, reject) => {
+      let sent = false;
       const req = requester.request(url, { ...options, method, headers }, resolve);
-      req.on('error', (err) => {
-        this.unreachable = true;
-        reject(err);
+      req.on('finish', () => {
+        sent = true;
+        // sent: from here kubectl waits as long as the API server takes (it times a request out itself)
+        req.setTimeout(0);
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (sent && req.reusedSocket && err.code === 'ECONNRESET') {
+          // a kept-alive connection the API server had closed meanwhile: the request never reached it
+          send().then(resolve, reject);
+        } else if (sent) {
+          reject(new AnswerLost(`${method} ${path}`, err.message));
+        } else {
+          this.unreachable = true;
+          reject(err);
+        }
       });
       if (idleTimeout) {
         // kubectl's own dial and TLS timeouts say the same of a cluster that does not answer
@@ -156,6 +202,7 @@ class Cluster {
       }
       req.end(body?.text);
     });
+    return send();
   }
 
   /** Sends a request; resolves to the parsed JSON of a 2xx answer, rejects with ApiError otherwise. */
@@ -472,8 +519,9 @@ async function perform(cluster: Cluster, command: ToolCommand, { words, flags }:
         applied.push(await cluster.request('PATCH', cluster.pathOf(resource, ns, obj.metadata.name, query), { type: 'application/apply-patch+yaml', text: JSON.stringify(body) }) as KubeObject);
         printed += `${printedName(resource, obj.metadata.name)} serverside-applied${dryRun ? ' (server dry run)' : ''}\n`;
       }
-      // kubectl prints the objects an apply returned one after another
-      return output === 'json' ? applied.map((o) => `${JSON.stringify(shown(o, flags), null, 4)}\n`).join('') : printed;
+      // kubectl prints the one object an apply returned, or a List of them
+      const answers = applied.map((o) => shown(o, flags));
+      return output === 'json' ? `${JSON.stringify(answers.length === 1 ? answers[0] : { kind: 'List', apiVersion: 'v1', metadata: {}, items: answers }, null, 4)}\n` : printed;
     }
     default:
       throw new KubectlRuns(verb ?? 'no verb');
@@ -501,33 +549,14 @@ async function watchOnly(cluster: Cluster, named: readonly { type: string; name?
   return '';
 }
 
-/**
- * The kubeconfig kubectl reads here, loaded as kubectl loads it, at the context the
- * command names (`--context=`) or the current one; undefined where KubeConfig would
- * read it otherwise: several files in KUBECONFIG (merged by rules of kubectl's own),
- * none at all (kubectl's in-cluster and localhost defaults), or a context it lacks.
- */
+/** The cluster of `context` (by default the current one), or undefined where kubectl is left every command (kubeconfig.ts). */
 function clusterOf(env: NodeJS.ProcessEnv, context: string | undefined): Cluster | undefined {
   // without kubectl, a deploy must stop at its first command, as it always did, not at the ApplySet apply
   if (onPath('kubectl', env.PATH) === undefined) {
     return undefined;
   }
-  const files = env.KUBECONFIG !== undefined ? env.KUBECONFIG.split(path.delimiter).filter(Boolean) : [path.join(env.HOME ?? os.homedir(), '.kube', 'config')];
-  if (files.length !== 1 || !fs.existsSync(files[0])) {
-    return undefined;
-  }
-  // loaded when a kubectl command first runs: a synth never loads it
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { KubeConfig: Config } = require('./kubeconfig-client') as typeof import('./kubeconfig-client');
-  const config = new Config();
-  config.loadFromFile(files[0]);
-  const name = context ?? config.getCurrentContext();
-  const chosen = name ? config.getContextObject(name) : null;
-  if (!chosen || !config.getCluster(chosen.cluster) || !config.getUser(chosen.user)) {
-    return undefined;
-  }
-  config.setCurrentContext(name);
-  return new Cluster(config, name, chosen.namespace || undefined);
+  const connection = connectionOf(env, context);
+  return connection && new Cluster(connection);
 }
 
 /**
@@ -562,9 +591,12 @@ export function inProcessKubectl(next: ToolExecutor, env: NodeJS.ProcessEnv): To
     let stdout: string;
     try {
       stdout = await perform(cluster, command, parsed, io);
-    } catch {
-      // not a form done here, or a request that failed: kubectl runs it, and says why it fails
+    } catch (err) {
       cluster.warnings.length = 0;
+      if (err instanceof AnswerLost && ONCE_ONLY.has(parsed.words[0])) {
+        throw new CliError(`${err.message}: whether it was done is unknown; \`hello-node status\` shows the app, and the command can be run again`);
+      }
+      // not a form done here, or a request that failed: kubectl runs it, and says why it fails
       return next(command, io);
     }
     // each once, as kubectl's warning writer deduplicates them

@@ -466,8 +466,7 @@ async function rollOut(applied: Applied, runner: Runner, options: DeployOptions,
       let acted = false;
       for (const { manifest, replicas, autoscaler, restartedAt } of workloads) {
         const { namespace } = applied.applySet;
-        // with its managed fields: when its spec was written tells a refusal of its template from one of the last (diagnose)
-        const [live] = await getObjects(runner, namespace, refOf(manifest), '--show-managed-fields');
+        const [live] = await getObjects(runner, namespace, refOf(manifest));
         const pods = (await getObjects(runner, namespace, 'pods', '--selector', selectorOf(manifest)))
           .filter((p) => live === undefined || p.metadata.ownerReferences === undefined || manifest.kind === 'Deployment' || isOwnedBy(p, live));
         const step: RolloutStep = !live ? { action: 'wait', progress: 'waiting for it to be created' }
