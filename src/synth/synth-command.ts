@@ -122,14 +122,25 @@ interface Cdk8sConfig {
   readonly validations: boolean;
 }
 
+/** The last cdk8s.yaml parsed, by its text: a synth reads the file three times (outputDirOf, checkSynth, plainApp), and parses it once. */
+let lastParsed: { text: string; config: Cdk8sConfig } | undefined;
+
 function readConfig(projectRoot: string): Cdk8sConfig {
   const file = path.join(projectRoot, 'cdk8s.yaml');
   if (!fs.existsSync(file)) {
     return { helm: false, validations: false };
   }
+  const text = fs.readFileSync(file, 'utf8');
+  if (lastParsed?.text !== text) {
+    lastParsed = { text, config: parseConfig(file, text) };
+  }
+  return lastParsed.config;
+}
+
+function parseConfig(file: string, source: string): Cdk8sConfig {
   let config: { output?: unknown; app?: unknown; validations?: unknown; synthConfig?: { format?: unknown; chartVersion?: unknown; chartApiVersion?: unknown } };
   try {
-    config = parse(fs.readFileSync(file, 'utf8')) ?? {};
+    config = parse(source) ?? {};
   } catch (err) {
     throw new SynthFailedError([`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
   }
