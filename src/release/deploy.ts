@@ -370,7 +370,8 @@ async function applyAndRollOut(applied: Applied, runner: Runner, options: Deploy
       await rollOut(applied, runner, options, lease, signals, progress, command);
     }
   }
-  await lease.renew();
+  // still the holder, whatever the time since the last renewal: a prune deletes
+  await lease.renew('now');
   signals.stopIfReceived(progress.phase);
   progress.phase = 'pruning';
   await kubectl(runner, applyCommand(applied, true), false);

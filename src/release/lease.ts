@@ -6,9 +6,11 @@
  * would report success for a template that is not its own. `scale` and `teardown`
  * hold it too, for their moment: neither pulls the ground from under a rollout.
  *
- * The holder renews the Lease at every look at the cluster, and only while it is still
- * the holder (a conditional update: a deploy that was paused past the Lease's term and
- * taken over stops instead of rolling out over the new holder). One that was
+ * The holder renews the Lease at its looks at the cluster, once a third of its term has
+ * passed since the last renewal (a look can come at each change a watch sees), or when
+ * about to prune, and only while it is still the holder (a conditional update: a deploy
+ * that was paused past the Lease's term and taken over stops instead of rolling out
+ * over the new holder). One that was
  * interrupted stops renewing, and the next deploy takes the Lease over once it has
  * expired, or at once when the holder was a process of this machine that is gone.
  */
@@ -46,8 +48,11 @@ interface LeaseSpec {
 type LeaseObject = KubeObject & { metadata: KubeObject['metadata'] & { resourceVersion?: string }; spec?: LeaseSpec };
 
 export interface DeployLease {
-  /** Renews the Lease; throws LeaseLostError when another command holds it now. */
-  renew(): Promise<void>;
+  /**
+   * Renews the Lease once a third of its term has passed since the last renewal, or
+   * now with `now`; throws LeaseLostError when another command holds it now.
+   */
+  renew(now?: 'now'): Promise<void>;
   /** Deletes the Lease, if this command still holds it. */
   release(): Promise<void>;
 }
@@ -94,8 +99,13 @@ export async function acquireDeployLease(runner: Runner, applySet: ApplySet, com
       throw new DeployLockedError(`another command has just taken lease/${name} in namespace ${namespace}: wait for it`);
     }
   }
+  let renewed = now();
   return {
-    async renew() {
+    async renew(when) {
+      // a Lease renewed a third of its term ago cannot have expired for another command to take
+      if (when !== 'now' && now() - renewed < durationSeconds * 1000 / 3) {
+        return;
+      }
       const lease = await get();
       const gone = `lease/${name} in namespace ${namespace} is gone (deleted, or its namespace is being deleted): this ${command} stopped where it was; run it again`;
       if (!lease) {
@@ -105,12 +115,14 @@ export async function acquireDeployLease(runner: Runner, applySet: ApplySet, com
         throw new LeaseLostError(`lease/${name} in namespace ${namespace} is held by ${printable(lease.spec?.holderIdentity ?? 'another command')}: this ${command} was not renewing it in time, and stopped where it was; run it again`);
       }
       // conditional on the version read: if another command takes the Lease in between, the update fails
+      const at = now();
       await kubectl(runner, kubectlCommand(namespace, 'patch', `lease/${name}`, '--type', 'merge', '--patch',
-        JSON.stringify({ metadata: { resourceVersion: lease.metadata.resourceVersion }, spec: { renewTime: microTime(now()) } }))).catch((err: Error & { stderr?: string }) => {
+        JSON.stringify({ metadata: { resourceVersion: lease.metadata.resourceVersion }, spec: { renewTime: microTime(at) } }))).catch((err: Error & { stderr?: string }) => {
         const stderr = err.stderr ?? '';
         throw /Conflict|modified/.test(stderr) ? new LeaseLostError(`lease/${name} in namespace ${namespace} was taken over while this ${command} renewed it: stopped where it was; run it again`)
           : /\(NotFound\)/.test(stderr) ? new LeaseLostError(gone) : err;
       });
+      renewed = at;
     },
     async release() {
       if ((await get())?.spec?.holderIdentity === holder) {
