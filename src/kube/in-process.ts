@@ -108,6 +108,18 @@ class ApiError extends Error {
   }
 }
 
+/** An API group as `/apis` lists it. */
+interface ApiGroup {
+  readonly name: string;
+  readonly preferredVersion: { readonly version: string };
+}
+
+/** `promise`, after which, if it was rejected, `forget` runs: a failed discovery is asked again, not remembered. */
+function forgottenIfRejected<T>(promise: Promise<T>, forget: () => void): Promise<T> {
+  promise.catch(forget);
+  return promise;
+}
+
 /** How long a request may take to reach the API server (connect, TLS) before kubectl is left to try, and explain. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -133,8 +145,8 @@ class Cluster {
   /** The API server's warnings not yet printed. */
   readonly warnings: string[] = [];
   private agent?: http.Agent;
-  private core?: Promise<Resource[]>;
-  private groups?: Promise<Resource[]>;
+  private groups?: Promise<ApiGroup[]>;
+  private readonly discovered = new Map<string, Promise<Resource[]>>();
 
   constructor(private readonly connection: Connection) {}
 
@@ -270,29 +282,41 @@ class Cluster {
     const dot = type.indexOf('.');
     const name = (dot < 0 ? type : type.slice(0, dot)).toLowerCase();
     const group = dot < 0 ? undefined : type.slice(dot + 1);
-    const matches = (r: Resource) => (group === undefined || r.group === group)
-      && (r.name === name || r.singularName === name || r.kind.toLowerCase() === name || (r.shortNames ?? []).includes(name));
-    const inCore = group === undefined || group === '' ? (await this.coreResources()).find(matches) : undefined;
-    return inCore ?? only((await this.groupResources()).find(matches), `no resource ${type}`);
+    const matches = (r: Resource) => r.name === name || r.singularName === name || r.kind.toLowerCase() === name || (r.shortNames ?? []).includes(name);
+    const inCore = group === undefined || group === '' ? (await this.groupVersion('', 'v1')).find(matches) : undefined;
+    if (inCore || group === '') {
+      return only(inCore, `no resource ${type}`);
+    }
+    const groups = await this.groupList();
+    const candidates = group === undefined ? groups : groups.filter((g) => g.name === group);
+    const lists = await Promise.all(candidates.map((g) => this.groupVersion(g.name, g.preferredVersion.version)));
+    return only(lists.flat().find(matches), `no resource ${type}`);
   }
 
-  private coreResources(): Promise<Resource[]> {
-    this.core ??= this.resourcesOf('/api/v1', '', 'v1');
-    return this.core;
+  /** The resource of an object given whole: its kind, in the group and version its apiVersion names, as kubectl sends it. */
+  async resourceOf(obj: KubeObject): Promise<Resource> {
+    const apiVersion = only(obj.apiVersion, 'no apiVersion');
+    const slash = apiVersion.indexOf('/');
+    const found = (await this.groupVersion(slash < 0 ? '' : apiVersion.slice(0, slash), apiVersion.slice(slash + 1))).find((r) => r.kind === obj.kind);
+    // the rest of discovery, for the TYPEs of later commands, fetched meanwhile (a deploy's synth is a long wait)
+    void this.groupList().then((groups) => groups.forEach((g) => void this.groupVersion(g.name, g.preferredVersion.version).catch(() => undefined)), () => undefined);
+    return only(found, `no ${obj.kind} in ${apiVersion}`);
   }
 
-  private groupResources(): Promise<Resource[]> {
-    this.groups ??= (async () => {
-      const list = await this.request('GET', '/apis') as { groups: { name: string; preferredVersion: { version: string } }[] };
-      return (await Promise.all(list.groups.map((g) => this.resourcesOf(`/apis/${g.name}/${g.preferredVersion.version}`, g.name, g.preferredVersion.version)))).flat();
-    })();
-    return this.groups;
+  /** The API groups, in the API server's order, each with its preferred version. */
+  private groupList(): Promise<ApiGroup[]> {
+    this.groups ??= (this.request('GET', '/apis') as Promise<{ groups: ApiGroup[] }>).then((list) => list.groups);
+    return forgottenIfRejected(this.groups, () => (this.groups = undefined));
   }
 
-  private async resourcesOf(path: string, group: string, version: string): Promise<Resource[]> {
-    const list = await this.request('GET', path) as { resources: Omit<Resource, 'group' | 'version'>[] };
-    // a subresource (pods/log) is no TYPE
-    return list.resources.filter((r) => !r.name.includes('/')).map((r) => ({ ...r, group, version }));
+  /** The resources a group version serves (the core group's: `''`, `v1`), read once. */
+  private groupVersion(group: string, version: string): Promise<Resource[]> {
+    const key = `${group}/${version}`;
+    const known = this.discovered.get(key) ?? (this.request('GET', group === '' ? `/api/${version}` : `/apis/${group}/${version}`) as Promise<{ resources: Omit<Resource, 'group' | 'version'>[] }>)
+      // a subresource (pods/log) is no TYPE
+      .then((list) => list.resources.filter((r) => !r.name.includes('/')).map((r) => ({ ...r, group, version })));
+    this.discovered.set(key, known);
+    return forgottenIfRejected(known, () => this.discovered.delete(key));
   }
 
   /** The path of the resource's collection, or of one object of it. */
@@ -370,17 +394,6 @@ function checked(obj: KubeObject): KubeObject {
   return obj;
 }
 
-/** The resource of an object given whole: its group and kind, at the version it names. */
-async function resourceOf(cluster: Cluster, obj: KubeObject): Promise<Resource> {
-  const apiVersion = only(obj.apiVersion, 'no apiVersion');
-  const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  const version = apiVersion.slice(slash + 1);
-  const found = await cluster.resource(group === '' ? obj.kind : `${obj.kind}.${group}`);
-  // kubectl sends the object at its own version, which the group may serve besides its preferred one
-  return found.version === version ? found : { ...found, version };
-}
-
 /** The namespace an object given whole goes to: its own, which must be the command's, or the command's. */
 function namespaceOf(resource: Resource, obj: KubeObject, namespace: string | undefined): string | undefined {
   if (!resource.namespaced) {
@@ -440,7 +453,7 @@ async function perform(cluster: Cluster, command: ToolCommand, { words, flags }:
         }
       }
       if (output === 'name') {
-        const resources = await Promise.all(found.map((o) => resourceOf(cluster, o)));
+        const resources = await Promise.all(found.map((o) => cluster.resourceOf(o)));
         return found.map((o, i) => `${printedName(resources[i], o.metadata.name)}\n`).join('');
       }
       // one TYPE/NAME is printed as the object; a list, or several, as a List; nothing found with --ignore-not-found, as nothing
@@ -452,7 +465,7 @@ async function perform(cluster: Cluster, command: ToolCommand, { words, flags }:
         throw new KubectlRuns('create');
       }
       const [obj] = objects;
-      const resource = await resourceOf(cluster, obj);
+      const resource = await cluster.resourceOf(obj);
       await cluster.request('POST', cluster.pathOf(resource, namespaceOf(resource, obj, namespace), undefined, { fieldManager: 'kubectl-create', ...strict }), { type: 'application/json', text: JSON.stringify(obj) });
       return `${printedName(resource, obj.metadata.name)} created\n`;
     }
@@ -513,7 +526,7 @@ async function perform(cluster: Cluster, command: ToolCommand, { words, flags }:
       const applied: KubeObject[] = [];
       let printed = '';
       for (const obj of objects) {
-        const resource = await resourceOf(cluster, obj);
+        const resource = await cluster.resourceOf(obj);
         const ns = namespaceOf(resource, obj, namespace);
         const body = resource.namespaced ? { ...obj, metadata: { ...obj.metadata, namespace: ns } } : obj;
         applied.push(await cluster.request('PATCH', cluster.pathOf(resource, ns, obj.metadata.name, query), { type: 'application/apply-patch+yaml', text: JSON.stringify(body) }) as KubeObject);
