@@ -208,6 +208,13 @@ describe('diagnose', () => {
     expect(diagnosis.nextStep).toContain('HELLO_NODE_PROFILE=production');
   });
 
+  test('a refusal is told in the words of the latest attempt, without the event recorder\'s prefixes', () => {
+    const { refusedRc, refusedEvents } = recorded('rollout-stalled');
+    const [first] = refusedEvents.items as KubeEvent[];
+    const later = { ...first, lastTimestamp: '2030-01-01T00:00:00Z', message: '(combined from similar events): Error creating: pods "hello-node-rc-later" is forbidden: exceeded quota: pods' };
+    expect(diagnose([], [first, later], [refusedRc])[0].cause).toBe('cannot create pods: pods "hello-node-rc-later" is forbidden: exceeded quota: pods');
+  });
+
   test('a Deployment past its progress deadline is stuck for good', () => {
     const { workload } = recorded('rollout-stalled');
     expect(diagnose([], [], [workload])).toEqual([expect.objectContaining({ subject: 'deployment/hello-node-deployment', permanent: true })]);

@@ -341,14 +341,17 @@ const IMAGE_PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'Invalid
  * and pods the workload could not create at all (admission refusals such as Pod
  * Security). `owners` are the workload and, for a Deployment, its ReplicaSets: a refusal
  * is what the controller holds now of the template it has seen, its ReplicaFailure
- * condition at its current generation ({@link isRefusingPods}); a FailedCreate event
- * alone may be of the template before (the last deploy's, refused by Pod Security).
+ * condition at its current generation ({@link isRefusingPods}), told in the words of its
+ * latest FailedCreate event; such an event alone may be of the template before (the
+ * last deploy's, refused by Pod Security).
  */
 export function diagnose(pods: readonly KubeObject[], events: readonly KubeEvent[], owners: readonly KubeObject[]): Diagnosis[] {
   const found: Diagnosis[] = [];
   const refusing = owners.find(isRefusingPods);
   if (refusing) {
-    const message = condition(refusing, 'ReplicaFailure')?.message ?? '';
+    // in the words of its latest attempt (the event recorder's prefixes aside): the condition keeps those of the first refusal until one succeeds
+    const attempt = latest(events.filter((e) => e.reason === 'FailedCreate' && e.involvedObject.kind === refusing.kind && e.involvedObject.name === refusing.metadata.name));
+    const message = (attempt?.message ?? condition(refusing, 'ReplicaFailure')?.message ?? '').replace(/^(\(combined from similar events\): )?Error creating: /, '');
     found.push({
       subject: `${refusing.kind.toLowerCase()}/${refusing.metadata.name}`,
       cause: `cannot create pods: ${message}`,
