@@ -97,6 +97,9 @@ describeWithCluster.each(WORKLOADS)('autoscaling a %s', (workload, ref, api, res
   }, SLOW);
 
   test('status shows the autoscaler\'s bounds, count and target; scale is refused, saying why', async () => {
+    // the autoscaler's own count, which status shows, is its controller's last look (every 15 s): after the
+    // last test's surge to 6, the deploy may be done before that look; status is read once it came
+    expect(await eventually(async () => (await hpa()).status?.currentReplicas, 5)).toBe(5);
     const status = await run('status');
     expectExit(status, 0);
     expect(linesOf(status.stdout)).toContainEqual(expect.stringMatching(new RegExp(
