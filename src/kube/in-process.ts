@@ -411,6 +411,8 @@ async function perform(cluster: Cluster, command: ToolCommand, { words, flags }:
   const namespace = flags.get('namespace') ?? cluster.namespace;
   const [verb, ...rest] = words;
   const ignoreNotFound = flags.has('ignore-not-found');
+  /** Whether `err` is an object that is not there, which --ignore-not-found passes over. */
+  const missingIgnored = (err: unknown) => ignoreNotFound && err instanceof ApiError && err.status === 404;
   const strict = { fieldValidation: 'Strict' };
   switch (verb) {
     case 'config': {
@@ -447,7 +449,7 @@ async function perform(cluster: Cluster, command: ToolCommand, { words, flags }:
         try {
           found.push(await cluster.request('GET', cluster.pathOf(resource, namespace, name)) as KubeObject);
         } catch (err) {
-          if (!(ignoreNotFound && err instanceof ApiError && err.status === 404)) {
+          if (!missingIgnored(err)) {
             throw err;
           }
         }
@@ -502,7 +504,7 @@ async function perform(cluster: Cluster, command: ToolCommand, { words, flags }:
         try {
           left = await cluster.request('DELETE', cluster.pathOf(resource, namespace, name), { type: 'application/json', text: JSON.stringify({ propagationPolicy: 'Background' }) }) as typeof left;
         } catch (err) {
-          if (ignoreNotFound && err instanceof ApiError && err.status === 404) {
+          if (missingIgnored(err)) {
             continue;
           }
           throw err;
