@@ -61,7 +61,7 @@ function measureSideBySide(commands, runs) {
 }
 
 /**
- * The CLI as the package installs it, in `dir`: bin/hello-node.js beside the bundle
+ * The CLI as the package installs it, in `dir`'s node_modules: bin/ beside the bundle
  * `npm run build:cli` writes, with no TypeScript sources beside them. Returns its bin.
  */
 function installedCli(dir) {
@@ -70,10 +70,10 @@ function installedCli(dir) {
   if (built.status !== 0) {
     throw new Error(`npm run build:cli failed: ${built.stderr}`);
   }
-  const pkg = path.join(dir, 'package');
-  fs.mkdirSync(path.join(pkg, 'bin'), { recursive: true });
+  // where npm installs it, whose node_modules/.cache keeps its code cache (bin/code-cache.js)
+  const pkg = path.join(dir, 'node_modules', 'hello-node-cdk8s');
   fs.cpSync(path.join(root, 'build', 'cli'), path.join(pkg, 'build', 'cli'), { recursive: true });
-  fs.copyFileSync(path.join(root, 'bin', 'hello-node.js'), path.join(pkg, 'bin', 'hello-node.js'));
+  fs.cpSync(path.join(root, 'bin'), path.join(pkg, 'bin'), { recursive: true });
   return path.join(pkg, 'bin', 'hello-node.js');
 }
 

@@ -2,17 +2,41 @@
 // The `hello-node` CLI (see docs/user-guide.md, "Operating it: the hello-node CLI"). It
 // acts on the cdk8s project it is run in: the nearest directory, from the current one
 // up, that holds a cdk8s.yaml (as git finds its repository), else the current one; it
-// runs that project's cdk8s app with `npx cdk8s synth` and builds its Dockerfile
+// runs that project's cdk8s app as `cdk8s synth` does and builds its Dockerfile
 // directory (HELLO_NODE_BUILD_DIR).
-// From a clone of this repository it runs the TypeScript sources (src/cli.ts) through
-// scripts/ts-hook.js; from the installed package, the compiled bundle that
-// `npm run build` writes (build/cli/hello-node.js), with no TypeScript at run time.
+// From the installed package it runs the bundle `npm run build` writes
+// (build/cli/hello-node.js), with no TypeScript at run time; from a clone of this
+// repository, the same bundle of the TypeScript sources (src/cli.ts), which
+// scripts/cli-bundle.js makes when they change. Either compiled from V8's code cache
+// (code-cache.js).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { requireWithCodeCache } = require('./code-cache.js');
+
 const root = path.join(__dirname, '..');
 const fromSources = fs.existsSync(path.join(root, 'src', 'cli.ts'));
+
+/** The CLI from a clone: its sources' bundle (scripts/cli-bundle.js), else the sources one by one, which name a syntax error's file and line. */
+function sourcesCli() {
+  const bundle = require('../scripts/cli-bundle.js').cliBundle();
+  if (bundle !== undefined) {
+    return requireWithCodeCache(bundle, path.dirname(bundle));
+  }
+  require('../scripts/ts-hook.js');
+  return require('../src/cli.ts');
+}
+
+/**
+ * Where the installed CLI keeps its code cache: node_modules/.cache/hello-node-cdk8s of
+ * the node_modules it is installed in (where babel, eslint and others keep theirs), or
+ * none when it is not in one.
+ */
+function packageCacheDir() {
+  const modules = path.dirname(root);
+  return path.basename(modules) === 'node_modules' ? path.join(modules, '.cache', 'hello-node-cdk8s') : undefined;
+}
 
 function projectRoot() {
   for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
@@ -39,10 +63,7 @@ for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.std
   });
 }
 
-if (fromSources) {
-  require('../scripts/ts-hook.js');
-}
-const cli = fromSources ? require('../src/cli.ts') : require('../build/cli/hello-node.js');
+const cli = fromSources ? sourcesCli() : requireWithCodeCache(path.join(root, 'build', 'cli', 'hello-node.js'), packageCacheDir());
 const { signalExitCode } = cli;
 // at the very end: a failed write's error arrives a tick after the write
 process.on('exit', (code) => {

@@ -1,0 +1,124 @@
+// From a clone, bin/hello-node.js runs the CLI's TypeScript sources bundled into one file,
+// as the package runs the bundle `npm run build:cli` writes: loading src/cli.ts module by
+// module through scripts/ts-hook.js cost some 60 ms more at each start, resolving and
+// compiling some 130 files (docs/contributing.md, "Speed").
+//
+// esbuild bundles src/cli.ts into node_modules/.cache/hello-node-ts/cli/hello-node.js,
+// beside a record of what it was built from: the content of every source it read, of
+// each bundled package's package.json (its version), of tsconfig.json and of esbuild's
+// own. A run uses the bundle only when those files are byte for byte as recorded, so an
+// edited, checked-out or copied source never runs stale; it only reads them (a few ms).
+// The list of those inputs is the last build's (esbuild's metafile): a source that
+// imports a new one has changed itself.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const cacheDir = path.join(root, 'node_modules', '.cache', 'hello-node-ts', 'cli');
+const bundle = path.join(cacheDir, 'hello-node.js');
+/** What the bundle was built from: a line of JSON, `[[input, bytes], ...]`, then the inputs' content, one after the other. */
+const record = path.join(cacheDir, 'inputs');
+// as `npm run build:cli` bundles it, but with a source map, which lets
+// NODE_OPTIONS=--enable-source-maps point stack traces at the .ts lines (scripts/ts-hook.js);
+// linked, not inline: V8 keeps an inline map's whole URL in the code cache, twice its size
+const buildOptions = {
+  entryPoints: ['src/cli.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: `node${process.versions.node}`,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  external: ['./kubeconfig-client'],
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'silent',
+};
+/** What the bundle's content depends on besides the sources esbuild reads. */
+const ALWAYS_INPUTS = ['tsconfig.json', 'node_modules/esbuild/package.json'];
+
+/**
+ * The path of the bundle of the current sources, built when they changed, or undefined
+ * when it cannot be built (a syntax error, a read-only checkout): bin/hello-node.js then
+ * runs the sources through scripts/ts-hook.js, whose errors name the file and line.
+ */
+function cliBundle() {
+  try {
+    if (isCurrent()) {
+      return bundle;
+    }
+  } catch {
+    // never built, or one of the last build's sources is gone
+  }
+  try {
+    return build();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the inputs of the last build are as it recorded them. */
+function isCurrent() {
+  const recorded = fs.readFileSync(record);
+  const headerEnd = recorded.indexOf('\n');
+  let at = headerEnd + 1;
+  for (const [input, bytes] of JSON.parse(recorded.subarray(0, headerEnd).toString())) {
+    const content = fs.readFileSync(path.join(root, input));
+    if (content.length !== bytes || !content.equals(recorded.subarray(at, at + bytes))) {
+      return false;
+    }
+    at += bytes;
+  }
+  return at === recorded.length;
+}
+
+/** What a bundle made with `metafile` depends on: its sources, and of the packages it took files from, their package.json. */
+function inputsOf(metafile) {
+  const inputs = new Set(ALWAYS_INPUTS);
+  for (const input of Object.keys(metafile.inputs)) {
+    const parts = input.split('/');
+    const packageAt = parts.lastIndexOf('node_modules');
+    inputs.add(packageAt < 0 ? input : [...parts.slice(0, packageAt + (parts[packageAt + 1].startsWith('@') ? 3 : 2)), 'package.json'].join('/'));
+  }
+  return [...inputs].sort();
+}
+
+function build() {
+  const started = Date.now();
+  fs.mkdirSync(cacheDir, { recursive: true });
+  // from here until a new record is written, no run takes the bundle for current
+  fs.rmSync(record, { force: true });
+  const { metafile, outputFiles } = require('esbuild').buildSync({ ...buildOptions, absWorkingDir: root, outfile: bundle, metafile: true, write: false });
+  for (const file of outputFiles) {
+    replace(file.path, file.contents);
+  }
+  // the file the bundle requires when a command talks to a cluster, which build:cli bundles
+  // on its own: here the source, through the hook that runs it (and bundles its ES modules)
+  const client = path.join(cacheDir, 'kubeconfig-client.js');
+  replace(client, `require(${JSON.stringify(relative(client, 'scripts/ts-hook.js'))});\nmodule.exports = require(${JSON.stringify(relative(client, 'src/kube/kubeconfig-client.ts'))});\n`);
+  const inputs = inputsOf(metafile);
+  const contents = inputs.map((input) => fs.readFileSync(path.join(root, input)));
+  // A source saved while esbuild read it could differ from what it bundled: one changed in
+  // the last second (file times are coarse), after or while it was read here, leaves the
+  // bundle unrecorded, for this run only, and the next run builds again.
+  if (inputs.every((input) => fs.statSync(path.join(root, input)).mtimeMs <= started - 1000)) {
+    const header = JSON.stringify(inputs.map((input, i) => [input, contents[i].length]));
+    replace(record, Buffer.concat([Buffer.from(`${header}\n`), ...contents]));
+  }
+  return bundle;
+}
+
+/** The path to `input` (relative to the clone) from beside `file`, which moves with the clone. */
+function relative(file, input) {
+  return path.relative(path.dirname(file), path.join(root, input));
+}
+
+/** Writes `content` to `file` whole (write-then-rename): a concurrent run reads the old or the new. */
+function replace(file, content) {
+  const partial = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, content);
+  fs.renameSync(partial, file);
+}
+
+module.exports = { cliBundle };
