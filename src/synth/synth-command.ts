@@ -34,7 +34,6 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { LockedError } from '../../lib/lock';
 import { checkOnlyOursIn, commitOutput, isInside, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from '../../lib/output-dir';
@@ -414,6 +413,9 @@ async function runCdk8s(options: SynthCommandOptions, staging: string, outdir: s
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   const stopForwarding = signals.forwardTo(child.pid);
+  // loaded once the child runs, beside it rather than before it
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createInterface } = require('node:readline') as typeof import('node:readline');
   const stderr: string[] = [];
   if (child.stdout) {
     createInterface({ input: child.stdout }).on('line', (line) => onStdout(rename(line)));
