@@ -7,9 +7,9 @@
 // beside a record of what it was built from: the content of every source it read, of
 // each bundled package's package.json (its version), of tsconfig.json and of esbuild's
 // own. A run uses the bundle only when those files are byte for byte as recorded, so an
-// edited, checked-out or copied source never runs stale; it only reads them (a few ms).
-// The list of those inputs is the last build's (esbuild's metafile): a source that
-// imports a new one has changed itself.
+// edited, checked-out or copied source never runs stale; once they were found so, by
+// their status (a few ms). The list of those inputs is the last build's (esbuild's
+// metafile): a source that imports a new one has changed itself.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -19,6 +19,8 @@ const cacheDir = path.join(root, 'node_modules', '.cache', 'hello-node-ts', 'cli
 const bundle = path.join(cacheDir, 'hello-node.js');
 /** What the bundle was built from: a line of JSON, `[[input, bytes], ...]`, then the inputs' content, one after the other. */
 const record = path.join(cacheDir, 'inputs');
+/** The status of those inputs, and of the record, when they were last found as recorded (JSON). */
+const statusRecord = path.join(cacheDir, 'inputs.status');
 // as `npm run build:cli` bundles it, but with a source map, which lets
 // NODE_OPTIONS=--enable-source-maps point stack traces at the .ts lines (scripts/ts-hook.js);
 // linked, not inline: V8 keeps an inline map's whole URL in the code cache, twice its size
@@ -58,20 +60,50 @@ function cliBundle() {
   }
 }
 
-/** Whether the inputs of the last build are as it recorded them. */
+/**
+ * Whether the inputs of the last build are as it recorded them: by their status (inode,
+ * size, change time) as {@link statusRecord} last found them identical to the record, or
+ * else byte for byte. A file's change time is the kernel's, set at every write and by no
+ * one else, so a file whose status is unchanged since it was at least a second old is
+ * unchanged.
+ */
 function isCurrent() {
+  try {
+    const { recordStatus, inputs } = JSON.parse(fs.readFileSync(statusRecord, 'utf8'));
+    if (sameStatus(record, recordStatus) && inputs.every(([input, status]) => sameStatus(path.join(root, input), status))) {
+      return true;
+    }
+  } catch {
+    // none yet for this record
+  }
   const recorded = fs.readFileSync(record);
   const headerEnd = recorded.indexOf('\n');
+  const inputs = JSON.parse(recorded.subarray(0, headerEnd).toString());
   let at = headerEnd + 1;
-  for (const [input, bytes] of JSON.parse(recorded.subarray(0, headerEnd).toString())) {
+  for (const [input, bytes] of inputs) {
     const content = fs.readFileSync(path.join(root, input));
     if (content.length !== bytes || !content.equals(recorded.subarray(at, at + bytes))) {
       return false;
     }
     at += bytes;
   }
-  return at === recorded.length;
+  if (at !== recorded.length) {
+    return false;
+  }
+  const statuses = inputs.map(([input]) => [input, statusOf(path.join(root, input))]);
+  if (statuses.every(([, status]) => status[2] <= Date.now() - 1000)) {
+    replace(statusRecord, JSON.stringify({ recordStatus: statusOf(record), inputs: statuses }));
+  }
+  return true;
 }
+
+/** A file's inode, size and change time (ms). */
+function statusOf(file) {
+  const { ino, size, ctimeMs } = fs.statSync(file);
+  return [ino, size, ctimeMs];
+}
+
+const sameStatus = (file, status) => statusOf(file).every((value, i) => value === status[i]);
 
 /** What a bundle made with `metafile` depends on: its sources, and of the packages it took files from, their package.json. */
 function inputsOf(metafile) {

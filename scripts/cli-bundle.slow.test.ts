@@ -74,6 +74,24 @@ describe('the CLI of a clone', () => {
     expect(built()).toBeGreaterThan(first);
   });
 
+  test('once the sources are found as recorded, later runs check their status alone, and still see an edit, or a file put back as it was', async () => {
+    // change times are the kernel's: a copy made just now is trusted by status a second later
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(helloNode(['--help']).stdout).toContain('deploy and operate');
+    expect(helloNode(['--help']).stdout).toContain('deploy and operate');
+    expect(fs.existsSync(path.join(cacheDir, 'inputs.status'))).toBe(true);
+    const program = path.join(clone, 'src', 'commands', 'program.ts');
+    const original = fs.readFileSync(program);
+    // the same length, the date put back: only the change time tells
+    const stat = fs.statSync(program);
+    fs.writeFileSync(program, original.toString().replace('deploy and operate', 'deploy and operaTE'));
+    fs.utimesSync(program, stat.atime, stat.mtime);
+    expect(helloNode(['--help']).stdout).toContain('deploy and operaTE');
+    fs.writeFileSync(program, original);
+    fs.utimesSync(program, stat.atime, stat.mtime);
+    expect(helloNode(['--help']).stdout).toContain('deploy and operate');
+  }, 30_000);
+
   test('a source saved within the last second is bundled for that run only: the next run builds again, and records the build once the file is older', () => {
     edit('src/commands/program.ts', 'Build, push, deploy and operate', 'Build, push, deploy and run');
     expect(helloNode(['--help']).stdout).toContain('and run the hello-node app');
