@@ -117,6 +117,9 @@ function checkInstalledCli(consumer, version) {
   const help = cli('deploy', '--help');
   assert.equal(help.status, 0, 'npx hello-node deploy --help exits 0');
   assert.match(help.stdout, /--build-dir|--replicas/, 'the installed CLI has the commands and their setting flags');
+  // the first run left what V8 compiled of it where the next ones find it (bin/code-cache.js)
+  const codeCache = path.join(consumer, 'node_modules', '.cache', 'hello-node-cdk8s', `hello-node.js.${process.version}-${process.arch}.v8`);
+  assert.ok(fs.existsSync(codeCache), `the installed CLI keeps its code cache in ${codeCache}`);
   const loaded = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(consumer, 'node_modules', 'hello-node-cdk8s', 'build', 'cli', 'hello-node.js'))}); console.log(Object.keys(require.cache).filter((f) => /node_modules[\\/](typescript|esbuild|cdk8s)[\\/]/.test(f)).length)`], { encoding: 'utf8' });
   assert.equal(loaded.stdout.trim(), '0', 'the installed CLI loads neither TypeScript nor esbuild nor cdk8s');
   // loaded beside the bundle when a command talks to a cluster (src/kube/kubeconfig-client.ts); were it missing, every kubectl command would quietly run as a process
