@@ -10,7 +10,9 @@
 // and stock ts-node running main.ts (the stock cdk8s template's way to type-check),
 // plus, for reference, the app command when the code changed since the last synth (its
 // type-check runs tsc, incrementally, beside the app) and the incremental type-check of
-// the whole project (the tests' speed is bench/test-speed.js's).
+// the whole project (the tests' speed is bench/test-speed.js's). Where NODE_EXTRA_CA_CERTS
+// is set, which every Node process pays for as it starts, the synths are measured once
+// more without it.
 //
 //   node bench/synth-speed.js [--runs N]
 'use strict';
@@ -44,12 +46,20 @@ try {
   const bare = row('bare require(cdk8s, constructs)', measureMedian('node -e "require(\'cdk8s\'); require(\'constructs\')"', runs, { cwd: root }));
   // the app alone, a clone's `npm run synth` (the TypeScript sources) and the installed CLI (the package's bundle), taking turns
   const installed = installedCli(outdir);
-  const [appAlone, fromClone, fromPackage] = measureSideBySide([
-    { command: appCommand, options: { cwd: root, env: { CDK8S_OUTDIR: path.join(outdir, 'app') } } },
+  // the clone's code cache as the warm-up synth makes it, as the installed CLI's is made
+  // (another command run first, a deploy, leaves a larger one: bin/code-cache.js)
+  const cloneCache = path.join(root, 'node_modules', '.cache', 'hello-node-ts', 'cli');
+  for (const name of fs.existsSync(cloneCache) ? fs.readdirSync(cloneCache).filter((f) => f.endsWith('.v8')) : []) {
+    fs.rmSync(path.join(cloneCache, name));
+  }
+  /** The app alone, a clone's `hello-node synth` and the installed one's, taking turns, in the environment `env` gives. */
+  const synths = (env) => measureSideBySide([
+    { command: appCommand, options: { cwd: root, env: { ...env, CDK8S_OUTDIR: path.join(outdir, 'app') } } },
     // what `npm run synth` runs: the app into a staging directory, put in place once it succeeded (src/synth/synth-command.ts)
-    { command: `node bin/hello-node.js synth --output ${path.join(outdir, 'own')}`, options: { cwd: root } },
-    { command: `node ${installed} synth --output ${path.join(outdir, 'installed')}`, options: { cwd: root } },
+    { command: `node bin/hello-node.js synth --output ${path.join(outdir, 'own')}`, options: { cwd: root, env } },
+    { command: `node ${installed} synth --output ${path.join(outdir, 'installed')}`, options: { cwd: root, env } },
   ], runs);
+  const [appAlone, fromClone, fromPackage] = synths({});
   const app = row('cdk8s.yaml app command', appAlone);
   // the synth's type-check (lib/typecheck.ts) runs tsc only when the code changed since the last check that passed
   const passedRecords = `rm -f ${path.join(root, 'node_modules', '.cache', 'synth-typecheck', '*.passed.json')}`;
@@ -65,6 +75,17 @@ try {
   verdict('hello-node synth / app command', own / app, 1.5);
   verdict('installed hello-node synth / app command', ownInstalled / app, 1.5);
   verdict('hello-node synth / npx cdk8s synth', own / synth);
+  // Every Node process reads NODE_EXTRA_CA_CERTS's file as it starts (a sandbox's CA
+  // bundle: some 40 ms here); `hello-node synth` is two Node processes, the app alone one.
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    const [bareNode, bareNodeWithout] = measureSideBySide([{ command: 'node -e 0' }, { command: 'node -e 0', options: { env: { NODE_EXTRA_CA_CERTS: '' } } }], runs);
+    row('node -e 0 (NODE_EXTRA_CA_CERTS set)', bareNode);
+    row('node -e 0 (NODE_EXTRA_CA_CERTS unset)', bareNodeWithout);
+    const [appWithout, cloneWithout, packageWithout] = synths({ NODE_EXTRA_CA_CERTS: '' });
+    const appUnset = row('app command (NODE_EXTRA_CA_CERTS unset)', appWithout);
+    verdict('hello-node synth / app command, NODE_EXTRA_CA_CERTS unset', row('hello-node synth, a clone (unset)', cloneWithout) / appUnset, 1.5);
+    verdict('installed hello-node synth / app command, NODE_EXTRA_CA_CERTS unset', row('hello-node synth, installed (unset)', packageWithout) / appUnset, 1.5);
+  }
   row('typecheck, incremental, once', measure('npx tsc -p tsconfig.json', { cwd: root }));
   const results = path.join(__dirname, 'results');
   fs.mkdirSync(results, { recursive: true });
