@@ -47,7 +47,7 @@ const ALWAYS_INPUTS = ['tsconfig.json', 'node_modules/esbuild/package.json'];
  */
 function cliBundle() {
   try {
-    if (isCurrent()) {
+    if (isCurrent() && fs.existsSync(bundle)) {
       return bundle;
     }
   } catch {
@@ -76,6 +76,8 @@ function isCurrent() {
   } catch {
     // none yet for this record
   }
+  // taken first: were the record replaced meanwhile, the status recorded below is not the new one's
+  const recordStatus = statusOf(record);
   const recorded = fs.readFileSync(record);
   const headerEnd = recorded.indexOf('\n');
   const inputs = JSON.parse(recorded.subarray(0, headerEnd).toString());
@@ -92,7 +94,11 @@ function isCurrent() {
   }
   const statuses = inputs.map(([input]) => [input, statusOf(path.join(root, input))]);
   if (statuses.every(([, status]) => status[2] <= Date.now() - 1000)) {
-    replace(statusRecord, JSON.stringify({ recordStatus: statusOf(record), inputs: statuses }));
+    try {
+      replace(statusRecord, JSON.stringify({ recordStatus, inputs: statuses }));
+    } catch {
+      // the next run compares the bytes again
+    }
   }
   return true;
 }
@@ -146,11 +152,16 @@ function relative(file, input) {
   return path.relative(path.dirname(file), path.join(root, input));
 }
 
-/** Writes `content` to `file` whole (write-then-rename): a concurrent run reads the old or the new. */
+/** Writes `content` to `file` whole (write-then-rename): a concurrent run reads the old or the new; a failed write leaves nothing. */
 function replace(file, content) {
   const partial = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(partial, content);
-  fs.renameSync(partial, file);
+  try {
+    fs.writeFileSync(partial, content);
+    fs.renameSync(partial, file);
+  } catch (err) {
+    fs.rmSync(partial, { force: true });
+    throw err;
+  }
 }
 
 module.exports = { cliBundle };
