@@ -121,12 +121,16 @@ describeWithCluster.each([
     expect(after.map((p) => p.metadata.name).filter((n) => before.includes(n))).toEqual([]);
   }, SLOW);
 
-  test('scale resizes the workload, names it, and says the next deploy sets it back', async () => {
+  test('scale resizes the workload, names it, and says the next deploy sets it back to main.ts\'s count, which the last deploy set', async () => {
     const scale = await run('scale', '4');
     expectExit(scale, 0);
     expect(scale.stderr).toContain(`+ kubectl scale --replicas=4 replicationcontroller/hello-node-rc --namespace ${app.namespace}`);
-    expect(scale.stderr).toContain('the next deploy sets the replicas of replicationcontroller/hello-node-rc back to 3, the default');
+    expect(scale.stderr).toContain('# note: the next deploy sets the replicas of replicationcontroller/hello-node-rc back to the replicas main.ts gives it (3 at the last deploy); set HELLO_NODE_REPLICAS=4 to keep 4');
     expect((await get(`/api/v1/namespaces/${app.namespace}/replicationcontrollers/hello-node-rc`)).spec.replicas).toBe(4);
+    // the count is kubectl scale's now: no deploy's to tell
+    const again = await run('scale', '4');
+    expectExit(again, 0);
+    expect(again.stderr).toContain('back to the replicas main.ts gives it; set HELLO_NODE_REPLICAS=4 to keep 4');
   }, SLOW);
 
   test('diff of a change exits 1, and lists what the next deploy would prune', async () => {

@@ -1,10 +1,10 @@
 /** `hello-node scale`: resizes one of the app's workloads until the next deploy. */
-import { HELLO_NODE_APP_DEFAULTS, resolveHelloNodeApp, ValidationError, Workload } from '../../lib/internal';
+import { resolveHelloNodeApp, ValidationError, Workload } from '../../lib/internal';
 import { AppRef, appMembers, nothingDeployed, qualifiedRefOf } from '../kube/applyset';
 import { KubeObject, WORKLOAD_KINDS } from '../kube/cluster-state';
 import { getObjects, kubectl, kubectlCommand } from '../kube/kubectl';
 import { refOf } from '../kube/manifests';
-import { autoscalerOf, boundsOf } from '../release/autoscaler';
+import { autoscalerOf, boundsOf, deployedCount } from '../release/autoscaler';
 import { withDeployLease } from '../release/lease';
 import { Runner } from '../exec/tools';
 
@@ -57,14 +57,17 @@ export async function scale(app: AppRef, configured: { readonly replicas: number
       ? 'set HELLO_NODE_MIN_REPLICAS and HELLO_NODE_MAX_REPLICAS (or the autoscaling prop) and deploy'
       : `to hold it at ${replicas} pods, set its bounds to ${replicas} (kubectl patch ${refOf(autoscaler)} --namespace ${applySet.namespace} --patch '{"spec":{"minReplicas":${replicas},"maxReplicas":${replicas}}}'), or delete it`}`);
   }
+  // before the scale takes the count from it: what main.ts gave at the last deploy
+  const deployed = await deployedCount(runner, applySet.namespace, chosen[0]);
   await withDeployLease(runner, applySet, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
   if (isHelloNodeWorkload(app, chosen[0]) && configured !== undefined && 'maxReplicas' in configured) {
     runner.say(`# note: the next deploy hands ${target} to an autoscaler, up to ${configured.maxReplicas} pods, as ${configured.source} sets it`);
     return;
   }
-  const next = !isHelloNodeWorkload(app, chosen[0]) ? 'the replicas main.ts gives it'
+  const fromApp = `the replicas main.ts gives it${deployed === undefined ? '' : ` (${deployed} at the last deploy)`}`;
+  const next = !isHelloNodeWorkload(app, chosen[0]) ? fromApp
     : configured === undefined || !('replicas' in configured)
-      ? `${HELLO_NODE_APP_DEFAULTS.replicas}, the default (set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas})`
+      ? `${fromApp}; set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas}`
       : `${configured.replicas}, as ${configured.source} sets it`;
   runner.say(`# note: the next deploy sets the replicas of ${target} back to ${next}`);
 }

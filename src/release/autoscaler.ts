@@ -89,16 +89,26 @@ type ManagedObject = KubeObject & { metadata: { managedFields?: readonly Managed
 export async function countsToHandOver(runner: Runner, namespace: string, objects: readonly KubeObject[]): Promise<{ workload: KubeObject; replicas: number }[]> {
   const handOvers = [];
   for (const workload of runner.dryRun ? [] : autoscaledWithoutCount(objects)) {
-    const [live] = await getObjects(runner, namespace, refOf(workload), '--show-managed-fields') as ManagedObject[];
-    const entries = live?.metadata.managedFields ?? [];
-    // who owns it once the deploy took over a client-side apply's fields (client-side-apply.ts)
-    const owners = takenOver(entries, FIELD_MANAGER, live?.apiVersion) ?? entries;
-    const owned = owners.some((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined);
-    if (live && owned) {
-      handOvers.push({ workload, replicas: live.spec?.replicas ?? 1 });
+    const replicas = await deployedCount(runner, namespace, workload);
+    if (replicas !== undefined) {
+      handOvers.push({ workload, replicas });
     }
   }
   return handOvers;
+}
+
+/**
+ * `workload`'s live replica count when the CLI's field manager owns it (the last deploy
+ * set it, or a client-side `kubectl apply` that the deploy's apply takes over), else
+ * undefined (a `kubectl scale` since, or an autoscaler's hand-over).
+ */
+export async function deployedCount(runner: Runner, namespace: string, workload: KubeObject): Promise<number | undefined> {
+  const [live] = await getObjects(runner, namespace, refOf(workload), '--show-managed-fields') as ManagedObject[];
+  const entries = live?.metadata.managedFields ?? [];
+  // who owns it once the deploy took over a client-side apply's fields (client-side-apply.ts)
+  const owners = takenOver(entries, FIELD_MANAGER, live?.apiVersion) ?? entries;
+  const owned = owners.some((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined);
+  return live && owned ? live.spec?.replicas ?? 1 : undefined;
 }
 
 /**
