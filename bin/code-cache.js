@@ -59,12 +59,13 @@ const LENGTH_BYTES = 4;
 function cachedDataFor(cacheFile, source) {
   let cache;
   try {
-    cache = fs.readFileSync(cacheFile);
+    // a file: reading a FIFO or a device put in its place would wait, or never end
+    cache = fs.statSync(cacheFile).isFile() ? fs.readFileSync(cacheFile) : undefined;
   } catch {
     return undefined;
   }
   const end = LENGTH_BYTES + source.length;
-  const madeFrom = cache.length > end && cache.readUInt32LE(0) === source.length && cache.subarray(LENGTH_BYTES, end).equals(source);
+  const madeFrom = cache !== undefined && cache.length > end && cache.readUInt32LE(0) === source.length && cache.subarray(LENGTH_BYTES, end).equals(source);
   return madeFrom ? cache.subarray(end) : undefined;
 }
 

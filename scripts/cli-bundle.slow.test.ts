@@ -10,8 +10,7 @@ let cacheDir: string;
 
 /**
  * A copy of the clone's CLI sources with a node_modules of its own (its packages linked
- * to this clone's), so that its bundle and caches are its own; its files dated a minute
- * back, as those of a clone one has been working in.
+ * to this clone's), so that its bundle and caches are its own.
  */
 function cloneCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-bundle-'));
@@ -22,16 +21,11 @@ function cloneCopy(): string {
   for (const name of fs.readdirSync(path.join(ROOT, 'node_modules')).filter((name) => name !== '.cache')) {
     fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(dir, 'node_modules', name));
   }
-  for (const file of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('node_modules'))) {
-    backdate(path.join(dir, file));
-  }
   return dir;
 }
 
-const backdate = (file: string) => {
-  const minuteAgo = new Date(Date.now() - 60_000);
-  fs.utimesSync(file, minuteAgo, minuteAgo);
-};
+/** A second: a file changed more recently (by its change time, which no one can set back) leaves a build unrecorded. */
+const aSecond = () => new Promise((resolve) => setTimeout(resolve, 1100));
 
 /** `bin/hello-node.js <args>` of the copy. */
 function helloNode(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -48,9 +42,11 @@ function edit(file: string, from: string | RegExp, to: string): void {
 
 const built = () => fs.statSync(path.join(cacheDir, 'hello-node.js')).mtimeMs;
 
-beforeEach(() => {
+beforeEach(async () => {
   clone = cloneCopy();
   cacheDir = path.join(clone, 'node_modules', '.cache', 'hello-node-ts', 'cli');
+  // as the files of a clone one has been working in
+  await aSecond();
 });
 
 afterEach(() => {
@@ -75,8 +71,6 @@ describe('the CLI of a clone', () => {
   });
 
   test('once the sources are found as recorded, later runs check their status alone, and still see an edit, or a file put back as it was', async () => {
-    // change times are the kernel's: a copy made just now is trusted by status a second later
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(helloNode(['--help']).stdout).toContain('deploy and operate');
     expect(helloNode(['--help']).stdout).toContain('deploy and operate');
     expect(fs.existsSync(path.join(cacheDir, 'inputs.status'))).toBe(true);
@@ -92,16 +86,35 @@ describe('the CLI of a clone', () => {
     expect(helloNode(['--help']).stdout).toContain('deploy and operate');
   }, 30_000);
 
-  test('a source saved within the last second is bundled for that run only: the next run builds again, and records the build once the file is older', () => {
+  test('a source saved within the last second, even with an old date (cp -p, tar), is bundled for that run only: the next run builds again, and records the build once the file is older', async () => {
     edit('src/commands/program.ts', 'Build, push, deploy and operate', 'Build, push, deploy and run');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(path.join(clone, 'src', 'commands', 'program.ts'), hourAgo, hourAgo);
     expect(helloNode(['--help']).stdout).toContain('and run the hello-node app');
     expect(fs.existsSync(path.join(cacheDir, 'inputs'))).toBe(false);
-    backdate(path.join(clone, 'src', 'commands', 'program.ts'));
+    await aSecond();
     expect(helloNode(['--help']).stdout).toContain('and run the hello-node app');
     expect(fs.existsSync(path.join(cacheDir, 'inputs'))).toBe(true);
     const recorded = built();
     expect(helloNode(['--help']).stdout).toContain('and run the hello-node app');
     expect(built()).toBe(recorded);
+  });
+
+  test('a bundle deleted, cut short, or put back by another build is built again, not run', () => {
+    const version = JSON.parse(fs.readFileSync(path.join(clone, 'package.json'), 'utf8')).version;
+    expect(helloNode(['--version']).stdout).toBe(`hello-node ${version}\n`);
+    const file = path.join(cacheDir, 'hello-node.js');
+    const whole = fs.readFileSync(file);
+    fs.rmSync(file);
+    expect(helloNode(['--version']).stdout).toBe(`hello-node ${version}\n`);
+    fs.writeFileSync(file, whole.subarray(0, 1000));
+    expect(helloNode(['--version']).stdout).toBe(`hello-node ${version}\n`);
+    // an older build's, written after the record of the newest (a build that stalled): the same size, another file
+    fs.writeFileSync(`${file}.other`, whole);
+    fs.renameSync(`${file}.other`, file);
+    const putBack = fs.statSync(file).ino;
+    expect(helloNode(['--version']).stdout).toBe(`hello-node ${version}\n`);
+    expect(fs.statSync(file).ino).not.toBe(putBack);
   });
 
   test('a syntax error in a source is told as the sources run one by one tell it: its file, line and column', () => {
