@@ -87,8 +87,10 @@ function isCurrent() {
   const recorded = fs.readFileSync(record);
   const headerEnd = recorded.indexOf('\n');
   const { bundle: written, inputs } = JSON.parse(recorded.subarray(0, headerEnd).toString());
-  // the file the build wrote, not one an older build running beside it wrote later
-  if (!statusOf(bundle).slice(0, 2).every((value, i) => value === written[i])) {
+  // the file the build wrote, not one an older build running beside it wrote later (taken
+  // once: the status recorded below is of the file checked here)
+  const bundleStatus = statusOf(bundle);
+  if (bundleStatus[0] !== written[0] || bundleStatus[1] !== written[1]) {
     return false;
   }
   let at = headerEnd + 1;
@@ -105,7 +107,7 @@ function isCurrent() {
   const statuses = inputs.map(([input]) => [input, statusOf(path.join(root, input))]);
   if (statuses.every(([, status]) => status[2] <= Date.now() - 1000)) {
     try {
-      replace(statusRecord, JSON.stringify({ recordStatus, bundleStatus: statusOf(bundle), inputs: statuses }));
+      replace(statusRecord, JSON.stringify({ recordStatus, bundleStatus, inputs: statuses }));
     } catch {
       // the next run compares the bytes again
     }
