@@ -57,18 +57,19 @@ export async function scale(app: AppRef, configured: { readonly replicas: number
       ? 'set HELLO_NODE_MIN_REPLICAS and HELLO_NODE_MAX_REPLICAS (or the autoscaling prop) and deploy'
       : `to hold it at ${replicas} pods, set its bounds to ${replicas} (kubectl patch ${refOf(autoscaler)} --namespace ${applySet.namespace} --patch '{"spec":{"minReplicas":${replicas},"maxReplicas":${replicas}}}'), or delete it`}`);
   }
-  // before the scale takes the count from it: what main.ts gave at the last deploy
-  const deployed = await deployedCount(runner, applySet.namespace, chosen[0]);
+  // what sizes it at the next deploy: a setting of HELLO_NODE_REPLICAS's workload, else main.ts
+  const helloNodeWorkload = isHelloNodeWorkload(app, chosen[0]);
+  const setting = helloNodeWorkload ? configured : undefined;
+  // read before the scale takes the count from it, when the note tells it: what main.ts gave at the last deploy
+  const deployed = setting === undefined ? await deployedCount(runner, applySet.namespace, chosen[0]) : undefined;
   await withDeployLease(runner, applySet, 'scale', 30, () => kubectl(runner, kubectlCommand(applySet.namespace, 'scale', `--replicas=${replicas}`, target), false));
-  if (isHelloNodeWorkload(app, chosen[0]) && configured !== undefined && 'maxReplicas' in configured) {
-    runner.say(`# note: the next deploy hands ${target} to an autoscaler, up to ${configured.maxReplicas} pods, as ${configured.source} sets it`);
+  if (setting !== undefined && 'maxReplicas' in setting) {
+    runner.say(`# note: the next deploy hands ${target} to an autoscaler, up to ${setting.maxReplicas} pods, as ${setting.source} sets it`);
     return;
   }
   const fromApp = `the replicas main.ts gives it${deployed === undefined ? '' : ` (${deployed} at the last deploy)`}`;
-  const next = !isHelloNodeWorkload(app, chosen[0]) ? fromApp
-    : configured === undefined || !('replicas' in configured)
-      ? `${fromApp}; set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas}`
-      : `${configured.replicas}, as ${configured.source} sets it`;
+  const next = setting !== undefined ? `${setting.replicas}, as ${setting.source} sets it`
+    : helloNodeWorkload ? `${fromApp}; set HELLO_NODE_REPLICAS=${replicas} to keep ${replicas}` : fromApp;
   runner.say(`# note: the next deploy sets the replicas of ${target} back to ${next}`);
 }
 
