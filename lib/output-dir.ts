@@ -184,11 +184,11 @@ function keepCopy(output: Output, staging: string): string {
       // a Helm chart: its Chart.yaml, README.md and crds/ as cdk8s-cli wrote them, and the new templates
       for (const entry of fs.readdirSync(output.unit)) {
         if (entry !== HELM_TEMPLATES) {
-          fs.cpSync(path.join(output.unit, entry), path.join(partial, entry), { recursive: true });
+          copyTree(path.join(output.unit, entry), path.join(partial, entry));
         }
       }
     }
-    fs.cpSync(staging, path.join(partial, path.relative(output.unit, output.target)), { recursive: true });
+    copyTree(staging, path.join(partial, path.relative(output.unit, output.target)));
     makeDirectory(output.keptDir);
     const lastKept = latestKept(output);
     const generation = path.join(output.keptDir, String(lastKept ? Number(path.basename(lastKept)) + 1 : 1));
@@ -220,7 +220,7 @@ export function restoreIfDeleted(output: Output): void {
   }
   const copy = makeStagingDir(output);
   try {
-    fs.cpSync(lastKept, copy, { recursive: true });
+    copyTree(lastKept, copy);
     replaceDirectory(copy, output.unit);
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
@@ -270,6 +270,38 @@ function replaceDirectory(source: string, target: string): void {
   }
   if (movedAside) {
     fs.rmSync(aside, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `fs.cpSync(from, to, { recursive: true })` for what a synth writes: directories (a new
+ * one with the mode of its source, one that exists merged into), files, and symlinks,
+ * whose relative target is made absolute, as cpSync makes it. Node 20's cpSync, which
+ * checks every path twice in JavaScript, cost some 4 ms for a one-manifest output: most
+ * of what `hello-node synth` does after the app has run (docs/contributing.md, "Speed").
+ *
+ * @throws Error for anything else (a FIFO, a socket, a device), as cpSync refuses them
+ */
+function copyTree(from: string, to: string): void {
+  const stat = fs.lstatSync(from);
+  if (stat.isDirectory()) {
+    const made = !fs.existsSync(to);
+    if (made) {
+      fs.mkdirSync(to);
+    }
+    for (const entry of fs.readdirSync(from)) {
+      copyTree(path.join(from, entry), path.join(to, entry));
+    }
+    if (made) {
+      fs.chmodSync(to, stat.mode);
+    }
+  } else if (stat.isSymbolicLink()) {
+    fs.symlinkSync(path.resolve(path.dirname(from), fs.readlinkSync(from)), to);
+  } else if (stat.isFile()) {
+    // the file's mode comes with it (libuv's copyfile)
+    fs.copyFileSync(from, to);
+  } else {
+    throw new Error(`cannot copy ${from}: it is no file, directory or symlink`);
   }
 }
 

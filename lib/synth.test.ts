@@ -180,6 +180,20 @@ describe('synthesize', () => {
     expect(fs.readdirSync(chart, { recursive: true }).sort()).toEqual(['Chart.yaml', 'README.md', 'templates', path.join('templates', 'web.k8s.yaml')]);
     expect(debris(project)).toEqual([]);
   });
+
+  test('a Helm chart whose crds/ links to a file elsewhere: restored from the kept copy, it links to that same file', async () => {
+    const chart = path.join(project, 'dist');
+    fs.mkdirSync(path.join(chart, 'crds'), { recursive: true });
+    fs.writeFileSync(path.join(chart, 'Chart.yaml'), 'version: 1.0.0\n');
+    fs.writeFileSync(path.join(project, 'crd.yaml'), 'kind: CustomResourceDefinition\n');
+    fs.symlinkSync(path.join('..', '..', 'crd.yaml'), path.join(chart, 'crds', 'crd.yaml'));
+    await synthChart('web', path.join(chart, 'templates'));
+    fs.rmSync(path.join(chart, 'templates'), { recursive: true });
+    await expect(failingSynth(path.join(chart, 'templates'))).rejects.toThrow('bad props');
+    expect(fs.lstatSync(path.join(chart, 'crds', 'crd.yaml')).isSymbolicLink()).toBe(true);
+    expect(read(path.join(chart, 'crds', 'crd.yaml'))).toBe('kind: CustomResourceDefinition\n');
+    expect(listing(path.join(chart, 'templates'))).toEqual(['web.k8s.yaml']);
+  });
 });
 
 describe('a real full disk', () => {

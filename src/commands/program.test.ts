@@ -583,6 +583,13 @@ describe('--help', () => {
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain('unknown command \'deplyo\'');
   });
+
+  test.each([[['synth', '--help']], [['image', 'push', '--help']], [['synth', '--no-such-flag']], [['deploy', '--timeout']]])('%j says what it says when a global flag comes first (every command defined)', async (args) => {
+    // `--verbose` first: the program is built with every command, not the one named first
+    const [named, whole] = await Promise.all([runCli(args), runCli(['--verbose', ...args])]);
+    expect(named.stdout + named.stderr).not.toBe('');
+    expect([named.code, named.stdout, named.stderr]).toEqual([whole.code, whole.stdout, whole.stderr]);
+  });
 });
 
 describe('how a Cloud SDK component is installed here', () => {

@@ -72,7 +72,16 @@ const histories = (): typeof import('../release/history') => require('../release
 const inProcess = (): typeof import('../kube/in-process') => require('../kube/in-process');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const attributeOf = (setting: SettingName) => new Option(SETTINGS[setting].flag).attributeName();
+/** The attribute of `opts()` that holds each setting's flag (commander's camel case of it), made once each: lookups ask for it again and again (some 3 ms of a synth). */
+const ATTRIBUTES = new Map<SettingName, string>();
+const attributeOf = (setting: SettingName): string => {
+  let attribute = ATTRIBUTES.get(setting);
+  if (attribute === undefined) {
+    attribute = new Option(SETTINGS[setting].flag).attributeName();
+    ATTRIBUTES.set(setting, attribute);
+  }
+  return attribute;
+};
 
 /** Adds the flags of `settings` to `cmd`, each of which wins over its environment variable; hidden from its help, when `hidden`. */
 function withSettingFlags(cmd: Command, settings: readonly SettingName[], hidden = false): Command {
@@ -235,7 +244,14 @@ class ExitCode extends Error {
   }
 }
 
-export function buildProgram(context: CliContext): Command {
+/**
+ * The CLI's commander program.
+ *
+ * @param only the one top-level command to define (with its subcommands), for a run that
+ *   names it first: its parse reads nothing else. Otherwise every command is defined, as
+ *   help, commander's suggestions and the docs need them.
+ */
+export function buildProgram(context: CliContext, only?: string): Command {
   const { env, stdout, stderr } = context;
   /** What the commands of the messages need (hintsAs), set once the command knows its environment. */
   const hints = context.hints ?? {};
@@ -265,6 +281,12 @@ export function buildProgram(context: CliContext): Command {
     const cmd = parent.command(name).description(description).exitOverride();
     const path = [...(parent === program ? [] : [parent.name()]), name].join(' ');
     return withSettingFlags(cmd, settings).showHelpAfterError(`(see: ${context.invocation} ${path} --help)`);
+  };
+  /** Defines the top-level command `name` by `definition`, unless the program is built for {@link only} another. */
+  const define = (name: string, definition: () => void) => {
+    if (only === undefined || only === name) {
+      definition();
+    }
   };
   /**
    * Gives the command's action its settings lookup, runner (in the environment's kubectl
@@ -331,194 +353,224 @@ export function buildProgram(context: CliContext): Command {
   const timeout = (cmd: Command) => cmd.addOption(new Option('--timeout <seconds>', 'give up waiting after this long').default('300', '300'));
   const interval = (cmd: Command, every: string) => cmd.addOption(new Option('--interval <seconds>', 'look at the cluster again after this long').default(every, every));
 
-  act(command(program, 'synth', 'cdk8s synth (cdk8s-cli), every flag and mode of it, writing the output only once it has all succeeded: never over a file of yours, and on any failure or Ctrl-C the output is as it was', APP_SETTING_NAMES)
-    .option('-a, --app <command>', 'the command that runs the cdk8s app (default: cdk8s.yaml\'s app; env CDK8S_APP)')
-    .option('-o, --output <dir>', 'output directory, relative to the project root (default: cdk8s.yaml\'s output, else dist; env CDK8S_OUTPUT)')
-    .option('-p, --stdout', 'print the manifests, with --- between files, instead of writing an output directory (env CDK8S_STDOUT)')
-    .option('--plugins-dir <dir>', 'where cdk8s validation plugins are kept (env CDK8S_PLUGINS_DIR)')
-    .option('--validate', 'run cdk8s.yaml\'s validations (the default)')
-    .option('--no-validate', 'skip cdk8s.yaml\'s validations')
-    .option('--validation-reports-output-file <file>', 'write the validation reports to this file as JSON')
-    .option('--format <format>', 'plain (manifests) or helm (a Helm chart)')
-    .option('--chart-api-version <version>', 'the Helm chart\'s apiVersion, v1 or v2 (with --format helm; default v2)')
-    .option('--chart-version <version>', 'the Helm chart\'s version, SemVer (required with --format helm)'),
-  async (lookup, runner, self, { environment }) => {
-    const flags = self.opts<Cdk8sSynthFlags>();
-    const settingEnv = appSettingEnv(lookup, environment);
-    try {
-      // a bad setting named as the flag or variable it came from, before cdk8s-cli starts
-      loadAppSettings(lookup);
-    } catch (err) {
-      throw err instanceof ValidationError ? new SynthFailedError([err.message]) : err;
-    }
-    checkSynth(context.projectRoot, flags, env);
-    if (runner.dryRun) {
-      runner.announce({ tool: 'npx', args: ['hello-node', 'synth', ...synthCommandArgs(flags)], env: settingEnv });
-      return;
-    }
-    await synthCommand({
-      projectRoot: context.projectRoot,
-      flags,
-      // what act resolved: the shell's settings replaced by the command's
-      env: appEnv,
-      verbose: runner.verbose,
-      progress: (line) => stdout.write(`${line}\n`),
-      warn: (line) => stderr.write(`${line}\n`),
-      write: (text) => stdout.write(text),
-    });
-  });
-
-  const image = command(program, 'image', 'build and push the container image');
-  act(command(image, 'build', 'docker build --platform <platform> -t <image> <build-dir>', [...IMAGE_SETTING_NAMES, ...PLATFORM_SETTING_NAMES, ...BUILD_SETTING_NAMES]), async (lookup, runner) => {
-    const [image, platform, buildDir] = await withProject(lookup, runner, 'the image', true, (l) => [loadImageSettings(l), loadPlatform(l), loadBuildDir(l)] as const);
-    await imageBuild(image, platform, buildDir, runner);
-  });
-  act(command(image, 'push', 'make sure of the image\'s Artifact Registry repository (create it when missing), gcloud auth configure-docker <registry>, docker push <image>; prints the digest', IMAGE_SETTING_NAMES),
-    async (lookup, runner) => void await imagePush(await withProject(lookup, runner, 'the image', true, loadImageSettings), runner));
-
-  const cluster = command(program, 'cluster', 'create, connect to and delete the GKE cluster');
-  act(command(cluster, 'create', `create the cluster: zonal with ${CLUSTER_SHAPE.nodes} nodes, regional with one per zone, or --autopilot`, [...CLUSTER_SETTING_NAMES, 'GKE_MACHINE_TYPE'])
-    .option('--autopilot', 'an Autopilot cluster (regional; GKE manages the nodes): gcloud container clusters create-auto'),
-  async (lookup, runner, self) => {
-    const autopilot = self.opts().autopilot === true;
-    const machineType = lookup('GKE_MACHINE_TYPE');
-    if (autopilot && machineType) {
-      throw new ValidationError(machineType.source, machineType.value, 'has no effect on an Autopilot cluster, whose nodes GKE chooses: drop it, or drop --autopilot');
-    }
-    const [cluster, machine] = await withProject(lookup, runner, 'the cluster', true, (l) => [loadClusterSettings(l), loadMachineType(l)] as const);
-    await clusterCreate(cluster, machine, runner, autopilot);
-  });
-  act(command(cluster, 'credentials', 'point kubectl at the cluster (gcloud container clusters get-credentials)', CLUSTER_SETTING_NAMES),
-    async (lookup, runner) => clusterCredentials(await withProject(lookup, runner, 'the cluster', true, loadClusterSettings), runner));
-  act(command(cluster, 'delete', 'delete the cluster (gcloud asks to confirm)', CLUSTER_SETTING_NAMES).option('--yes', 'do not ask to confirm'),
-    async (lookup, runner, self) => clusterDelete(await withProject(lookup, runner, 'the cluster', true, loadClusterSettings), runner, self.opts().yes === true));
-
-  const ip = command(program, 'ip', 'the global static address of the app\'s Ingress (an app with a domain)');
-  /** The project and the address's name, which must be set. */
-  const addressOf = (action: 'create' | 'delete') => (lookup: SettingLookup) => {
-    const address = loadPropSetting(lookup, 'HELLO_NODE_STATIC_IP');
-    if (address === undefined) {
-      // no default: the Ingress takes the address by the name deploy is given, which must be this one
-      throw new CliError(action === 'create'
-        ? 'the address needs a name, the one deploy gives the Ingress: --static-ip <name> (or HELLO_NODE_STATIC_IP), e.g. `hello-node ip create --static-ip hello-node-ip`, then deploy with --static-ip hello-node-ip --domain <your domain>'
-        : 'name the address to release: --static-ip <name> (or HELLO_NODE_STATIC_IP), the one it was created with, e.g. `hello-node ip delete --static-ip hello-node-ip` (`gcloud compute addresses list --global` lists them)');
-    }
-    return [loadProject(lookup), address] as const;
-  };
-  act(command(ip, 'create', 'gcloud compute addresses create <HELLO_NODE_STATIC_IP> --global (unless it exists), then print the address for the domain\'s DNS', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']),
-    async (lookup, runner) => ipCreate(...await withProject(lookup, runner, 'the address', true, addressOf('create')), runner));
-  act(command(ip, 'delete', 'release the address: gcloud compute addresses delete <HELLO_NODE_STATIC_IP> --global (gcloud asks to confirm)', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']).option('--yes', 'do not ask to confirm'),
-    async (lookup, runner, self) => ipDelete(...await withProject(lookup, runner, 'the address', true, addressOf('delete')), runner, self.opts().yes === true));
-
-  act(historyMax(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...KUBE_SETTING_NAMES]))
-    .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
-    .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy)),
-  async (lookup, runner, self, { environment }) => {
-    const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, environment, self.opts().wait !== false)] as const);
-    await deploying().deploy(await appOf(settings.props.namespace), runner, options);
-  });
-  act(command(program, 'diff', 'what deploy (or rollback --to-revision) would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed', [...APP_SETTING_NAMES, ...KUBE_SETTING_NAMES])
-    .option('--to-revision <n>', 'compare a revision of the release history, not the app synthesized'),
-  async (lookup, runner, self, { environment }) => {
-      let code: number;
+  define('synth', () => {
+    act(command(program, 'synth', 'cdk8s synth (cdk8s-cli), every flag and mode of it, writing the output only once it has all succeeded: never over a file of yours, and on any failure or Ctrl-C the output is as it was', APP_SETTING_NAMES)
+      .option('-a, --app <command>', 'the command that runs the cdk8s app (default: cdk8s.yaml\'s app; env CDK8S_APP)')
+      .option('-o, --output <dir>', 'output directory, relative to the project root (default: cdk8s.yaml\'s output, else dist; env CDK8S_OUTPUT)')
+      .option('-p, --stdout', 'print the manifests, with --- between files, instead of writing an output directory (env CDK8S_STDOUT)')
+      .option('--plugins-dir <dir>', 'where cdk8s validation plugins are kept (env CDK8S_PLUGINS_DIR)')
+      .option('--validate', 'run cdk8s.yaml\'s validations (the default)')
+      .option('--no-validate', 'skip cdk8s.yaml\'s validations')
+      .option('--validation-reports-output-file <file>', 'write the validation reports to this file as JSON')
+      .option('--format <format>', 'plain (manifests) or helm (a Helm chart)')
+      .option('--chart-api-version <version>', 'the Helm chart\'s apiVersion, v1 or v2 (with --format helm; default v2)')
+      .option('--chart-version <version>', 'the Helm chart\'s version, SemVer (required with --format helm)'),
+    async (lookup, runner, self, { environment }) => {
+      const flags = self.opts<Cdk8sSynthFlags>();
+      const settingEnv = appSettingEnv(lookup, environment);
       try {
-        const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
-        if (toRevision !== undefined) {
-          // a revision's objects are what they were: a setting of the app would be silently ignored
-          const ignored = APP_SETTING_NAMES.filter((name) => name !== 'HELLO_NODE_NAMESPACE').map(lookup).find((raw) => raw?.fromFlag);
-          if (ignored) {
-            throw new ValidationError(ignored.source, ignored.value, 'would be ignored with --to-revision, which compares the objects the revision holds: drop one of them');
-          }
-          code = await deploying().diff(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, deployOptions(self, lookup, environment, false), toRevision);
-        } else {
-          const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, environment, false)] as const);
-          code = await deploying().diff(await appOf(settings.props.namespace), runner, options);
-        }
+        // a bad setting named as the flag or variable it came from, before cdk8s-cli starts
+        loadAppSettings(lookup);
       } catch (err) {
-        // kubectl diff's convention: 1 means "there are differences", so a failure is 2 or more
-        throw new DiffFailedError(err);
+        throw err instanceof ValidationError ? new SynthFailedError([err.message]) : err;
       }
-      if (code !== 0) {
-        throw new ExitCode(code);
+      checkSynth(context.projectRoot, flags, env);
+      if (runner.dryRun) {
+        runner.announce({ tool: 'npx', args: ['hello-node', 'synth', ...synthCommandArgs(flags)], env: settingEnv });
+        return;
       }
+      await synthCommand({
+        projectRoot: context.projectRoot,
+        flags,
+        // what act resolved: the shell's settings replaced by the command's
+        env: appEnv,
+        verbose: runner.verbose,
+        progress: (line) => stdout.write(`${line}\n`),
+        warn: (line) => stderr.write(`${line}\n`),
+        write: (text) => stdout.write(text),
+      });
     });
-  act(historyMax(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...PLATFORM_SETTING_NAMES, ...BUILD_SETTING_NAMES, ...KUBE_SETTING_NAMES]))
-    .option('--keep-tag', 'deploy the image by its tag, not by the digest the registry returned')
-    .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy)),
-  async (lookup, runner, self, { environment }) => {
-    const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, environment, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l), buildDir: loadBuildDir(l) }] as const);
-    await deploying().up(await appOf(settings.props.namespace), settings, runner, options);
   });
 
-  act(historyMax(interval(timeout(command(program, 'promote', `deploy to the --env environment the image, by digest, that the --from environment's current revision runs, with the --env environment's own settings for the rest; roll out, wait and record as deploy does ("promoted from <environment> revision <n>")`, [...APP_SETTING_NAMES.filter((name) => !IMAGE_SETTING_NAMES.includes(name)), ...KUBE_SETTING_NAMES])
-    .requiredOption('--from <environment>', `the environment of ${SETTINGS_FILE} whose image to deploy`)), POLL_SECONDS.deploy)),
-  async (lookup, runner, self, { file, environment, environmentSource, base }) => {
-    const from = checkEnvironment(file, { value: String(self.opts().from), source: 'flag --from' }, environment);
-    if (environment === undefined || from === undefined) {
-      throw new CliError(`promote deploys one environment's image to another: name the one to deploy to with --env <name> (or ${ENVIRONMENT_VARIABLE}), and define both in ${SETTINGS_FILE}`);
-    }
-    if (from === environment) {
-      throw new ValidationError('flag --from', from, `is the environment promote deploys to (${environmentSource}): name the one whose image to take`);
-    }
-    // the source as its section of the file has it: variables and flags are the target's
-    const source = fromFile(file, from);
-    const sourceContext = loadKubeContext(source);
-    // what reading the source says, and the commands it suggests, are the source's
-    const target = { ...hints };
-    Object.assign(hints, { environment: from, kubeContext: sourceContext });
-    const promoted = await promotions().promotion(await appOf(loadPropSetting(source, 'HELLO_NODE_NAMESPACE')), inKubeContext(base, sourceContext), from);
-    Object.assign(hints, target);
-    runner.say(`${runner.dryRun ? '# ' : ''}promoting ${promoted.image}${promoted.revision ? `, ${from}'s revision ${promoted.revision},` : ''} to ${environment}`);
-    // the image is the promoted one, whatever this environment's image settings say
-    const imageSettings: readonly string[] = IMAGE_SETTING_NAMES;
-    const promotedLookup: SettingLookup = (name) => (name === 'HELLO_NODE_IMAGE'
-      ? { value: promoted.image, source: promoted.description, origin: promoted.description }
-      : imageSettings.includes(name) && name !== 'GCP_PROJECT' ? undefined : lookup(name));
-    const options = { ...deployOptions(self, promotedLookup, environment, true), description: promoted.description, command: `promote --from ${from}` };
-    if (!runner.dryRun) {
-      loadAppSettings(promotedLookup);
-    }
-    await deploying().deploy(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, options);
+  define('image', () => {
+    const image = command(program, 'image', 'build and push the container image');
+    act(command(image, 'build', 'docker build --platform <platform> -t <image> <build-dir>', [...IMAGE_SETTING_NAMES, ...PLATFORM_SETTING_NAMES, ...BUILD_SETTING_NAMES]), async (lookup, runner) => {
+      const [image, platform, buildDir] = await withProject(lookup, runner, 'the image', true, (l) => [loadImageSettings(l), loadPlatform(l), loadBuildDir(l)] as const);
+      await imageBuild(image, platform, buildDir, runner);
+    });
+    act(command(image, 'push', 'make sure of the image\'s Artifact Registry repository (create it when missing), gcloud auth configure-docker <registry>, docker push <image>; prints the digest', IMAGE_SETTING_NAMES),
+      async (lookup, runner) => void await imagePush(await withProject(lookup, runner, 'the image', true, loadImageSettings), runner));
   });
-  act(command(program, 'config', `the settings of the --env environment (else ${SETTINGS_FILE}'s top level) as the commands resolve them, each with where it came from: flag, variable NAME, ${SETTINGS_FILE}:LINE or default`, SETTING_NAMES)
-    .option('--json', 'print them as JSON, for scripts'),
-  async (_lookup, runner, self, project) => config(project, runner, self.opts().json === true));
-  act(command(program, 'history', 'the app\'s release history, newest last: each revision\'s number (the current one marked *), time, status, images and what wrote it', settingsOf('deployed', 'kube')),
-    async (lookup, runner) => histories().history(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
-  act(historyMax(interval(timeout(command(program, 'rollback', 'apply a revision of the release history again (by default the previous successful one), roll out every pod as deploy does, prune what it did not have, wait, print the URL, record a new revision', settingsOf('deployed', 'kube'))
-    .option('--to-revision <n>', 'the revision to go back to (hello-node history lists them)')), POLL_SECONDS.deploy)),
-  async (lookup, runner, self) => {
-    const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
-    await deploying().rollback(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner, { ...rolloutOptions(self, true), toRevision });
+
+  define('cluster', () => {
+    const cluster = command(program, 'cluster', 'create, connect to and delete the GKE cluster');
+    act(command(cluster, 'create', `create the cluster: zonal with ${CLUSTER_SHAPE.nodes} nodes, regional with one per zone, or --autopilot`, [...CLUSTER_SETTING_NAMES, 'GKE_MACHINE_TYPE'])
+      .option('--autopilot', 'an Autopilot cluster (regional; GKE manages the nodes): gcloud container clusters create-auto'),
+    async (lookup, runner, self) => {
+      const autopilot = self.opts().autopilot === true;
+      const machineType = lookup('GKE_MACHINE_TYPE');
+      if (autopilot && machineType) {
+        throw new ValidationError(machineType.source, machineType.value, 'has no effect on an Autopilot cluster, whose nodes GKE chooses: drop it, or drop --autopilot');
+      }
+      const [cluster, machine] = await withProject(lookup, runner, 'the cluster', true, (l) => [loadClusterSettings(l), loadMachineType(l)] as const);
+      await clusterCreate(cluster, machine, runner, autopilot);
+    });
+    act(command(cluster, 'credentials', 'point kubectl at the cluster (gcloud container clusters get-credentials)', CLUSTER_SETTING_NAMES),
+      async (lookup, runner) => clusterCredentials(await withProject(lookup, runner, 'the cluster', true, loadClusterSettings), runner));
+    act(command(cluster, 'delete', 'delete the cluster (gcloud asks to confirm)', CLUSTER_SETTING_NAMES).option('--yes', 'do not ask to confirm'),
+      async (lookup, runner, self) => clusterDelete(await withProject(lookup, runner, 'the cluster', true, loadClusterSettings), runner, self.opts().yes === true));
   });
-  const scale = command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS', ...KUBE_SETTING_NAMES])
-    // optional to the parser only, so that `scale --replicas 5` is told what it needs (below)
-    .argument('[replicas]', 'how many pods')
-    .argument('[workload]', 'kind/name or name of the workload, when the app has several')
-    .usage('[options] <replicas> [workload]');
-  // HELLO_NODE_REPLICAS is read for what the next deploy resets the count to; its flag is no count to scale to
-  scale.options.find((option) => option.long === SETTINGS.HELLO_NODE_REPLICAS.flag)?.hideHelp();
-  act(scale, async (lookup, runner, self) => {
-    const configured = lookup('HELLO_NODE_REPLICAS');
-    if (configured?.fromFlag) {
-      // the flag would read as the count to scale to, and be silently ignored
-      throw new ValidationError(configured.source, configured.value, 'is what deploys set, not what scale does: give the count as scale\'s argument: `hello-node scale <replicas>`');
-    }
-    if (self.args[0] === undefined) {
-      self.error('error: missing required argument \'replicas\'');
-    }
-    const count = loadPropSetting(lookup, 'HELLO_NODE_REPLICAS');
-    const max = loadPropSetting(lookup, 'HELLO_NODE_MAX_REPLICAS');
-    const next = count !== undefined ? { replicas: count, source: configured?.source ?? '' }
-      : max !== undefined ? { maxReplicas: max, source: lookup('HELLO_NODE_MAX_REPLICAS')?.source ?? '' } : undefined;
-    return scaling().scale(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), next, runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
+
+  define('ip', () => {
+    const ip = command(program, 'ip', 'the global static address of the app\'s Ingress (an app with a domain)');
+    /** The project and the address's name, which must be set. */
+    const addressOf = (action: 'create' | 'delete') => (lookup: SettingLookup) => {
+      const address = loadPropSetting(lookup, 'HELLO_NODE_STATIC_IP');
+      if (address === undefined) {
+        // no default: the Ingress takes the address by the name deploy is given, which must be this one
+        throw new CliError(action === 'create'
+          ? 'the address needs a name, the one deploy gives the Ingress: --static-ip <name> (or HELLO_NODE_STATIC_IP), e.g. `hello-node ip create --static-ip hello-node-ip`, then deploy with --static-ip hello-node-ip --domain <your domain>'
+          : 'name the address to release: --static-ip <name> (or HELLO_NODE_STATIC_IP), the one it was created with, e.g. `hello-node ip delete --static-ip hello-node-ip` (`gcloud compute addresses list --global` lists them)');
+      }
+      return [loadProject(lookup), address] as const;
+    };
+    act(command(ip, 'create', 'gcloud compute addresses create <HELLO_NODE_STATIC_IP> --global (unless it exists), then print the address for the domain\'s DNS', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']),
+      async (lookup, runner) => ipCreate(...await withProject(lookup, runner, 'the address', true, addressOf('create')), runner));
+    act(command(ip, 'delete', 'release the address: gcloud compute addresses delete <HELLO_NODE_STATIC_IP> --global (gcloud asks to confirm)', ['GCP_PROJECT', 'HELLO_NODE_STATIC_IP']).option('--yes', 'do not ask to confirm'),
+      async (lookup, runner, self) => ipDelete(...await withProject(lookup, runner, 'the address', true, addressOf('delete')), runner, self.opts().yes === true));
   });
-  act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed', 'kube')),
-    async (lookup, runner) => statuses().status(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
-  act(interval(timeout(command(program, 'url', 'wait for each Ingress\'s and LoadBalancer Service\'s external address and print https://<domain>/ or http://<address>/ (with a domain: where its DNS must point and its certificate\'s state)', settingsOf('deployed', 'kube'))), POLL_SECONDS.url),
-  async (lookup, runner, self) => urls().url(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
-  act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', settingsOf('deployed', 'kube')),
-    async (lookup, runner) => teardowns().teardown(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner));
+
+  define('deploy', () => {
+    act(historyMax(interval(timeout(command(program, 'deploy', 'hello-node synth, kubectl apply (ApplySet, pruning what the app no longer has), roll out every pod, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...KUBE_SETTING_NAMES]))
+      .option('--no-wait', 'apply and prune, then return without rolling out or waiting')
+      .option('--restart', 'replace every pod even if its template is unchanged (a tag pushed again)'), POLL_SECONDS.deploy)),
+    async (lookup, runner, self, { environment }) => {
+      const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, environment, self.opts().wait !== false)] as const);
+      await deploying().deploy(await appOf(settings.props.namespace), runner, options);
+    });
+  });
+  define('diff', () => {
+    act(command(program, 'diff', 'what deploy (or rollback --to-revision) would change in the cluster (server-side), and prune; exit 0 when nothing, 1 when something, 2 or more when diff failed', [...APP_SETTING_NAMES, ...KUBE_SETTING_NAMES])
+      .option('--to-revision <n>', 'compare a revision of the release history, not the app synthesized'),
+    async (lookup, runner, self, { environment }) => {
+        let code: number;
+        try {
+          const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
+          if (toRevision !== undefined) {
+            // a revision's objects are what they were: a setting of the app would be silently ignored
+            const ignored = APP_SETTING_NAMES.filter((name) => name !== 'HELLO_NODE_NAMESPACE').map(lookup).find((raw) => raw?.fromFlag);
+            if (ignored) {
+              throw new ValidationError(ignored.source, ignored.value, 'would be ignored with --to-revision, which compares the objects the revision holds: drop one of them');
+            }
+            code = await deploying().diff(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, deployOptions(self, lookup, environment, false), toRevision);
+          } else {
+            const [settings, options] = await withProject(lookup, runner, 'the image', false, (l) => [loadAppSettings(l), deployOptions(self, l, environment, false)] as const);
+            code = await deploying().diff(await appOf(settings.props.namespace), runner, options);
+          }
+        } catch (err) {
+          // kubectl diff's convention: 1 means "there are differences", so a failure is 2 or more
+          throw new DiffFailedError(err);
+        }
+        if (code !== 0) {
+          throw new ExitCode(code);
+        }
+      });
+  });
+  define('up', () => {
+    act(historyMax(interval(timeout(command(program, 'up', 'image build, image push, deploy by the pushed digest, wait, print the URL, record a revision of the release history', [...APP_SETTING_NAMES, ...PLATFORM_SETTING_NAMES, ...BUILD_SETTING_NAMES, ...KUBE_SETTING_NAMES]))
+      .option('--keep-tag', 'deploy the image by its tag, not by the digest the registry returned')
+      .option('--restart', 'replace every pod even if its template is unchanged'), POLL_SECONDS.deploy)),
+    async (lookup, runner, self, { environment }) => {
+      const [settings, options] = await withProject(lookup, runner, 'the image', true, (l) => [loadAppSettings(l), { ...deployOptions(self, l, environment, true), keepTag: self.opts().keepTag === true, platform: loadPlatform(l), buildDir: loadBuildDir(l) }] as const);
+      await deploying().up(await appOf(settings.props.namespace), settings, runner, options);
+    });
+  });
+
+  define('promote', () => {
+    act(historyMax(interval(timeout(command(program, 'promote', `deploy to the --env environment the image, by digest, that the --from environment's current revision runs, with the --env environment's own settings for the rest; roll out, wait and record as deploy does ("promoted from <environment> revision <n>")`, [...APP_SETTING_NAMES.filter((name) => !IMAGE_SETTING_NAMES.includes(name)), ...KUBE_SETTING_NAMES])
+      .requiredOption('--from <environment>', `the environment of ${SETTINGS_FILE} whose image to deploy`)), POLL_SECONDS.deploy)),
+    async (lookup, runner, self, { file, environment, environmentSource, base }) => {
+      const from = checkEnvironment(file, { value: String(self.opts().from), source: 'flag --from' }, environment);
+      if (environment === undefined || from === undefined) {
+        throw new CliError(`promote deploys one environment's image to another: name the one to deploy to with --env <name> (or ${ENVIRONMENT_VARIABLE}), and define both in ${SETTINGS_FILE}`);
+      }
+      if (from === environment) {
+        throw new ValidationError('flag --from', from, `is the environment promote deploys to (${environmentSource}): name the one whose image to take`);
+      }
+      // the source as its section of the file has it: variables and flags are the target's
+      const source = fromFile(file, from);
+      const sourceContext = loadKubeContext(source);
+      // what reading the source says, and the commands it suggests, are the source's
+      const target = { ...hints };
+      Object.assign(hints, { environment: from, kubeContext: sourceContext });
+      const promoted = await promotions().promotion(await appOf(loadPropSetting(source, 'HELLO_NODE_NAMESPACE')), inKubeContext(base, sourceContext), from);
+      Object.assign(hints, target);
+      runner.say(`${runner.dryRun ? '# ' : ''}promoting ${promoted.image}${promoted.revision ? `, ${from}'s revision ${promoted.revision},` : ''} to ${environment}`);
+      // the image is the promoted one, whatever this environment's image settings say
+      const imageSettings: readonly string[] = IMAGE_SETTING_NAMES;
+      const promotedLookup: SettingLookup = (name) => (name === 'HELLO_NODE_IMAGE'
+        ? { value: promoted.image, source: promoted.description, origin: promoted.description }
+        : imageSettings.includes(name) && name !== 'GCP_PROJECT' ? undefined : lookup(name));
+      const options = { ...deployOptions(self, promotedLookup, environment, true), description: promoted.description, command: `promote --from ${from}` };
+      if (!runner.dryRun) {
+        loadAppSettings(promotedLookup);
+      }
+      await deploying().deploy(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, options);
+    });
+  });
+  define('config', () => {
+    act(command(program, 'config', `the settings of the --env environment (else ${SETTINGS_FILE}'s top level) as the commands resolve them, each with where it came from: flag, variable NAME, ${SETTINGS_FILE}:LINE or default`, SETTING_NAMES)
+      .option('--json', 'print them as JSON, for scripts'),
+    async (_lookup, runner, self, project) => config(project, runner, self.opts().json === true));
+  });
+  define('history', () => {
+    act(command(program, 'history', 'the app\'s release history, newest last: each revision\'s number (the current one marked *), time, status, images and what wrote it', settingsOf('deployed', 'kube')),
+      async (lookup, runner) => histories().history(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
+  });
+  define('rollback', () => {
+    act(historyMax(interval(timeout(command(program, 'rollback', 'apply a revision of the release history again (by default the previous successful one), roll out every pod as deploy does, prune what it did not have, wait, print the URL, record a new revision', settingsOf('deployed', 'kube'))
+      .option('--to-revision <n>', 'the revision to go back to (hello-node history lists them)')), POLL_SECONDS.deploy)),
+    async (lookup, runner, self) => {
+      const toRevision = self.opts().toRevision === undefined ? undefined : parseRevision('flag --to-revision', String(self.opts().toRevision));
+      await deploying().rollback(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner, { ...rolloutOptions(self, true), toRevision });
+    });
+  });
+  define('scale', () => {
+    const scale = command(program, 'scale', 'kubectl scale one of the app\'s workloads (the next deploy resets it; refused when an autoscaler sizes it)', ['HELLO_NODE_NAMESPACE', 'HELLO_NODE_REPLICAS', ...KUBE_SETTING_NAMES])
+      // optional to the parser only, so that `scale --replicas 5` is told what it needs (below)
+      .argument('[replicas]', 'how many pods')
+      .argument('[workload]', 'kind/name or name of the workload, when the app has several')
+      .usage('[options] <replicas> [workload]');
+    // HELLO_NODE_REPLICAS is read for what the next deploy resets the count to; its flag is no count to scale to
+    scale.options.find((option) => option.long === SETTINGS.HELLO_NODE_REPLICAS.flag)?.hideHelp();
+    act(scale, async (lookup, runner, self) => {
+      const configured = lookup('HELLO_NODE_REPLICAS');
+      if (configured?.fromFlag) {
+        // the flag would read as the count to scale to, and be silently ignored
+        throw new ValidationError(configured.source, configured.value, 'is what deploys set, not what scale does: give the count as scale\'s argument: `hello-node scale <replicas>`');
+      }
+      if (self.args[0] === undefined) {
+        self.error('error: missing required argument \'replicas\'');
+      }
+      const count = loadPropSetting(lookup, 'HELLO_NODE_REPLICAS');
+      const max = loadPropSetting(lookup, 'HELLO_NODE_MAX_REPLICAS');
+      const next = count !== undefined ? { replicas: count, source: configured?.source ?? '' }
+        : max !== undefined ? { maxReplicas: max, source: lookup('HELLO_NODE_MAX_REPLICAS')?.source ?? '' } : undefined;
+      return scaling().scale(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), next, runner, parseWholeNumber({ value: self.args[0], source: 'argument <replicas>' }, checkReplicas), self.args[1]);
+    });
+  });
+  define('status', () => {
+    act(command(program, 'status', 'every workload (desired, updated, ready) with its pods, every autoscaler (bounds, counts, target), every Service and Ingress with its address, and each certificate\'s state, that the app\'s deploys applied', settingsOf('deployed', 'kube')),
+      async (lookup, runner) => statuses().status(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner));
+  });
+  define('url', () => {
+    act(interval(timeout(command(program, 'url', 'wait for each Ingress\'s and LoadBalancer Service\'s external address and print https://<domain>/ or http://<address>/ (with a domain: where its DNS must point and its certificate\'s state)', settingsOf('deployed', 'kube'))), POLL_SECONDS.url),
+    async (lookup, runner, self) => urls().url(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE')), runner, { timeoutSeconds: seconds(self, 'timeout'), intervalSeconds: seconds(self, 'interval') }, context.clock));
+  });
+  define('teardown', () => {
+    act(command(program, 'teardown', 'delete exactly what the app\'s deploys applied, in every chart, then their record (never --all)', settingsOf('deployed', 'kube')),
+      async (lookup, runner) => teardowns().teardown(await appOf(loadPropSetting(lookup, 'HELLO_NODE_NAMESPACE'), true), runner));
+  });
   return program;
 }
 
@@ -528,7 +580,10 @@ export async function main(argv: readonly string[], given: Partial<CliContext> =
   const hints: Hints = {};
   // stderr only: stdout carries results, manifests under `synth --stdout` among them, byte for byte
   const context = { ...base, hints, stderr: hintingStream(base.invocation, hints, base.stderr) };
-  const program = buildProgram(context);
+  // a run that names its command first defines that one alone: each of the others'
+  // dozens of options costs its start some 5 ms in all (docs/contributing.md, "Speed")
+  const named = buildProgram(context, argv[0]);
+  const program = named.commands.length > 0 ? named : buildProgram(context);
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });
