@@ -8,30 +8,32 @@
 // (build/cli/hello-node.js), with no TypeScript at run time; from a clone of this
 // repository, the same bundle of the TypeScript sources (src/cli.ts), which
 // scripts/cli-bundle.js makes when they change. Either compiled from V8's code cache
-// (code-cache.js).
+// (code-cache.js). A synth's app may be started before either loads (early-synth.js).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
 const { requireWithCodeCache } = require('./code-cache.js');
+const { startEarlySynth } = require('./early-synth.js');
 
 const root = path.join(__dirname, '..');
-const fromSources = fs.existsSync(path.join(root, 'src', 'cli.ts'));
+/** A clone's bundler of its sources, none in the package. */
+const sources = fs.existsSync(path.join(root, 'src', 'cli.ts')) ? require('../scripts/cli-bundle.js') : undefined;
 
 /** The CLI from a clone: its sources' bundle (scripts/cli-bundle.js), else the sources one by one, which name a syntax error's file and line. */
 function sourcesCli() {
-  const bundle = require('../scripts/cli-bundle.js').cliBundle();
+  const bundle = sources.cliBundle();
   if (bundle !== undefined) {
-    return requireWithCodeCache(bundle, path.dirname(bundle));
+    return requireWithCodeCache(bundle, sources.cacheDir);
   }
   require('../scripts/ts-hook.js');
   return require('../src/cli.ts');
 }
 
 /**
- * Where the installed CLI keeps its code cache: node_modules/.cache/hello-node-cdk8s of
- * the node_modules it is installed in (where babel, eslint and others keep theirs), or
- * none when it is not in one.
+ * Where the installed CLI keeps its code cache and its last synth's record (early-synth.js):
+ * node_modules/.cache/hello-node-cdk8s of the node_modules it is installed in (where babel,
+ * eslint and others keep theirs), or none when it is not in one.
  */
 function packageCacheDir() {
   const modules = path.dirname(root);
@@ -63,7 +65,10 @@ for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.std
   });
 }
 
-const cli = fromSources ? sourcesCli() : requireWithCodeCache(path.join(root, 'build', 'cli', 'hello-node.js'), packageCacheDir());
+const project = projectRoot();
+const cacheDir = sources ? sources.cacheDir : packageCacheDir();
+const early = startEarlySynth(process.argv.slice(2), project, cacheDir);
+const cli = sources ? sourcesCli() : requireWithCodeCache(path.join(root, 'build', 'cli', 'hello-node.js'), cacheDir);
 const { signalExitCode } = cli;
 // at the very end: a failed write's error arrives a tick after the write
 process.on('exit', (code) => {
@@ -79,14 +84,16 @@ process.on('exit', (code) => {
     }
   }
 });
-process.chdir(projectRoot());
-cli.main(process.argv.slice(2))
-  .then((code) => {
+process.chdir(project);
+cli.main(process.argv.slice(2), { early })
+  .then(async (code) => {
     process.exitCode = code;
     // the command has finished, its output in place: a signal now cannot stop anything,
     // and must not turn its exit code into a signal's
     process.on('SIGINT', () => undefined);
     process.on('SIGTERM', () => undefined);
+    // an app started early that the synth did not adopt (it never got so far)
+    await early?.discard();
     // Node's own exit, once nothing is left to do, first closes every listener's handle,
     // which gives signals back their default (death) for its last moments; process.exit
     // does not. Once a failed write has been told (a tick after it), and what is still

@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { acquireLock } from './lock';
+import { isRunning } from './signals';
 
 /** The name cdk8s-cli gives a Helm chart's manifest folder (`--format helm`). */
 export const HELM_TEMPLATES = 'templates';
@@ -28,6 +29,14 @@ const HELM_SCAFFOLD = ['Chart.yaml', 'README.md'];
  * writes into it).
  */
 export const STAGING_ENV = 'HELLO_NODE_SYNTH_STAGING';
+
+/**
+ * What the name of the directory an app started early writes into begins with, in the
+ * state directory, the id of the `hello-node synth` process that started it following
+ * (bin/early-synth.js). Its process removes it unless the synth makes it its staging
+ * directory; a later synth removes it once that process is gone.
+ */
+export const EARLY_STAGING = 'early-';
 
 /** A bad output directory, refused before anything is written. */
 export class OutputDirectoryError extends Error {
@@ -227,10 +236,14 @@ export function restoreIfDeleted(output: Output): void {
   }
 }
 
-/** Removes what a killed synth left: staging directories and partial copies, older generations. */
+/**
+ * Removes what a killed synth left: staging directories and partial copies, the
+ * directories of apps started early by processes that are gone, older generations.
+ */
 function sweepDebris(output: Output): void {
   for (const entry of fs.readdirSync(output.stateDir)) {
-    if (entry.startsWith(path.basename(output.stagingPrefix))) {
+    const early = entry.startsWith(EARLY_STAGING) ? Number(/^\d+/.exec(entry.slice(EARLY_STAGING.length))?.[0]) : NaN;
+    if (entry.startsWith(path.basename(output.stagingPrefix)) || (Number.isInteger(early) && !isRunning(early))) {
       fs.rmSync(path.join(output.stateDir, entry), { recursive: true, force: true });
     }
   }

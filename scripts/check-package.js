@@ -68,7 +68,7 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root));
   const tarball = path.join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const expected of ['package.json', '.jsii', 'API.md', 'bin/hello-node.js', 'bin/code-cache.js', 'build/cli/hello-node.js', 'build/cli/kubeconfig-client.js', 'node_modules/yaml/package.json', 'node_modules/js-yaml/package.json', 'node_modules/fastest-levenshtein/package.json', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', 'kplus-27/package.json', 'kplus-33/package.json', 'build/kplus/27.js', 'build/kplus/33.d.ts']) {
+  for (const expected of ['package.json', '.jsii', 'API.md', 'bin/hello-node.js', 'bin/code-cache.js', 'bin/early-synth.js', 'build/cli/hello-node.js', 'build/cli/kubeconfig-client.js', 'node_modules/yaml/package.json', 'node_modules/js-yaml/package.json', 'node_modules/fastest-levenshtein/package.json', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', 'kplus-27/package.json', 'kplus-33/package.json', 'build/kplus/27.js', 'build/kplus/33.d.ts']) {
     assert.ok(files.includes(expected), `the package holds ${expected}`);
   }
   // the bundled dependencies' files are as their authors publish them (fastest-levenshtein's include its test.ts)

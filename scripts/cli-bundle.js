@@ -188,4 +188,4 @@ function replace(file, content) {
   }
 }
 
-module.exports = { cliBundle };
+module.exports = { cliBundle, cacheDir };

@@ -47,7 +47,7 @@ import {
   settingsOf,
   unsetMeaning,
 } from '../../lib/settings';
-import { Cdk8sSynthFlags, checkSynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from '../synth/synth-command';
+import { Cdk8sSynthFlags, checkSynth, EarlySynth, synthCommand, synthCommandArgs, SynthFailedError, SynthInterruptedError } from '../synth/synth-command';
 import { createRunner, inKubeContext, isExplained, Runner, shellQuote, spawnTool, ToolExecutor, ToolFailedError } from '../exec/tools';
 import { checkEnvironment, ENVIRONMENT_VARIABLE, fromFile, ProjectSettings, SETTINGS_FILE, SettingsFileError, settingsLookup } from '../../lib/settings-file';
 import { config } from './config';
@@ -112,6 +112,8 @@ export interface CliContext {
   readonly invocation: string;
   /** What the commands of its hints are given, once a command knows its environment; none in a context made for its help alone. */
   readonly hints?: Hints;
+  /** The app a synth started as the CLI started (bin/early-synth.js); none in-process. */
+  readonly early?: EarlySynth;
 }
 
 /** What the commands a hint shows need to act as the command did: its environment, and its kubectl context. */
@@ -388,6 +390,7 @@ export function buildProgram(context: CliContext, only?: string): Command {
         progress: (line) => stdout.write(`${line}\n`),
         warn: (line) => stderr.write(`${line}\n`),
         write: (text) => stdout.write(text),
+        early: context.early,
       });
     });
   });

@@ -29,14 +29,20 @@
  * and CDK8S_RECORD_CONSTRUCT_METADATA, its stdout swallowed), and the same lines are
  * printed, so that no synth pays cdk8s-cli's start-up (some 500 modules, TypeScript
  * among them) for work it does not do.
+ *
+ * That app may already run when this command gets to it: started as the CLI started,
+ * as the last synth with the same arguments ran it ({@link EarlySynth},
+ * bin/early-synth.js). It is adopted only when it is exactly the app this synth would
+ * run, once the output is checked and locked; any other way, it is stopped, and what
+ * it wrote removed, before anything else runs.
  */
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { LockedError } from '../../lib/lock';
-import { checkOnlyOursIn, commitOutput, isInside, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from '../../lib/output-dir';
+import { checkOnlyOursIn, commitOutput, EARLY_STAGING, isInside, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from '../../lib/output-dir';
 import { InterruptedError, signalExitCode, watchTermination } from '../../lib/signals';
 
 /** cdk8s-cli's output directory when neither `--output` nor cdk8s.yaml names one. */
@@ -77,6 +83,36 @@ const VALUE_FLAGS = [
   ['chartVersion', '--chart-version'],
 ] as const;
 
+/** How a synth runs the app where cdk8s-cli would only run it: `spawn(command, [], options)`, writing into `staging`. */
+export interface AppSpawn {
+  readonly command: string;
+  readonly options: SpawnOptions & { readonly cwd: string; readonly env: NodeJS.ProcessEnv };
+  readonly staging: string;
+}
+
+/**
+ * The app of this synth, started as the CLI started, before it loaded
+ * (bin/early-synth.js): the synth adopts it when it would run that very app, and
+ * otherwise stops it (and removes what it wrote) before it starts its own.
+ */
+export interface EarlySynth {
+  /** The directory the early app writes into (`early-<pid>` in an output's state directory), if one was started. */
+  readonly staging?: string;
+  /** The first SIGINT or SIGTERM the CLI received before the synth watched for them, if any. */
+  readonly received?: NodeJS.Signals;
+  /** The early app, if `spawn` is exactly how it was started (command, directory, environment); else it is stopped first. */
+  adopt(spawn: AppSpawn): Promise<{ child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } | undefined>;
+  /** Stops the early app, unless it was adopted, and removes what it wrote. */
+  discard(): Promise<void>;
+  /**
+   * Records `spawn` for the next synth with the same arguments to start early.
+   *
+   * @param stagingPrefix what its staging directory's name starts with, the process id following
+   * @param stagingVariables the variables of the environment that name the staging directory, absolute or relative to the project root
+   */
+  remember(spawn: AppSpawn, stagingPrefix: string, stagingVariables: Readonly<Record<string, 'absolute' | 'relative'>>): void;
+}
+
 export interface SynthCommandOptions {
   /** Where cdk8s.yaml is; cdk8s-cli runs here. */
   readonly projectRoot: string;
@@ -91,6 +127,8 @@ export interface SynthCommandOptions {
   warn(line: string): void;
   /** The manifests, under `--stdout`. */
   write(text: string): void;
+  /** The app started early for this synth, to adopt or stop. @default none */
+  readonly early?: EarlySynth;
 }
 
 /** A synth that failed; `lines` say why, one per failure, and the output is as it was. */
@@ -255,7 +293,9 @@ async function synthToOutputDir(options: SynthCommandOptions, shown: string, sig
   }
   let staging: string | undefined;
   try {
-    staging = makeStagingDir(output);
+    // the early app's, if it writes for this output: the synth's own, whether it adopts that app or runs another
+    const early = options.early?.staging;
+    staging = early !== undefined && path.dirname(early) === output.stateDir ? early : makeStagingDir(output);
     // cdk8s-cli names what it wrote by the --output it was given: the staging directory stands for the output
     const stagingArg = path.isAbsolute(shown) ? staging : path.relative(options.projectRoot, staging);
     const shownDir = shown.replace(/(.)\/+$/, '$1');
@@ -264,12 +304,15 @@ async function synthToOutputDir(options: SynthCommandOptions, shown: string, sig
     const reports = options.flags.validationReportsOutputFile;
     const reportsInside = reports !== undefined && isInside(path.resolve(options.projectRoot, reports), unit);
     const flags = reportsInside ? { ...options.flags, validationReportsOutputFile: path.join(staging, path.relative(unit, path.resolve(options.projectRoot, reports))) } : options.flags;
-    await runCdk8s({ ...options, flags }, staging, stagingArg, rename, signals, `${shown} is as it was`, (line) => options.progress(line));
+    const ran = await runCdk8s({ ...options, flags }, staging, stagingArg, rename, signals, `${shown} is as it was`, (line) => options.progress(line));
     if (!fs.existsSync(staging)) {
       throw new SynthFailedError([`the app wrote no output where cdk8s-cli asked (${STAGING_ENV}, CDK8S_OUTDIR); does it give its App an outdir of its own?`]);
     }
     commitOutput(output, staging);
     staging = undefined;
+    if (ran !== undefined) {
+      options.early?.remember(ran, path.join(output.stateDir, EARLY_STAGING), { [STAGING_ENV]: 'absolute', CDK8S_OUTDIR: path.isAbsolute(stagingArg) ? 'absolute' : 'relative' });
+    }
     return unit;
   } catch (err) {
     throw err instanceof OutputDirectoryError ? new SynthFailedError([err.message]) : err;
@@ -381,38 +424,63 @@ function listedManifests(projectRoot: string, dir: string): string[] {
  * renamed, to `onStdout`; their stderr is held and, when it fails, told as one line per
  * failure.
  *
+ * An app started early ({@link EarlySynth}) is adopted when it is that very app, and
+ * stopped otherwise, before anything else starts.
+ *
  * @param outdir the output directory cdk8s-cli is given (`--output`), as it names it
  * @param unchanged what a failure leaves, for its message
+ * @returns how the app alone ran, where cdk8s-cli was not needed
  */
-async function runCdk8s(options: SynthCommandOptions, staging: string, outdir: string, rename: (line: string) => string, signals: Signals, unchanged: string, onStdout: (line: string) => void): Promise<void> {
-  if (signals.received) {
-    throw new SynthInterruptedError(signals.received, unchanged);
-  }
+async function runCdk8s(options: SynthCommandOptions, staging: string, outdir: string, rename: (line: string) => string, signals: Signals, unchanged: string, onStdout: (line: string) => void): Promise<AppSpawn | undefined> {
   const env: NodeJS.ProcessEnv = { ...options.env, [STAGING_ENV]: staging, CDK8S_CHECK_UPGRADE: 'false' };
   // this command decides where the output goes: cdk8s-cli must not read it from the environment too
   delete env.CDK8S_OUTPUT;
   delete env.CDK8S_STDOUT;
   const app = plainApp(options);
-  if (app !== undefined) {
-    // cdk8s-cli deletes its output directory before it runs the app (synth.ts): an app that writes none fails alike
-    fs.rmSync(path.resolve(options.projectRoot, outdir), { recursive: true, force: true });
+  // cdk8s-cli's synthApp: through a shell, its stdout swallowed (util.ts)
+  const appSpawn: AppSpawn | undefined = app === undefined ? undefined : {
+    command: app,
+    options: {
+      shell: true,
+      cwd: options.projectRoot,
+      env: { ...env, CDK8S_OUTDIR: outdir, CDK8S_RECORD_CONSTRUCT_METADATA: env.CDK8S_RECORD_CONSTRUCT_METADATA ?? 'false' },
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+    staging,
+  };
+  const adopted = appSpawn !== undefined ? await options.early?.adopt(appSpawn) : undefined;
+  // the signals of the CLI's first moments, before this synth watched for them, are its own
+  const received = () => signals.received ?? options.early?.received;
+  if (adopted === undefined) {
+    await options.early?.discard();
+    const signal = received();
+    if (signal) {
+      throw new SynthInterruptedError(signal, unchanged);
+    }
+    if (appSpawn !== undefined) {
+      // cdk8s-cli deletes its output directory before it runs the app (synth.ts): an app that writes none fails alike
+      fs.rmSync(path.resolve(options.projectRoot, outdir), { recursive: true, force: true });
+    }
   }
-  const child = app === undefined
+  const child = adopted?.child ?? (appSpawn === undefined
     ? spawn(process.execPath, [cdk8sCli(options.projectRoot), 'synth', '--no-check-upgrade', '--output', outdir, ...passedOn(options.flags)], {
       cwd: options.projectRoot,
       env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    // cdk8s-cli's synthApp: through a shell, its stdout swallowed (util.ts)
-    : spawn(app, [], {
-      shell: true,
-      cwd: options.projectRoot,
-      env: { ...env, CDK8S_OUTDIR: outdir, CDK8S_RECORD_CONSTRUCT_METADATA: env.CDK8S_RECORD_CONSTRUCT_METADATA ?? 'false' },
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    : spawn(appSpawn.command, [], appSpawn.options));
   const stopForwarding = signals.forwardTo(child.pid);
+  const before = adopted === undefined ? undefined : received();
+  if (before !== undefined && child.pid !== undefined) {
+    // a signal before the early app was adopted reaches it now, as if it had come while it ran
+    try {
+      process.kill(-child.pid, before);
+    } catch {
+      // the app has ended meanwhile
+    }
+  }
   // loaded once the child runs, beside it rather than before it
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createInterface } = require('node:readline') as typeof import('node:readline');
@@ -428,13 +496,15 @@ async function runCdk8s(options: SynthCommandOptions, staging: string, outdir: s
       options.warn(rename(line));
     }
   });
-  let exitCode = await new Promise<number>((resolve, reject) => {
+  // 'close': every process holding its output (the app too) has ended
+  const closed = adopted?.closed ?? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
-    // 'close': every process holding its output (the app too) has ended
-    child.on('close', (code, signal) => resolve(code ?? (signal ? signalExitCode(signal) : 1)));
-  }).finally(stopForwarding);
-  if (signals.received) {
-    throw new SynthInterruptedError(signals.received, unchanged);
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  let exitCode = await closed.then(({ code, signal }) => code ?? (signal ? signalExitCode(signal) : 1)).finally(stopForwarding);
+  const signal = received();
+  if (signal) {
+    throw new SynthInterruptedError(signal, unchanged);
   }
   if (app !== undefined) {
     // what cdk8s-cli says after the app, and how it exits
@@ -464,6 +534,7 @@ async function runCdk8s(options: SynthCommandOptions, staging: string, outdir: s
   if (!options.verbose) {
     stderr.forEach((line) => options.warn(line));
   }
+  return appSpawn;
 }
 
 /** cdk8s-cli's line for an app that failed: the app has said why (or the lines before it have). */

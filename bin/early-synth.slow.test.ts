@@ -1,0 +1,153 @@
+// The app a synth starts as the CLI starts (bin/early-synth.js), through the CLI as the
+// package installs it (bin/ beside the bundle, in a node_modules of its own, so that the
+// record of the last synth is this test's alone), on a stand-in app that logs each time
+// it is run (by the shell, at once: before anything could stop it), and its start and end.
+// A cdk8s app would only make the log slower to read.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ROOT } from '../test/project';
+
+let dir: string;
+let project: string;
+let helloNode: string;
+let log: string;
+
+/** The stand-in app: it logs its start (with its staging directory and HELLO_NODE_REPLICAS), waits APP_DELAY_MS, writes one manifest, logs its end. */
+const APP = `
+const fs = require('node:fs');
+const path = require('node:path');
+const log = (line) => fs.appendFileSync(process.env.APP_LOG, line + '\\n');
+log('start ' + path.basename(process.env.HELLO_NODE_SYNTH_STAGING) + ' replicas=' + process.env.HELLO_NODE_REPLICAS);
+setTimeout(() => {
+  fs.mkdirSync(process.env.CDK8S_OUTDIR, { recursive: true });
+  fs.writeFileSync(path.join(process.env.CDK8S_OUTDIR, 'app.k8s.yaml'), 'replicas: ' + process.env.HELLO_NODE_REPLICAS + '\\n');
+  log('done');
+}, Number(process.env.APP_DELAY_MS));
+`;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'early-synth-'));
+  const pkg = path.join(dir, 'node_modules', 'hello-node-cdk8s');
+  fs.cpSync(path.join(ROOT, 'bin'), path.join(pkg, 'bin'), { recursive: true, filter: (source) => !source.endsWith('.test.ts') });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const bundle: string = require('../scripts/cli-bundle.js').cliBundle();
+  fs.mkdirSync(path.join(pkg, 'build', 'cli'), { recursive: true });
+  fs.copyFileSync(bundle, path.join(pkg, 'build', 'cli', 'hello-node.js'));
+  fs.writeFileSync(path.join(dir, 'app.js'), APP);
+  helloNode = path.join(pkg, 'bin', 'hello-node.js');
+}, 120_000);
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+beforeEach(() => {
+  project = fs.mkdtempSync(path.join(dir, 'project-'));
+  fs.writeFileSync(path.join(project, 'cdk8s.yaml'), `app: echo run >> "$APP_LOG" && node ${path.join(dir, 'app.js')}\n`);
+  log = path.join(project, 'app.log');
+  fs.rmSync(record(), { force: true });
+});
+
+const record = () => path.join(dir, 'node_modules', '.cache', 'hello-node-cdk8s', 'early-synth.json');
+const stateDir = () => path.join(project, '.dist.synth');
+const logLines = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []);
+const env = (extra: Record<string, string>) => ({ PATH: process.env.PATH, HOME: os.homedir(), TMPDIR: os.tmpdir(), APP_LOG: log, APP_DELAY_MS: '0', ...extra });
+const synth = (extra: Record<string, string> = {}) => spawnSync(process.execPath, [helloNode, 'synth'], { cwd: project, encoding: 'utf8', env: env(extra) });
+const manifest = () => fs.readFileSync(path.join(project, 'dist', 'app.k8s.yaml'), 'utf8');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 20_000) {
+      throw new Error(`waited 20 s for ${what}`);
+    }
+    await sleep(20);
+  }
+}
+
+test('a second synth with the same arguments adopts the app started as it started: one run of the app, written where the synth puts it in place', () => {
+  const first = synth();
+  expect([first.status, first.stderr]).toEqual([0, '']);
+  const second = synth();
+  expect([second.status, second.stderr, second.stdout]).toEqual([0, '', first.stdout]);
+  expect(second.stdout).toBe('Synthesizing application\n  - dist/app.k8s.yaml\n');
+  expect(logLines()).toEqual(['run', expect.stringMatching(/^start staging-\w+ replicas=undefined$/), 'done', 'run', expect.stringMatching(/^start early-\d+ replicas=undefined$/), 'done']);
+  expect(manifest()).toBe('replicas: undefined\n');
+  expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
+});
+
+test('a guess gone stale (hello-node.yaml changed since): the early app is stopped before it writes, and the synth runs its own with the new settings', async () => {
+  fs.writeFileSync(path.join(project, 'hello-node.yaml'), 'replicas: 2\n');
+  expect(synth({ APP_DELAY_MS: '1000' }).status).toBe(0);
+  fs.writeFileSync(path.join(project, 'hello-node.yaml'), 'replicas: 4\n');
+  const run = synth({ APP_DELAY_MS: '1000' });
+  expect([run.status, run.stderr]).toEqual([0, '']);
+  expect(manifest()).toBe('replicas: 4\n');
+  // the early app, killed, never ends
+  await sleep(1500);
+  // run twice: early, with the settings of before (it may have logged its start before it was stopped), then the synth's own
+  const lines = logLines().slice(3).filter((line) => !/^start early-\d+ replicas=2$/.test(line));
+  expect(lines).toEqual(['run', 'run', expect.stringMatching(/^start early-\d+ replicas=4$/), 'done']);
+  expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
+});
+
+test('a synth refused (another synth holds the lock) stops its early app and leaves the state directory as it was', async () => {
+  expect(synth({ APP_DELAY_MS: '1000' }).status).toBe(0);
+  const before = manifest();
+  fs.writeFileSync(path.join(stateDir(), 'lock'), String(process.pid));
+  const run = synth({ APP_DELAY_MS: '1000' });
+  expect([run.status, run.stderr]).toEqual([1, `hello-node synth failed: another synth into ${path.join(project, 'dist')} is running (pid ${process.pid}): wait for it to finish, or stop it\n`]);
+  await sleep(1500);
+  expect(logLines().slice(3)).toEqual(['run', ...logLines().slice(4, 5).filter((line) => /^start early-\d+ /.test(line))]);
+  expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept', 'lock']);
+  expect(manifest()).toBe(before);
+});
+
+test('Ctrl-C while the early app runs: the synth stops it, exits 130 and leaves the output as it was', async () => {
+  expect(synth({ APP_DELAY_MS: '2000' }).status).toBe(0);
+  const before = manifest();
+  const cli: ChildProcess = spawn(process.execPath, [helloNode, 'synth'], { cwd: project, env: env({ APP_DELAY_MS: '2000' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  cli.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => cli.on('close', (code) => resolve(code)));
+  await until(() => logLines().length === 5, 'the early app to start');
+  cli.kill('SIGINT');
+  expect(await exited).toBe(130);
+  expect(stderr).toBe('hello-node synth interrupted by SIGINT; dist is as it was\n');
+  await sleep(2500);
+  expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start early-\d+ /)]);
+  expect(manifest()).toBe(before);
+  expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
+});
+
+test('the next synth removes what an early app of a CLI that is gone left; a running one\'s it leaves', () => {
+  expect(synth().status).toBe(0);
+  const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+  for (const pid of [gone, String(process.pid)]) {
+    fs.mkdirSync(path.join(stateDir(), `early-${pid}`));
+    fs.writeFileSync(path.join(stateDir(), `early-${pid}`, 'app.k8s.yaml'), 'partial\n');
+  }
+  fs.rmSync(record(), { force: true });
+  expect(synth().status).toBe(0);
+  expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', `early-${process.pid}`, 'kept']);
+});
+
+test('a damaged record: the synth runs its app itself, and records it again', () => {
+  expect(synth().status).toBe(0);
+  fs.writeFileSync(record(), '{"version":');
+  const run = synth();
+  expect([run.status, run.stderr]).toEqual([0, '']);
+  expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start staging-/), 'done']);
+  expect(JSON.parse(fs.readFileSync(record(), 'utf8')).argv).toEqual(['synth']);
+});
+
+test('a synth that prints (CDK8S_STDOUT=true) stops the early app started for the output directory, which stays as it was', async () => {
+  expect(synth({ APP_DELAY_MS: '500' }).status).toBe(0);
+  const before = fs.statSync(path.join(project, 'dist', 'app.k8s.yaml')).mtimeMs;
+  const run = synth({ APP_DELAY_MS: '500', CDK8S_STDOUT: 'true' });
+  expect([run.status, run.stderr, run.stdout]).toEqual([0, '', 'replicas: undefined\n']);
+  await sleep(1000);
+  expect(logLines().filter((line) => line === 'done')).toHaveLength(2);
+  expect(fs.statSync(path.join(project, 'dist', 'app.k8s.yaml')).mtimeMs).toBe(before);
+  expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
+});
