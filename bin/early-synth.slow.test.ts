@@ -7,6 +7,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isRunning } from '../lib/signals';
 import { ROOT } from '../test/project';
 
 let dir: string;
@@ -14,16 +15,16 @@ let project: string;
 let helloNode: string;
 let log: string;
 
-/** The stand-in app: it logs its start (with its staging directory and HELLO_NODE_REPLICAS), waits APP_DELAY_MS, writes one manifest, logs its end. */
+/** The stand-in app: it logs its start (its staging directory, HELLO_NODE_REPLICAS, its pid), waits APP_DELAY_MS, writes one manifest, logs its end. */
 const APP = `
 const fs = require('node:fs');
 const path = require('node:path');
 const log = (line) => fs.appendFileSync(process.env.APP_LOG, line + '\\n');
-log('start ' + path.basename(process.env.HELLO_NODE_SYNTH_STAGING) + ' replicas=' + process.env.HELLO_NODE_REPLICAS);
+log('start ' + path.basename(process.env.HELLO_NODE_SYNTH_STAGING) + ' replicas=' + process.env.HELLO_NODE_REPLICAS + ' pid=' + process.pid);
 setTimeout(() => {
   fs.mkdirSync(process.env.CDK8S_OUTDIR, { recursive: true });
   fs.writeFileSync(path.join(process.env.CDK8S_OUTDIR, 'app.k8s.yaml'), 'replicas: ' + process.env.HELLO_NODE_REPLICAS + '\\n');
-  log('done');
+  log('done replicas=' + process.env.HELLO_NODE_REPLICAS);
 }, Number(process.env.APP_DELAY_MS));
 `;
 
@@ -55,6 +56,8 @@ const env = (extra: Record<string, string>) => ({ PATH: process.env.PATH, HOME: 
 const synth = (extra: Record<string, string> = {}) => spawnSync(process.execPath, [helloNode, 'synth'], { cwd: project, encoding: 'utf8', env: env(extra) });
 const manifest = () => fs.readFileSync(path.join(project, 'dist', 'app.k8s.yaml'), 'utf8');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The apps that logged their start and still run (or are not yet reaped, an instant after they were killed). */
+const running = () => logLines().flatMap((line) => / pid=(\d+)$/.exec(line)?.[1] ?? []).map(Number).filter(isRunning);
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let waited = 0; !condition(); waited += 20) {
@@ -71,23 +74,22 @@ test('a second synth with the same arguments adopts the app started as it starte
   const second = synth();
   expect([second.status, second.stderr, second.stdout]).toEqual([0, '', first.stdout]);
   expect(second.stdout).toBe('Synthesizing application\n  - dist/app.k8s.yaml\n');
-  expect(logLines()).toEqual(['run', expect.stringMatching(/^start staging-\w+ replicas=undefined$/), 'done', 'run', expect.stringMatching(/^start early-\d+ replicas=undefined$/), 'done']);
+  expect(logLines()).toEqual(['run', expect.stringMatching(/^start staging-\w+ replicas=undefined /), 'done replicas=undefined', 'run', expect.stringMatching(/^start early-\d+ replicas=undefined /), 'done replicas=undefined']);
   expect(manifest()).toBe('replicas: undefined\n');
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 });
 
-test('a guess gone stale (hello-node.yaml changed since): the early app is stopped before it writes, and the synth runs its own with the new settings', async () => {
+test('a guess gone stale (hello-node.yaml changed since): the early app is stopped and what it wrote removed, and the synth runs its own with the new settings', async () => {
   fs.writeFileSync(path.join(project, 'hello-node.yaml'), 'replicas: 2\n');
   expect(synth({ APP_DELAY_MS: '1000' }).status).toBe(0);
   fs.writeFileSync(path.join(project, 'hello-node.yaml'), 'replicas: 4\n');
   const run = synth({ APP_DELAY_MS: '1000' });
   expect([run.status, run.stderr]).toEqual([0, '']);
   expect(manifest()).toBe('replicas: 4\n');
-  // the early app, killed, never ends
-  await sleep(1500);
-  // run twice: early, with the settings of before (it may have logged its start before it was stopped), then the synth's own
-  const lines = logLines().slice(3).filter((line) => !/^start early-\d+ replicas=2$/.test(line));
-  expect(lines).toEqual(['run', 'run', expect.stringMatching(/^start early-\d+ replicas=4$/), 'done']);
+  // run twice: early, with the settings of before (whatever it logged before it was stopped aside), then the synth's own
+  const lines = logLines().slice(3).filter((line) => !line.includes('replicas=2'));
+  expect(lines).toEqual(['run', 'run', expect.stringMatching(/^start early-\d+ replicas=4 /), 'done replicas=4']);
+  await until(() => running().length === 0, 'the early app to be gone');
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 });
 
@@ -97,8 +99,8 @@ test('a synth refused (another synth holds the lock) stops its early app and lea
   fs.writeFileSync(path.join(stateDir(), 'lock'), String(process.pid));
   const run = synth({ APP_DELAY_MS: '1000' });
   expect([run.status, run.stderr]).toEqual([1, `hello-node synth failed: another synth into ${path.join(project, 'dist')} is running (pid ${process.pid}): wait for it to finish, or stop it\n`]);
-  await sleep(1500);
-  expect(logLines().slice(3)).toEqual(['run', ...logLines().slice(4, 5).filter((line) => /^start early-\d+ /.test(line))]);
+  expect(logLines()[3]).toBe('run');
+  await until(() => running().length === 0, 'the early app to be gone');
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept', 'lock']);
   expect(manifest()).toBe(before);
 });
@@ -114,8 +116,8 @@ test('Ctrl-C while the early app runs: the synth stops it, exits 130 and leaves 
   cli.kill('SIGINT');
   expect(await exited).toBe(130);
   expect(stderr).toBe('hello-node synth interrupted by SIGINT; dist is as it was\n');
-  await sleep(2500);
-  expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start early-\d+ /)]);
+  expect(logLines().slice(3, 5)).toEqual(['run', expect.stringMatching(/^start early-\d+ /)]);
+  await until(() => running().length === 0, 'the early app to be gone');
   expect(manifest()).toBe(before);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 });
@@ -137,7 +139,7 @@ test('a damaged record: the synth runs its app itself, and records it again', ()
   fs.writeFileSync(record(), '{"version":');
   const run = synth();
   expect([run.status, run.stderr]).toEqual([0, '']);
-  expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start staging-/), 'done']);
+  expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start staging-/), 'done replicas=undefined']);
   expect(JSON.parse(fs.readFileSync(record(), 'utf8')).argv).toEqual(['synth']);
 });
 
@@ -146,8 +148,8 @@ test('a synth that prints (CDK8S_STDOUT=true) stops the early app started for th
   const before = fs.statSync(path.join(project, 'dist', 'app.k8s.yaml')).mtimeMs;
   const run = synth({ APP_DELAY_MS: '500', CDK8S_STDOUT: 'true' });
   expect([run.status, run.stderr, run.stdout]).toEqual([0, '', 'replicas: undefined\n']);
-  await sleep(1000);
-  expect(logLines().filter((line) => line === 'done')).toHaveLength(2);
+  expect(logLines()[3]).toBe('run');
+  await until(() => running().length === 0, 'the early app to be gone');
   expect(fs.statSync(path.join(project, 'dist', 'app.k8s.yaml')).mtimeMs).toBe(before);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 });
