@@ -1,8 +1,9 @@
 // The app a synth starts as the CLI starts (bin/early-synth.js), through the CLI as the
 // package installs it (bin/ beside the bundle, in a node_modules of its own, so that the
 // record of the last synth is this test's alone), on a stand-in app that logs each time
-// it is run (by the shell, at once: before anything could stop it), and its start and end.
-// A cdk8s app would only make the log slower to read.
+// it is run (by the shell, at once: before anything could stop it), and its start and end,
+// and that sends its CLI a SIGINT at once where the project holds a file signal-cli. A
+// cdk8s app would only make the log slower to read.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -42,11 +43,12 @@ beforeAll(() => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-beforeEach(() => {
+beforeEach(async () => {
   project = fs.mkdtempSync(path.join(dir, 'project-'));
-  fs.writeFileSync(path.join(project, 'cdk8s.yaml'), `app: echo run >> "$APP_LOG" && node ${path.join(dir, 'app.js')}\n`);
+  fs.writeFileSync(path.join(project, 'cdk8s.yaml'), `app: '[ ! -f signal-cli ] || kill -INT $PPID; echo run >> "$APP_LOG" && node ${path.join(dir, 'app.js')}'\n`);
   log = path.join(project, 'app.log');
   fs.rmSync(record(), { force: true });
+  await aged();
 });
 
 const record = () => path.join(dir, 'node_modules', '.cache', 'hello-node-cdk8s', 'early-synth.json');
@@ -56,6 +58,8 @@ const env = (extra: Record<string, string>) => ({ PATH: process.env.PATH, HOME: 
 const synth = (extra: Record<string, string> = {}) => spawnSync(process.execPath, [helloNode, 'synth'], { cwd: project, encoding: 'utf8', env: env(extra) });
 const manifest = () => fs.readFileSync(path.join(project, 'dist', 'app.k8s.yaml'), 'utf8');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A synth records how it ran the app only once cdk8s.yaml and hello-node.yaml are a second old (bin/early-synth.js). */
+const aged = () => sleep(1100);
 /** The apps that logged their start and still run (or are not yet reaped, an instant after they were killed). */
 const running = () => logLines().flatMap((line) => / pid=(\d+)$/.exec(line)?.[1] ?? []).map(Number).filter(isRunning);
 
@@ -79,28 +83,37 @@ test('a second synth with the same arguments adopts the app started as it starte
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 });
 
-test('a guess gone stale (hello-node.yaml changed since): the early app is stopped and what it wrote removed, and the synth runs its own with the new settings', async () => {
+test('hello-node.yaml changed since the last synth: no app starts early, and the synth runs its own with the new settings', async () => {
   fs.writeFileSync(path.join(project, 'hello-node.yaml'), 'replicas: 2\n');
-  expect(synth({ APP_DELAY_MS: '1000' }).status).toBe(0);
+  await aged();
+  expect(synth().status).toBe(0);
   fs.writeFileSync(path.join(project, 'hello-node.yaml'), 'replicas: 4\n');
-  const run = synth({ APP_DELAY_MS: '1000' });
+  const run = synth();
   expect([run.status, run.stderr]).toEqual([0, '']);
   expect(manifest()).toBe('replicas: 4\n');
-  // run twice: early, with the settings of before (whatever it logged before it was stopped aside), then the synth's own
-  const lines = logLines().slice(3).filter((line) => !line.includes('replicas=2'));
-  expect(lines).toEqual(['run', 'run', expect.stringMatching(/^start early-\d+ replicas=4 /), 'done replicas=4']);
-  await until(() => running().length === 0, 'the early app to be gone');
+  expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start staging-\w+ replicas=4 /), 'done replicas=4']);
+});
+
+test('a record that names another app than the synth runs: started early, it is stopped before the synth runs its own', async () => {
+  expect(synth().status).toBe(0);
+  const named = JSON.parse(fs.readFileSync(record(), 'utf8'));
+  fs.writeFileSync(record(), JSON.stringify({ ...named, command: `node -e "require('fs').appendFileSync(process.env.APP_LOG, 'other pid=' + process.pid + '\\n'); setTimeout(() => {}, 60000)"` }));
+  const run = synth();
+  expect([run.status, run.stderr]).toEqual([0, '']);
+  expect(manifest()).toBe('replicas: undefined\n');
+  // whatever the other app logged before it was stopped aside, the synth's own ran once
+  expect(logLines().slice(3).filter((line) => !line.startsWith('other '))).toEqual(['run', expect.stringMatching(/^start early-\d+ /), 'done replicas=undefined']);
+  await until(() => running().length === 0, 'the other app to be gone');
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 });
 
-test('a synth refused (another synth holds the lock) stops its early app and leaves the state directory as it was', async () => {
-  expect(synth({ APP_DELAY_MS: '1000' }).status).toBe(0);
+test('while another synth holds the lock, none starts early: refused, it leaves the state directory as it was', () => {
+  expect(synth().status).toBe(0);
   const before = manifest();
   fs.writeFileSync(path.join(stateDir(), 'lock'), String(process.pid));
-  const run = synth({ APP_DELAY_MS: '1000' });
+  const run = synth();
   expect([run.status, run.stderr]).toEqual([1, `hello-node synth failed: another synth into ${path.join(project, 'dist')} is running (pid ${process.pid}): wait for it to finish, or stop it\n`]);
-  expect(logLines()[3]).toBe('run');
-  await until(() => running().length === 0, 'the early app to be gone');
+  expect(logLines().slice(3)).toEqual([]);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept', 'lock']);
   expect(manifest()).toBe(before);
 });
@@ -143,13 +156,36 @@ test('a damaged record: the synth runs its app itself, and records it again', ()
   expect(JSON.parse(fs.readFileSync(record(), 'utf8')).argv).toEqual(['synth']);
 });
 
-test('a synth that prints (CDK8S_STDOUT=true) stops the early app started for the output directory, which stays as it was', async () => {
-  expect(synth({ APP_DELAY_MS: '500' }).status).toBe(0);
+test('a synth that prints (CDK8S_STDOUT=true, another environment) starts no app early, and leaves the output as it was', () => {
+  expect(synth().status).toBe(0);
   const before = fs.statSync(path.join(project, 'dist', 'app.k8s.yaml')).mtimeMs;
-  const run = synth({ APP_DELAY_MS: '500', CDK8S_STDOUT: 'true' });
+  const run = synth({ CDK8S_STDOUT: 'true' });
   expect([run.status, run.stderr, run.stdout]).toEqual([0, '', 'replicas: undefined\n']);
-  expect(logLines()[3]).toBe('run');
-  await until(() => running().length === 0, 'the early app to be gone');
+  expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start hello-node-synth-\w+ /), 'done replicas=undefined']);
   expect(fs.statSync(path.join(project, 'dist', 'app.k8s.yaml')).mtimeMs).toBe(before);
+});
+
+test('a signal before the synth could act on it, which then fails (a file of yours in dist/): it exits as the signal would have ended it', () => {
+  expect(synth().status).toBe(0);
+  fs.writeFileSync(path.join(project, 'dist', 'notes.txt'), 'mine\n');
+  fs.writeFileSync(path.join(project, 'signal-cli'), '');
+  const run = synth();
+  expect(run.status).toBe(130);
+  expect(run.stderr).toMatch(/^hello-node synth failed: output directory .* holds files that no synth wrote \(notes.txt\)/);
+  expect(fs.readdirSync(path.join(project, 'dist')).sort()).toEqual(['app.k8s.yaml', 'notes.txt']);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 });
+
+test('SIGINT the moment the early app exists: it does not outlive the CLI, and leaves nothing', async () => {
+  expect(synth({ APP_DELAY_MS: '3000' }).status).toBe(0);
+  for (let i = 0; i < 5; i++) {
+    const cli = spawn(process.execPath, [helloNode, 'synth'], { cwd: project, env: env({ APP_DELAY_MS: '3000' }), stdio: 'ignore' });
+    const exited = new Promise((resolve) => cli.on('close', resolve));
+    const children = `/proc/${cli.pid}/task/${cli.pid}/children`;
+    await until(() => !fs.existsSync(children) || fs.readFileSync(children, 'utf8').trim() !== '', 'the CLI to start the app');
+    cli.kill('SIGINT');
+    await exited;
+    await until(() => running().length === 0, 'the early app to be gone');
+    expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
+  }
+}, 60_000);

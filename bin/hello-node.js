@@ -94,6 +94,11 @@ cli.main(process.argv.slice(2), { early })
     process.on('SIGTERM', () => undefined);
     // an app started early that the synth did not adopt (it never got so far)
     await early?.discard();
+    // a signal in the CLI's first moments, which the synth never got to act on (it
+    // failed before): the exit code it would have given the CLI had nothing held it
+    if (early?.received !== undefined && code !== signalExitCode(early.received)) {
+      process.exitCode = signalExitCode(early.received);
+    }
     // Node's own exit, once nothing is left to do, first closes every listener's handle,
     // which gives signals back their default (death) for its last moments; process.exit
     // does not. Once a failed write has been told (a tick after it), and what is still

@@ -43,6 +43,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { LockedError } from '../../lib/lock';
 import { checkOnlyOursIn, commitOutput, EARLY_STAGING, isInside, lockOutput, makeStagingDir, MANIFEST_EXTENSION, OutputDirectoryError, outputOf, STAGING_ENV } from '../../lib/output-dir';
+import { SETTINGS_FILE } from '../../lib/settings-file';
 import { InterruptedError, signalExitCode, watchTermination } from '../../lib/signals';
 
 /** cdk8s-cli's output directory when neither `--output` nor cdk8s.yaml names one. */
@@ -104,13 +105,20 @@ export interface EarlySynth {
   adopt(spawn: AppSpawn): Promise<{ child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } | undefined>;
   /** Stops the early app, unless it was adopted, and removes what it wrote. */
   discard(): Promise<void>;
-  /**
-   * Records `spawn` for the next synth with the same arguments to start early.
-   *
-   * @param stagingPrefix what its staging directory's name starts with, the process id following
-   * @param stagingVariables the variables of the environment that name the staging directory, absolute or relative to the project root
-   */
-  remember(spawn: AppSpawn, stagingPrefix: string, stagingVariables: Readonly<Record<string, 'absolute' | 'relative'>>): void;
+  /** Records `spawn` for the next synth with the same arguments, environment and `output.inputs` to start early. */
+  remember(spawn: AppSpawn, output: EarlyOutput): void;
+}
+
+/** Where the app of an early start writes, and what decides whether it may start. */
+export interface EarlyOutput {
+  /** What its staging directory's name starts with, the process id following. */
+  readonly stagingPrefix: string;
+  /** The variables of the environment that name the staging directory, absolute or relative to the project root. */
+  readonly stagingVariables: Readonly<Record<string, 'absolute' | 'relative'>>;
+  /** The output's lock: no early start while another live synth holds it. */
+  readonly lockFile: string;
+  /** The files that decided what the synth ran (cdk8s.yaml, hello-node.yaml): no early start once one changed. */
+  readonly inputs: readonly string[];
 }
 
 export interface SynthCommandOptions {
@@ -162,8 +170,11 @@ interface Cdk8sConfig {
 /** The last cdk8s.yaml parsed, by its text: a synth reads the file three times (outputDirOf, checkSynth, plainApp), and parses it once. */
 let lastParsed: { text: string; config: Cdk8sConfig } | undefined;
 
+/** cdk8s-cli's configuration file, in the project root. */
+const CDK8S_YAML = 'cdk8s.yaml';
+
 function readConfig(projectRoot: string): Cdk8sConfig {
-  const file = path.join(projectRoot, 'cdk8s.yaml');
+  const file = path.join(projectRoot, CDK8S_YAML);
   if (!fs.existsSync(file)) {
     return { helm: false, validations: false };
   }
@@ -255,7 +266,7 @@ export function synthCommandArgs(flags: Cdk8sSynthFlags): string[] {
  *   them), SynthInterruptedError after SIGINT or SIGTERM
  */
 export async function synthCommand(options: SynthCommandOptions): Promise<string | undefined> {
-  if (options.flags.app === undefined && fromEnv(options.env, '--app') === undefined && !fs.existsSync(path.join(options.projectRoot, 'cdk8s.yaml'))) {
+  if (options.flags.app === undefined && fromEnv(options.env, '--app') === undefined && !fs.existsSync(path.join(options.projectRoot, CDK8S_YAML))) {
     // before anything is written: outside a project, cdk8s-cli would only say that an app is missing
     throw new SynthFailedError([`there is no cdk8s.yaml in ${options.projectRoot} or any directory above it: run hello-node in a cdk8s project (npx cdk8s init typescript-app makes one), or give the app's command with --app`]);
   }
@@ -311,7 +322,12 @@ async function synthToOutputDir(options: SynthCommandOptions, shown: string, sig
     commitOutput(output, staging);
     staging = undefined;
     if (ran !== undefined) {
-      options.early?.remember(ran, path.join(output.stateDir, EARLY_STAGING), { [STAGING_ENV]: 'absolute', CDK8S_OUTDIR: path.isAbsolute(stagingArg) ? 'absolute' : 'relative' });
+      options.early?.remember(ran, {
+        stagingPrefix: path.join(output.stateDir, EARLY_STAGING),
+        stagingVariables: { [STAGING_ENV]: 'absolute', CDK8S_OUTDIR: path.isAbsolute(stagingArg) ? 'absolute' : 'relative' },
+        lockFile: output.lockFile,
+        inputs: [CDK8S_YAML, SETTINGS_FILE].map((file) => path.join(options.projectRoot, file)),
+      });
     }
     return unit;
   } catch (err) {
