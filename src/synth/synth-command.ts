@@ -8,8 +8,8 @@
  * writes into a staging directory in the state directory beside the output
  * (output-dir.ts), and only once it has succeeded does this command put that in the
  * output's place (after keeping a copy, for a bare `cdk8s synth` that fails later).
- * Before anything runs, the output directory is checked (the project root, its
- * ancestors and directories holding files no synth wrote are refused) and locked.
+ * Before anything is written to it, the output directory is checked (the project root,
+ * its ancestors and directories holding files no synth wrote are refused) and locked.
  * So a failure of any kind, before the app starts (a syntax error, a bad flag), in the
  * app, in a validation plugin, or a signal, leaves the output as it was; and the
  * command exits only after cdk8s-cli and the app have.
@@ -31,10 +31,11 @@
  * among them) for work it does not do.
  *
  * That app may already run when this command gets to it: started as the CLI started,
- * as the last synth with the same arguments ran it ({@link EarlySynth},
- * bin/early-synth.js). It is adopted only when it is exactly the app this synth would
- * run, once the output is checked and locked; any other way, it is stopped, and what
- * it wrote removed, before anything else runs.
+ * as the last synth with the same arguments, environment, cdk8s.yaml and hello-node.yaml
+ * ran it ({@link EarlySynth}, bin/early-synth.js), into a directory of its own. It is
+ * adopted only when it is exactly the app this synth would run, once the output is
+ * checked and locked; any other way (a refused output), it is stopped, and what it wrote
+ * removed, before anything else runs.
  */
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
