@@ -11,6 +11,9 @@ import * as path from 'node:path';
 import { isRunning } from '../lib/signals';
 import { ROOT } from '../test/project';
 
+/** Each test runs the CLI two to five times: a few seconds, more on a loaded machine. */
+const SLOW = 60_000;
+
 let dir: string;
 let project: string;
 let helloNode: string;
@@ -81,7 +84,7 @@ test('a second synth with the same arguments adopts the app started as it starte
   expect(logLines()).toEqual(['run', expect.stringMatching(/^start staging-\w+ replicas=undefined /), 'done replicas=undefined', 'run', expect.stringMatching(/^start early-\d+ replicas=undefined /), 'done replicas=undefined']);
   expect(manifest()).toBe('replicas: undefined\n');
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
-});
+}, SLOW);
 
 test('hello-node.yaml changed since the last synth: no app starts early, and the synth runs its own with the new settings', async () => {
   fs.writeFileSync(path.join(project, 'hello-node.yaml'), 'replicas: 2\n');
@@ -92,7 +95,7 @@ test('hello-node.yaml changed since the last synth: no app starts early, and the
   expect([run.status, run.stderr]).toEqual([0, '']);
   expect(manifest()).toBe('replicas: 4\n');
   expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start staging-\w+ replicas=4 /), 'done replicas=4']);
-});
+}, SLOW);
 
 test('a record that names another app than the synth runs: started early, it is stopped before the synth runs its own', async () => {
   expect(synth().status).toBe(0);
@@ -105,7 +108,7 @@ test('a record that names another app than the synth runs: started early, it is 
   expect(logLines().slice(3).filter((line) => !line.startsWith('other '))).toEqual(['run', expect.stringMatching(/^start early-\d+ /), 'done replicas=undefined']);
   await until(() => running().length === 0, 'the other app to be gone');
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
-});
+}, SLOW);
 
 test('while another synth holds the lock, none starts early: refused, it leaves the state directory as it was', () => {
   expect(synth().status).toBe(0);
@@ -116,7 +119,7 @@ test('while another synth holds the lock, none starts early: refused, it leaves 
   expect(logLines().slice(3)).toEqual([]);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept', 'lock']);
   expect(manifest()).toBe(before);
-});
+}, SLOW);
 
 test('Ctrl-C while the early app runs: the synth stops it, exits 130 and leaves the output as it was', async () => {
   expect(synth({ APP_DELAY_MS: '2000' }).status).toBe(0);
@@ -133,7 +136,7 @@ test('Ctrl-C while the early app runs: the synth stops it, exits 130 and leaves 
   await until(() => running().length === 0, 'the early app to be gone');
   expect(manifest()).toBe(before);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
-});
+}, SLOW);
 
 test('the next synth removes what an early app of a CLI that is gone left; a running one\'s it leaves', () => {
   expect(synth().status).toBe(0);
@@ -145,7 +148,7 @@ test('the next synth removes what an early app of a CLI that is gone left; a run
   fs.rmSync(record(), { force: true });
   expect(synth().status).toBe(0);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', `early-${process.pid}`, 'kept']);
-});
+}, SLOW);
 
 test('a damaged record: the synth runs its app itself, and records it again', () => {
   expect(synth().status).toBe(0);
@@ -154,7 +157,7 @@ test('a damaged record: the synth runs its app itself, and records it again', ()
   expect([run.status, run.stderr]).toEqual([0, '']);
   expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start staging-/), 'done replicas=undefined']);
   expect(JSON.parse(fs.readFileSync(record(), 'utf8')).argv).toEqual(['synth']);
-});
+}, SLOW);
 
 test('a synth that prints (CDK8S_STDOUT=true, another environment) starts no app early, and leaves the output as it was', () => {
   expect(synth().status).toBe(0);
@@ -163,7 +166,7 @@ test('a synth that prints (CDK8S_STDOUT=true, another environment) starts no app
   expect([run.status, run.stderr, run.stdout]).toEqual([0, '', 'replicas: undefined\n']);
   expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start hello-node-synth-\w+ /), 'done replicas=undefined']);
   expect(fs.statSync(path.join(project, 'dist', 'app.k8s.yaml')).mtimeMs).toBe(before);
-});
+}, SLOW);
 
 test('a signal before the synth could act on it, which then fails (a file of yours in dist/): it exits as the signal would have ended it', () => {
   expect(synth().status).toBe(0);
@@ -174,7 +177,7 @@ test('a signal before the synth could act on it, which then fails (a file of you
   expect(run.stderr).toMatch(/^hello-node synth failed: output directory .* holds files that no synth wrote \(notes.txt\)/);
   expect(fs.readdirSync(path.join(project, 'dist')).sort()).toEqual(['app.k8s.yaml', 'notes.txt']);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
-});
+}, SLOW);
 
 test('SIGINT the moment the early app exists: it does not outlive the CLI, and leaves nothing', async () => {
   expect(synth({ APP_DELAY_MS: '3000' }).status).toBe(0);
@@ -188,4 +191,4 @@ test('SIGINT the moment the early app exists: it does not outlive the CLI, and l
     await until(() => running().length === 0, 'the early app to be gone');
     expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
   }
-}, 60_000);
+}, SLOW);

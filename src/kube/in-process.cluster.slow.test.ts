@@ -15,6 +15,9 @@ import { spawnTool, ToolCommand, ToolExecutor } from '../exec/tools';
 import { inProcessKubectl } from './in-process';
 import { itemsOf } from '../release/preview';
 
+/** Each test runs kubectl several times, some 0.2 to 2 s each on a loaded machine. */
+const SLOW = 120_000;
+
 describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () => {
   const namespace = uniqueName('in-process');
   let dir: string;
@@ -69,7 +72,7 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
         .toEqual({ args, out: theirs.stdout.trim() === '' ? '' : JSON.parse(args.includes('name') ? JSON.stringify(theirs.stdout.split('\n')) : theirs.stdout) });
     }
     expect(handedOn).toEqual([]);
-  });
+  }, SLOW);
 
   test('create, patch, scale and delete leave the object and its field managers as kubectl leaves them', async () => {
     const ns = ['--namespace', namespace];
@@ -96,7 +99,7 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
     expect(deleted).toEqual({ exitCode: 0, stdout: 'configmap "mine" deleted\n', stderr: '' });
     await expect(get(`/api/v1/namespaces/${namespace}/configmaps/mine`)).rejects.toThrow(/404|not found/i);
     expect(handedOn).toEqual([]);
-  });
+  }, SLOW);
 
   test('a server-side apply, and its dry run, answer as kubectl\'s and write what kubectl writes', async () => {
     const args = ['apply', '--server-side', '--field-manager=hello-node', '--force-conflicts', '-f', '-', '--namespace', namespace];
@@ -111,7 +114,7 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
     expect(applied.stdout).toBe('configmap/applied serverside-applied\nconfigmap/applied-too serverside-applied\n');
     expect(await managers('applied')).toEqual([['hello-node', 'Apply', undefined]]);
     expect(handedOn).toEqual([]);
-  });
+  }, SLOW);
 
   test('the API server\'s warnings are printed as kubectl prints them, where kubectl\'s own output would show', async () => {
     // a version the API server of the suite (1.26) serves and deprecates
@@ -124,7 +127,7 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
     expect(mine.stderr).toMatch(/^Warning: flowcontrol.apiserver.k8s.io\/v1beta2 FlowSchema is deprecated/);
     expect(err.read()?.toString()).toBe(mine.stderr);
     expect(handedOn).toEqual([]);
-  });
+  }, SLOW);
 
   test('a request the API server refuses is run again by kubectl: the failure is kubectl\'s own words and exit code', async () => {
     const command: ToolCommand = { tool: 'kubectl', args: ['get', 'configmap/missing', '--output', 'json', '--namespace', namespace] };
@@ -135,7 +138,7 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
 
     const refused = await inProcess({ tool: 'kubectl', args: ['create', '-f', '-', '--namespace', 'no-such-namespace'], input: configMap('x') }, io());
     expect(refused.stderr).toMatch(/namespaces "no-such-namespace" not found/);
-  });
+  }, SLOW);
 
   test('what it does not do goes to kubectl: another output, a flag, a kind the API server does not serve, the ApplySet apply', async () => {
     const commands: ToolCommand[] = [
@@ -148,7 +151,7 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
       await inProcess(command, io());
     }
     expect(handedOn).toEqual(commands);
-  });
+  }, SLOW);
 
   test('a kubeconfig of several files, or a context it lacks, is left to kubectl, which reads and explains them', async () => {
     const second = path.join(dir, 'empty-kubeconfig');
@@ -163,7 +166,7 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
     const refused = await inProcess(elsewhere, io());
     expect(handedOn).toEqual([read, elsewhere]);
     expect(refused.stderr).toMatch(/context "nowhere" does not exist|context was not found/);
-  });
+  }, SLOW);
 
   test('a user of an exec credential plugin is sent its credential, the plugin run once for the commands\' requests', async () => {
     const plugin = path.join(dir, 'plugin.sh');
@@ -187,7 +190,7 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
     expect(listed.stdout).toContain('configmap/exec-a\nconfigmap/exec-b\n');
     expect(fs.readFileSync(`${plugin}.runs`, 'utf8')).toBe('ran\n');
     expect(handedOn).toEqual([]);
-  });
+  }, SLOW);
 
   test('a create whose answer was lost on the way is said to be so, and never sent again', async () => {
     // the connection breaks after the API server answered a POST: a stand-in for a network that fails, in front of the real API server
@@ -225,7 +228,7 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
       proxy.closeAllConnections();
       await new Promise((resolve) => proxy.close(resolve));
     }
-  });
+  }, SLOW);
 
   test('a watch prints each change as it comes, none of what was there before, until stopped', async () => {
     await kubectlRun({ tool: 'kubectl', args: ['create', '-f', '-', '--namespace', namespace], input: configMap('before') }, io());
@@ -243,5 +246,5 @@ describeWithCluster('kubectl\'s commands done from the CLI\'s own process', () =
     expect(await watching).toEqual({ exitCode: 0, stdout: '', stderr: '' });
     expect(seen).toMatch(/^(configmap\/during-\d+\n)+$/);
     expect(handedOn).toEqual([]);
-  });
+  }, SLOW);
 });
