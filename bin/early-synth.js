@@ -4,22 +4,27 @@
 // then runs beside the CLI's (some 50 ms), not after it (docs/contributing.md, "Speed").
 //
 // Only when nothing that decides what the synth runs has changed since that synth: the
-// same arguments, the same environment, the project's cdk8s.yaml and hello-node.yaml
-// byte for byte as it read them, and no other synth holding the output's lock. Even so
+// same CLI (its bundle's file), arguments and environment, the project's cdk8s.yaml and
+// hello-node.yaml byte for byte as it read them, and no other synth holding the output's
+// lock. Even so
 // the synth itself decides what to run, and adopts this app only when it would run the
 // very same command, in the same directory, with the same environment
 // (src/synth/synth-command.ts). Otherwise, or when the synth never gets so far (a refused
 // output directory), the app is stopped (SIGKILL, its whole process group) and what it
 // wrote removed, before the CLI exits. It writes only into a directory of its own,
 // `early-<pid>` in the output's state directory, which a later synth removes once this
-// process is gone (lib/output-dir.ts).
+// process is gone (lib/output-dir.ts). A signal that the synth does not watch for (SIGHUP,
+// or SIGINT and SIGTERM before it watches) ends the CLI as it would have, and the app
+// with it.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 /** Bumped when the record's shape changes. */
-const RECORD_VERSION = 2;
+const RECORD_VERSION = 3;
+/** The signals that end the CLI while the app runs unadopted (SIGHUP: its terminal closed). */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** When this process started (ms since the epoch). */
 const STARTED = Date.now() - process.uptime() * 1000;
 
@@ -31,23 +36,27 @@ const STARTED = Date.now() - process.uptime() * 1000;
  * @param {readonly string[]} argv the CLI's arguments
  * @param {string} projectRoot
  * @param {string | undefined} cacheDir where the record is kept: none, no early start
+ * @param {string} cliFile the CLI's bundle, which this process runs: its file (inode,
+ *   size, modification time) stands for the code that decides what a synth runs
  * @returns {EarlySynth | undefined} none for any other command
  */
-function startEarlySynth(argv, projectRoot, cacheDir) {
+function startEarlySynth(argv, projectRoot, cacheDir, cliFile) {
   if (argv[0] !== 'synth' || cacheDir === undefined) {
     return undefined;
   }
   const recordFile = path.join(cacheDir, 'early-synth.json');
+  const cli = fileStatus(cliFile);
   let recordText;
   try {
     recordText = fs.readFileSync(recordFile, 'utf8');
   } catch {
-    return new EarlySynth(recordFile, undefined, argv, projectRoot);
+    return new EarlySynth(recordFile, undefined, argv, projectRoot, cli);
   }
-  const early = new EarlySynth(recordFile, recordText, argv, projectRoot);
+  const early = new EarlySynth(recordFile, recordText, argv, projectRoot, cli);
   try {
     const record = JSON.parse(recordText);
     if (record.version === RECORD_VERSION && record.projectRoot === projectRoot && JSON.stringify(record.argv) === JSON.stringify(argv)
+      && JSON.stringify(record.cli) === JSON.stringify(cli)
       && record.environment === environmentHash() && Object.entries(record.inputs).every(([file, content]) => contentOf(file) === content)
       && fs.statSync(path.dirname(record.stagingPrefix)).isDirectory() && !lockHeld(record.lockFile)) {
       early.start(record);
@@ -60,15 +69,14 @@ function startEarlySynth(argv, projectRoot, cacheDir) {
 
 /** A synth's app started early, or none, and what records the next one. */
 class EarlySynth {
-  constructor(recordFile, recordText, argv, projectRoot) {
+  constructor(recordFile, recordText, argv, projectRoot, cli) {
     this.recordFile = recordFile;
     this.recordText = recordText;
     this.argv = argv;
     this.projectRoot = projectRoot;
+    this.cli = cli;
     /** The app started early, until it is adopted or stopped. */
     this.started = undefined;
-    /** The first SIGINT or SIGTERM while the app runs unadopted: the synth's to act on, else the CLI's exit code. */
-    this.received = undefined;
   }
 
   /** Spawns the app as `record` says, writing into `early-<pid>`. */
@@ -85,29 +93,43 @@ class EarlySynth {
       env[name] = form === 'relative' ? path.relative(this.projectRoot, staging) : staging;
     }
     const options = { ...record.options, env };
-    // before the spawn, which returns only once the app runs: a signal is noted, not the
-    // death of the CLI, which would leave the app behind; the synth stops the app for it
-    // and says so, as it does for a signal while it runs the app
+    // Before the spawn, which returns only once the app runs, and for the rest of the
+    // CLI's life: a signal that no one else here listens for (SIGHUP; SIGINT and SIGTERM
+    // before the synth watches for them, and after) would end the CLI and leave the app,
+    // in a process group of its own, behind. The app is stopped, then the CLI ended as it
+    // would have been. (Node delivers a signal to its listeners only between two runs of
+    // JavaScript: one that came while the CLI loaded reaches the synth, once it watches.)
     this.onSignal = (signal) => {
-      this.received ??= signal;
-    };
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
-    // the last resort, should the CLI end without adopting or stopping it (a crash)
-    this.onExit = () => {
-      if (this.started) {
-        kill(this.started.child, 'SIGKILL');
-        fs.rmSync(staging, { recursive: true, force: true });
+      if (process.listenerCount(signal) > 1) {
+        return;
       }
+      if (this.child.exitCode === null && this.child.signalCode === null) {
+        kill(this.child, 'SIGKILL');
+      }
+      this.stop();
+      for (const each of SIGNALS) {
+        process.off(each, this.onSignal);
+      }
+      process.kill(process.pid, signal);
     };
+    for (const signal of SIGNALS) {
+      process.on(signal, this.onSignal);
+    }
+    // the last resort, should the CLI end without adopting or stopping it (a crash)
+    this.onExit = () => this.stop();
     process.on('exit', this.onExit);
     let child;
     try {
       child = spawn(record.command, [], options);
     } catch (err) {
-      this.release();
+      for (const signal of SIGNALS) {
+        process.off(signal, this.onSignal);
+      }
+      process.off('exit', this.onExit);
       throw err;
     }
+    /** The app, adopted or not, until the CLI ends. */
+    this.child = child;
     const closed = new Promise((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code, signal) => resolve({ code, signal }));
@@ -124,9 +146,8 @@ class EarlySynth {
 
   /**
    * The app started early, when `spawn` (`{ command, options, staging }`, as the synth
-   * spawns its app) is exactly what it was started as: the synth's from now on (and a
-   * signal noted before, {@link received}, its to act on). Otherwise the app is stopped
-   * first (see {@link discard}).
+   * spawns its app) is exactly what it was started as: the synth's from now on.
+   * Otherwise the app is stopped first (see {@link discard}).
    *
    * @returns {Promise<{ child, closed: Promise<{ code, signal }> } | undefined>}
    */
@@ -154,13 +175,17 @@ class EarlySynth {
     this.release();
   }
 
-  /** Stops noting signals and guarding the exit for the app: it is adopted or gone. */
-  release() {
-    if (this.onSignal) {
-      process.off('SIGINT', this.onSignal);
-      process.off('SIGTERM', this.onSignal);
-      process.off('exit', this.onExit);
+  /** Kills the early app and removes its directory at once, without waiting for it to end (what it writes meanwhile a later synth removes). */
+  stop() {
+    if (this.started) {
+      kill(this.started.child, 'SIGKILL');
+      fs.rmSync(this.started.spawn.staging, { recursive: true, force: true });
     }
+    this.release();
+  }
+
+  /** The app is adopted or gone: its directory is no longer this object's to remove. */
+  release() {
     this.started = undefined;
   }
 
@@ -180,14 +205,16 @@ class EarlySynth {
   remember(spawn, { stagingPrefix, stagingVariables, lockFile, inputs }) {
     const { env, ...options } = spawn.options;
     // by its change time, which no one can set back (cp -p and tar set the modification
-    // time), with a second to spare for the file system's coarse clock
-    if (inputs.some((file) => (fs.statSync(file, { throwIfNoEntry: false })?.ctimeMs ?? 0) >= STARTED - 1000)) {
+    // time), and its symlink's, with a second to spare for the file system's coarse clock
+    const changed = (file) => Math.max(fs.lstatSync(file, { throwIfNoEntry: false })?.ctimeMs ?? 0, fs.statSync(file, { throwIfNoEntry: false })?.ctimeMs ?? 0);
+    if (inputs.some((file) => changed(file) >= STARTED - 1000)) {
       return;
     }
     const set = Object.fromEntries(Object.entries(env).filter(([name, value]) => value !== undefined && process.env[name] !== value && !(name in stagingVariables)));
     const unset = Object.keys(process.env).filter((name) => env[name] === undefined);
     const text = JSON.stringify({
       version: RECORD_VERSION,
+      cli: this.cli,
       projectRoot: this.projectRoot,
       argv: this.argv,
       environment: environmentHash(),
@@ -214,6 +241,12 @@ class EarlySynth {
       fs.rmSync(partial, { force: true });
     }
   }
+}
+
+/** A file's inode, size and modification time. */
+function fileStatus(file) {
+  const { ino, size, mtimeMs } = fs.statSync(file);
+  return [ino, size, mtimeMs];
 }
 
 /** A file's bytes as a string (Latin-1: one character a byte, so that different bytes never read alike), or null when there is none. */

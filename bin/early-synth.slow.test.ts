@@ -2,7 +2,7 @@
 // package installs it (bin/ beside the bundle, in a node_modules of its own, so that the
 // record of the last synth is this test's alone), on a stand-in app that logs each time
 // it is run (by the shell, at once: before anything could stop it), and its start and end,
-// and that sends its CLI a SIGINT at once where the project holds a file signal-cli. A
+// and that sends its CLI the signal a file signal-cli names, at once, where the project holds one. A
 // cdk8s app would only make the log slower to read.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,7 +48,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 beforeEach(async () => {
   project = fs.mkdtempSync(path.join(dir, 'project-'));
-  fs.writeFileSync(path.join(project, 'cdk8s.yaml'), `app: '[ ! -f signal-cli ] || kill -INT $PPID; echo run >> "$APP_LOG" && node ${path.join(dir, 'app.js')}'\n`);
+  fs.writeFileSync(path.join(project, 'cdk8s.yaml'), `app: '[ ! -f signal-cli ] || kill -"$(cat signal-cli)" $PPID; echo run >> "$APP_LOG" && node ${path.join(dir, 'app.js')}'\n`);
   log = path.join(project, 'app.log');
   fs.rmSync(record(), { force: true });
   await aged();
@@ -110,6 +110,15 @@ test('a record that names another app than the synth runs: started early, it is 
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 }, SLOW);
 
+test('another CLI than the one that recorded (its bundle changed, as an upgrade changes it): no app starts early', () => {
+  expect(synth().status).toBe(0);
+  const bundle = path.join(path.dirname(helloNode), '..', 'build', 'cli', 'hello-node.js');
+  fs.appendFileSync(bundle, '// upgraded\n');
+  const run = synth();
+  expect([run.status, run.stderr]).toEqual([0, '']);
+  expect(logLines().slice(3)).toEqual(['run', expect.stringMatching(/^start staging-\w+ /), 'done replicas=undefined']);
+}, SLOW);
+
 test('while another synth holds the lock, none starts early: refused, it leaves the state directory as it was', () => {
   expect(synth().status).toBe(0);
   const before = manifest();
@@ -128,7 +137,8 @@ test('Ctrl-C while the early app runs: the synth stops it, exits 130 and leaves 
   let stderr = '';
   cli.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => cli.on('close', (code) => resolve(code)));
-  await until(() => logLines().length === 5, 'the early app to start');
+  // once the synth watches for signals (it has locked the output) and the early app runs
+  await until(() => logLines().length === 5 && fs.existsSync(path.join(stateDir(), 'lock')), 'the synth to lock the output, the early app running');
   cli.kill('SIGINT');
   expect(await exited).toBe(130);
   expect(stderr).toBe('hello-node synth interrupted by SIGINT; dist is as it was\n');
@@ -168,14 +178,28 @@ test('a synth that prints (CDK8S_STDOUT=true, another environment) starts no app
   expect(fs.statSync(path.join(project, 'dist', 'app.k8s.yaml')).mtimeMs).toBe(before);
 }, SLOW);
 
-test('a signal before the synth could act on it, which then fails (a file of yours in dist/): it exits as the signal would have ended it', () => {
+test('SIGHUP as the CLI starts (its terminal closed) ends it as without an early app, and the app with it', async () => {
+  expect(synth({ APP_DELAY_MS: '3000' }).status).toBe(0);
+  const before = manifest();
+  fs.writeFileSync(path.join(project, 'signal-cli'), 'HUP');
+  const run = synth({ APP_DELAY_MS: '3000' });
+  expect([run.status, run.signal, run.stderr]).toEqual([null, 'SIGHUP', '']);
+  await until(() => running().length === 0, 'the early app to be gone');
+  expect(manifest()).toBe(before);
+  // what the app had written, the next synth removes
+  fs.rmSync(path.join(project, 'signal-cli'));
   expect(synth().status).toBe(0);
-  fs.writeFileSync(path.join(project, 'dist', 'notes.txt'), 'mine\n');
-  fs.writeFileSync(path.join(project, 'signal-cli'), '');
-  const run = synth();
-  expect(run.status).toBe(130);
-  expect(run.stderr).toMatch(/^hello-node synth failed: output directory .* holds files that no synth wrote \(notes.txt\)/);
-  expect(fs.readdirSync(path.join(project, 'dist')).sort()).toEqual(['app.k8s.yaml', 'notes.txt']);
+  expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
+}, SLOW);
+
+test('SIGINT as the CLI starts reaches the synth once it watches: the early app stopped, exit 130, the output as it was', async () => {
+  expect(synth({ APP_DELAY_MS: '3000' }).status).toBe(0);
+  const before = manifest();
+  fs.writeFileSync(path.join(project, 'signal-cli'), 'INT');
+  const run = synth({ APP_DELAY_MS: '3000' });
+  expect([run.status, run.stderr]).toEqual([130, 'hello-node synth interrupted by SIGINT; dist is as it was\n']);
+  await until(() => running().length === 0, 'the early app to be gone');
+  expect(manifest()).toBe(before);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 }, SLOW);
 

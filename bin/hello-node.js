@@ -20,12 +20,8 @@ const root = path.join(__dirname, '..');
 /** A clone's bundler of its sources, none in the package. */
 const sources = fs.existsSync(path.join(root, 'src', 'cli.ts')) ? require('../scripts/cli-bundle.js') : undefined;
 
-/** The CLI from a clone: its sources' bundle (scripts/cli-bundle.js), else the sources one by one, which name a syntax error's file and line. */
+/** A clone's CLI from its sources one by one, when they cannot be bundled: its errors name a syntax error's file and line. */
 function sourcesCli() {
-  const bundle = sources.cliBundle();
-  if (bundle !== undefined) {
-    return requireWithCodeCache(bundle, sources.cacheDir);
-  }
   require('../scripts/ts-hook.js');
   return require('../src/cli.ts');
 }
@@ -67,8 +63,10 @@ for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.std
 
 const project = projectRoot();
 const cacheDir = sources ? sources.cacheDir : packageCacheDir();
-const early = startEarlySynth(process.argv.slice(2), project, cacheDir);
-const cli = sources ? sourcesCli() : requireWithCodeCache(path.join(root, 'build', 'cli', 'hello-node.js'), cacheDir);
+/** The CLI's bundle: the package's, or the one of a clone's current sources (undefined when they cannot be bundled). */
+const bundle = sources ? sources.cliBundle() : path.join(root, 'build', 'cli', 'hello-node.js');
+const early = bundle === undefined ? undefined : startEarlySynth(process.argv.slice(2), project, cacheDir, bundle);
+const cli = bundle === undefined ? sourcesCli() : requireWithCodeCache(bundle, cacheDir);
 const { signalExitCode } = cli;
 // at the very end: a failed write's error arrives a tick after the write
 process.on('exit', (code) => {
@@ -94,11 +92,6 @@ cli.main(process.argv.slice(2), { early })
     process.on('SIGTERM', () => undefined);
     // an app started early that the synth did not adopt (it never got so far)
     await early?.discard();
-    // a signal in the CLI's first moments, which the synth never got to act on (it
-    // failed before): the exit code it would have given the CLI had nothing held it
-    if (early?.received !== undefined && code !== signalExitCode(early.received)) {
-      process.exitCode = signalExitCode(early.received);
-    }
     // Node's own exit, once nothing is left to do, first closes every listener's handle,
     // which gives signals back their default (death) for its last moments; process.exit
     // does not. Once a failed write has been told (a tick after it), and what is still

@@ -100,8 +100,6 @@ export interface AppSpawn {
 export interface EarlySynth {
   /** The directory the early app writes into (`early-<pid>` in an output's state directory), if one was started. */
   readonly staging?: string;
-  /** The first SIGINT or SIGTERM the CLI received before the synth watched for them, if any. */
-  readonly received?: NodeJS.Signals;
   /** The early app, if `spawn` is exactly how it was started (command, directory, environment); else it is stopped first. */
   adopt(spawn: AppSpawn): Promise<{ child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } | undefined>;
   /** Stops the early app, unless it was adopted, and removes what it wrote. */
@@ -467,13 +465,10 @@ async function runCdk8s(options: SynthCommandOptions, staging: string, outdir: s
     staging,
   };
   const adopted = appSpawn !== undefined ? await options.early?.adopt(appSpawn) : undefined;
-  // the signals of the CLI's first moments, before this synth watched for them, are its own
-  const received = () => signals.received ?? options.early?.received;
   if (adopted === undefined) {
     await options.early?.discard();
-    const signal = received();
-    if (signal) {
-      throw new SynthInterruptedError(signal, unchanged);
+    if (signals.received) {
+      throw new SynthInterruptedError(signals.received, unchanged);
     }
     if (appSpawn !== undefined) {
       // cdk8s-cli deletes its output directory before it runs the app (synth.ts): an app that writes none fails alike
@@ -489,9 +484,9 @@ async function runCdk8s(options: SynthCommandOptions, staging: string, outdir: s
     })
     : spawn(appSpawn.command, [], appSpawn.options));
   const stopForwarding = signals.forwardTo(child.pid);
-  const before = adopted === undefined ? undefined : received();
+  const before = adopted === undefined ? undefined : signals.received;
   if (before !== undefined && child.pid !== undefined) {
-    // a signal before the early app was adopted reaches it now, as if it had come while it ran
+    // a signal since the synth began, before the early app was adopted, reaches it now, as if it had come while it ran
     try {
       process.kill(-child.pid, before);
     } catch {
@@ -519,9 +514,8 @@ async function runCdk8s(options: SynthCommandOptions, staging: string, outdir: s
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
   let exitCode = await closed.then(({ code, signal }) => code ?? (signal ? signalExitCode(signal) : 1)).finally(stopForwarding);
-  const signal = received();
-  if (signal) {
-    throw new SynthInterruptedError(signal, unchanged);
+  if (signals.received) {
+    throw new SynthInterruptedError(signals.received, unchanged);
   }
   if (app !== undefined) {
     // what cdk8s-cli says after the app, and how it exits
