@@ -7,6 +7,14 @@ const os = require('node:os');
 const path = require('node:path');
 
 const reporter = path.join(__dirname, 'report-rss.js');
+/**
+ * Where each run's processes report their peak memory: one file, emptied before each run,
+ * so that every run of a command has the same environment, as a user's runs in one shell
+ * have (hello-node synth starts its app early only in an environment it has seen before).
+ */
+const rssDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rss-'));
+const rssFile = path.join(rssDir, 'rss');
+process.on('exit', () => fs.rmSync(rssDir, { recursive: true, force: true }));
 
 /**
  * @param {string} command run through a shell, as npm scripts and cdk8s.yaml do
@@ -14,7 +22,7 @@ const reporter = path.join(__dirname, 'report-rss.js');
  * @returns {{ wallMs: number, rssMiB: number }}
  */
 function measure(command, options = {}) {
-  const rssFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rss-')), 'rss');
+  fs.rmSync(rssFile, { force: true });
   const nodeOptions = [process.env.NODE_OPTIONS, `-r ${reporter}`].filter(Boolean).join(' ');
   const start = process.hrtime.bigint();
   const result = spawnSync(command, {
@@ -28,7 +36,6 @@ function measure(command, options = {}) {
     throw new Error(`benchmark command failed (${result.status}): ${command}\n${result.stderr}`);
   }
   const rssKiB = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8').trim().split('\n').map(Number) : [0];
-  fs.rmSync(path.dirname(rssFile), { recursive: true, force: true });
   return { wallMs, rssMiB: Math.max(...rssKiB) / 1024 };
 }
 
