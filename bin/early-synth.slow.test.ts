@@ -178,14 +178,20 @@ test('a synth that prints (CDK8S_STDOUT=true, another environment) starts no app
   expect(fs.statSync(path.join(project, 'dist', 'app.k8s.yaml')).mtimeMs).toBe(before);
 }, SLOW);
 
-test('SIGHUP as the CLI starts (its terminal closed) ends it as without an early app, and the app with it', async () => {
+/** After a synth that recorded its app, one whose early app sends its CLI `signal` as it starts; the output as it was before, then what the second run did once its apps are gone. */
+async function signalledAsItStarts(signal: string) {
   expect(synth({ APP_DELAY_MS: '3000' }).status).toBe(0);
   const before = manifest();
-  fs.writeFileSync(path.join(project, 'signal-cli'), 'HUP');
+  fs.writeFileSync(path.join(project, 'signal-cli'), signal);
   const run = synth({ APP_DELAY_MS: '3000' });
-  expect([run.status, run.signal, run.stderr]).toEqual([null, 'SIGHUP', '']);
   await until(() => running().length === 0, 'the early app to be gone');
   expect(manifest()).toBe(before);
+  return run;
+}
+
+test('SIGHUP as the CLI starts (its terminal closed) ends it as without an early app, and the app with it', async () => {
+  const run = await signalledAsItStarts('HUP');
+  expect([run.status, run.signal, run.stderr]).toEqual([null, 'SIGHUP', '']);
   // what the app had written, the next synth removes
   fs.rmSync(path.join(project, 'signal-cli'));
   expect(synth().status).toBe(0);
@@ -193,13 +199,8 @@ test('SIGHUP as the CLI starts (its terminal closed) ends it as without an early
 }, SLOW);
 
 test('SIGINT as the CLI starts reaches the synth once it watches: the early app stopped, exit 130, the output as it was', async () => {
-  expect(synth({ APP_DELAY_MS: '3000' }).status).toBe(0);
-  const before = manifest();
-  fs.writeFileSync(path.join(project, 'signal-cli'), 'INT');
-  const run = synth({ APP_DELAY_MS: '3000' });
+  const run = await signalledAsItStarts('INT');
   expect([run.status, run.stderr]).toEqual([130, 'hello-node synth interrupted by SIGINT; dist is as it was\n']);
-  await until(() => running().length === 0, 'the early app to be gone');
-  expect(manifest()).toBe(before);
   expect(fs.readdirSync(stateDir()).sort()).toEqual(['.gitignore', 'kept']);
 }, SLOW);
 
