@@ -107,9 +107,7 @@ class EarlySynth {
         kill(this.child, 'SIGKILL');
       }
       this.stop();
-      for (const each of SIGNALS) {
-        process.off(each, this.onSignal);
-      }
+      this.unlisten();
       process.kill(process.pid, signal);
     };
     for (const signal of SIGNALS) {
@@ -122,10 +120,7 @@ class EarlySynth {
     try {
       child = spawn(record.command, [], options);
     } catch (err) {
-      for (const signal of SIGNALS) {
-        process.off(signal, this.onSignal);
-      }
-      process.off('exit', this.onExit);
+      this.unlisten();
       throw err;
     }
     /** The app, adopted or not, until the CLI ends. */
@@ -182,6 +177,14 @@ class EarlySynth {
       fs.rmSync(this.started.spawn.staging, { recursive: true, force: true });
     }
     this.release();
+  }
+
+  /** Takes this object's signal and exit listeners away (none left to guard, or a signal to end the CLI with). */
+  unlisten() {
+    for (const signal of SIGNALS) {
+      process.off(signal, this.onSignal);
+    }
+    process.off('exit', this.onExit);
   }
 
   /** The app is adopted or gone: its directory is no longer this object's to remove. */
@@ -264,7 +267,7 @@ function contentOf(file) {
  * then does not adopt.
  */
 function environmentHash() {
-  const text = JSON.stringify(Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const text = JSON.stringify(byName(Object.entries(process.env)));
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
@@ -293,9 +296,13 @@ function lockHeld(lockFile) {
 
 /** `spawn` as text that two equal ones share: its options, and its environment's variables, in order. */
 function canonical({ command, options, staging }) {
-  const sorted = (entries) => entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const env = sorted(Object.entries(options.env).filter(([, value]) => value !== undefined));
-  return JSON.stringify({ command, options: sorted(Object.entries({ ...options, env })), staging });
+  const env = byName(Object.entries(options.env).filter(([, value]) => value !== undefined));
+  return JSON.stringify({ command, options: byName(Object.entries({ ...options, env })), staging });
+}
+
+/** `entries` (`[name, value]` pairs), sorted by name in place, in code-point order, whatever the locale. */
+function byName(entries) {
+  return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Sends `signal` to the process group `child` leads (it was spawned detached): the app, and whatever it started. */
